@@ -1,0 +1,1 @@
+"""app/: wiring only — settings, FastAPI routes, the CLI."""

@@ -1,0 +1,88 @@
+"""HTTP routes: validate, call one service function, map errors to problem+json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from app.deps import ServicesDep
+from app.problems import problem
+from app.service import Services, build_services, explain_request
+from app.settings import Settings
+from audit import AuditWriteError
+from chain import RequestError
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _openapi_examples() -> dict[str, Any]:
+    examples = {}
+    for path in sorted(EXAMPLES_DIR.glob("*.json")):
+        examples[path.stem] = {"summary": path.stem.replace("-", " "), "value": json.loads(path.read_text())}
+    return examples
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """The FastAPI app; services are built at startup unless given (tests share one set)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = services or await run_in_threadpool(build_services, settings)
+        yield
+
+    app = FastAPI(
+        title="txexplain",
+        version="0.1.0",
+        summary="What a transaction really does, before you sign it.",
+        lifespan=lifespan,
+    )
+    request_examples = _openapi_examples()
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.post(
+        "/v1/explain",
+        tags=["explain"],
+        responses={422: {"description": "The request does not fit the contract; `errors` names each field."},
+                   413: {"description": "The body is larger than TXEXPLAIN_MAX_REQUEST_BYTES."},
+                   503: {"description": "The audit record could not be written; nothing is returned."}},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"type": "object"}, "examples": request_examples}}}},
+    )
+    async def explain_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
+        """Explain a bare transaction or an EIP-1193 `eth_sendTransaction` request.
+
+        Quality fields: `decoded.source` is `abi` (a known ABI matched exactly), `selectors`, `bytecode`
+        or `unknown`; `simulation.status` is `success`, `reverted` or `unavailable`;
+        `explanation.narrative_source` is `model` (accepted by the validator), `cache` or `none`
+        (see `explanation.rejected_reason`). The verdict comes from the rules alone.
+        """
+        body = await request.body()
+        if len(body) > services.settings.max_request_bytes:
+            return problem(413, "too-large", "Request too large",
+                           f"body is {len(body)} bytes; the limit is {services.settings.max_request_bytes}")
+        try:
+            raw = json.loads(body)
+        except ValueError as exc:
+            return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
+                           errors=[{"field": "(body)", "message": "is not valid JSON"}])
+        try:
+            result = await run_in_threadpool(explain_request, raw, services)
+        except RequestError as exc:
+            return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
+        except AuditWriteError as exc:
+            return problem(503, "audit-unavailable", "Audit store unavailable",
+                           f"the explanation was not returned because it could not be audited: {exc}")
+        return JSONResponse(result)
+
+    return app

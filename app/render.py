@@ -1,0 +1,53 @@
+"""Rich rendering of a result for people at a terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+VERDICT_STYLE = {"ok": "bold green", "warn": "bold yellow", "block": "bold white on red"}
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def render_result(result: dict[str, Any], console: Console) -> None:
+    """Verdict, findings, decoded call, summary, narrative (or why not), audit id."""
+    verdict = result["verdict"]
+    console.print(Panel(Text(f" {verdict.upper()} ", style=VERDICT_STYLE.get(verdict, "bold")),
+                        title="txexplain verdict", expand=False))
+    if result["findings"]:
+        table = Table(title="Findings", show_lines=False)
+        table.add_column("rule", style="bold")
+        table.add_column("severity")
+        table.add_column("message", overflow="fold")
+        for f in result["findings"]:
+            table.add_row(f["rule"], Text(f["severity"], style=SEVERITY_STYLE.get(f["severity"], "")),
+                          Text(f["message"]))
+        console.print(table)
+    decoded = result.get("decoded")
+    if decoded:
+        call = Table(title=f"Decoded call ({decoded['source']})", show_header=True)
+        call.add_column("argument")
+        call.add_column("type")
+        call.add_column("value", overflow="fold")
+        for arg in decoded["args"]:
+            call.add_row(arg["name"], arg["type"], Text(str(arg["value"])))
+        heading = Text(decoded["function"] or f"unknown function {decoded['selector']}", style="bold")
+        console.print(Group(heading, call) if decoded["args"] else heading)
+    sim = result["simulation"]
+    console.print(Text(f"Simulation ({sim['backend']}): {sim['status']}"
+                       + (f", gas {sim['gas_used']}" if sim.get("gas_used") is not None else "")))
+    explanation = result["explanation"]
+    console.print(Panel(Text(explanation["summary"]), title="Summary"))
+    if explanation["narrative"]:
+        console.print(Panel(Text(explanation["narrative"]),
+                            title=f"Narrative ({result['model'].get('name') or result['model']['engine']})"))
+    else:
+        console.print(Text(f"No narrative: {explanation.get('rejected_reason') or 'no model configured'}",
+                           style="dim"))
+    audit = result["audit"]
+    console.print(Text(f"Audit record {audit['id']} · seq {audit['seq']} · leaf {audit['leaf_hash']}",
+                       style="dim"))

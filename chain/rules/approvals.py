@@ -1,0 +1,58 @@
+"""Rules over the approvals a request grants."""
+
+from __future__ import annotations
+
+from chain.facts import Facts
+from chain.rules.model import Finding, finding, rule
+from chain.rules.policy import Policy
+
+
+def _token_label(facts: Facts, token: str) -> str:
+    meta = facts.tokens.get(token)
+    return f'"{meta.symbol}" ({token})' if meta and meta.symbol else token
+
+
+@rule("UNLIMITED_APPROVAL")
+def unlimited_approval(facts: Facts, policy: Policy) -> list[Finding]:
+    """An approval whose amount is at least the policy's unlimited threshold."""
+    threshold = policy.threshold("unlimited_approval")
+    return [
+        finding("UNLIMITED_APPROVAL", policy,
+                f"Grants {a.spender} an unlimited allowance of {_token_label(facts, a.token)}.",
+                token=a.token, spender=a.spender, amount=a.amount, threshold=str(threshold))
+        for a in facts.approvals
+        if a.amount is not None and int(a.amount) >= threshold and a.standard in ("erc20", "permit", "permit2")
+    ]
+
+
+@rule("APPROVAL_TO_EOA")
+def approval_to_eoa(facts: Facts, policy: Policy) -> list[Finding]:
+    """The spender or operator has no code, or only an EIP-7702 delegation."""
+    found = []
+    for a in facts.approvals:
+        account = facts.account(a.spender)
+        if account.has_code is False or account.delegated_to is not None:
+            what = (f"is an account delegated to {account.delegated_to} (EIP-7702)"
+                    if account.delegated_to else "has no contract code (a plain account)")
+            found.append(finding(
+                "APPROVAL_TO_EOA", policy,
+                f"The approved spender {a.spender} {what}; approvals to plain accounts are how "
+                "phishing drains wallets.",
+                token=a.token, spender=a.spender, has_code=account.has_code,
+                delegated_to=account.delegated_to,
+            ))
+    return found
+
+
+@rule("APPROVAL_FOR_ALL")
+def approval_for_all(facts: Facts, policy: Policy) -> list[Finding]:
+    """setApprovalForAll(operator, true) to an operator not on the chain's allowlist."""
+    allowed = policy.allowed_operators(facts.chain_id)
+    return [
+        finding("APPROVAL_FOR_ALL", policy,
+                f"Lets {a.spender} move every {a.standard.upper()} token of collection "
+                f"{_token_label(facts, a.token)} you own.",
+                token=a.token, operator=a.spender, standard=a.standard)
+        for a in facts.approvals
+        if a.amount is None and a.unlimited and a.spender not in allowed
+    ]

@@ -1,0 +1,23 @@
+"""Run every registered rule and decide the verdict. The model never takes part."""
+
+from __future__ import annotations
+
+from chain.facts import Facts
+from chain.rules import approvals, execution  # noqa: F401 - importing registers the rules
+from chain.rules.model import RULES, Finding
+from chain.rules.policy import SEVERITIES, Policy, PolicyError
+
+
+def check_policy_covers_rules(policy: Policy) -> None:
+    """Raises PolicyError unless the policy gives every registered rule a severity."""
+    missing = sorted(set(RULES) - set(policy.rules))
+    if missing:
+        raise PolicyError(f"policy {policy.version} has no settings for rules: {', '.join(missing)}")
+
+
+def evaluate(facts: Facts, policy: Policy) -> tuple[str, list[Finding]]:
+    """(verdict, findings ordered by severity then rule ID) for ``facts`` under ``policy``."""
+    check_policy_covers_rules(policy)
+    findings = [f for rule_fn in RULES.values() for f in rule_fn(facts, policy)]
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.rule))
+    return policy.verdict_for([f.severity for f in findings]), findings

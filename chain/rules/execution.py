@@ -1,0 +1,42 @@
+"""Rules over what could be decoded and what the simulation did."""
+
+from __future__ import annotations
+
+from chain.decode import DecodeSource
+from chain.facts import Facts
+from chain.rules.model import Finding, finding, rule
+from chain.rules.policy import Policy
+from chain.simulate.model import SimulationStatus
+
+
+@rule("UNKNOWN_FUNCTION")
+def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
+    """Calldata is present but nothing resolves it."""
+    decoded = facts.decoded
+    if decoded is None or decoded.source is not DecodeSource.UNKNOWN:
+        return []
+    return [finding("UNKNOWN_FUNCTION", policy,
+                    f"The call's data ({facts.calldata_size} bytes) could not be decoded: {decoded.error}.",
+                    selector=decoded.selector, calldata_size=facts.calldata_size, reason=decoded.error)]
+
+
+@rule("SIMULATION_REVERTED")
+def simulation_reverted(facts: Facts, policy: Policy) -> list[Finding]:
+    """The simulated transaction reverts."""
+    sim = facts.simulation
+    if sim.status is not SimulationStatus.REVERTED:
+        return []
+    return [finding("SIMULATION_REVERTED", policy,
+                    f"The transaction fails when simulated: {sim.revert_reason}.",
+                    revert_reason=sim.revert_reason, gas_used=sim.gas_used, backend=sim.backend)]
+
+
+@rule("SIMULATION_UNAVAILABLE")
+def simulation_unavailable(facts: Facts, policy: Policy) -> list[Finding]:
+    """No simulation could run, so the effects are unknown."""
+    sim = facts.simulation
+    if sim.status is not SimulationStatus.UNAVAILABLE:
+        return []
+    return [finding("SIMULATION_UNAVAILABLE", policy,
+                    f"The transaction could not be simulated ({sim.error}); its effects are unknown.",
+                    reason=sim.error, backend=sim.backend)]

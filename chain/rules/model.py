@@ -1,0 +1,42 @@
+"""Findings and the rule registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from chain.facts import Facts
+from chain.rules.policy import Policy
+
+
+class Finding(BaseModel):
+    """One rule's conclusion, with evidence a human can check."""
+
+    rule: str
+    severity: str
+    message: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+Rule = Callable[[Facts, Policy], list[Finding]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str) -> Callable[[Rule], Rule]:
+    """Register a pure ``(facts, policy) -> findings`` function under its stable ID."""
+
+    def register(fn: Rule) -> Rule:
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = fn
+        fn.rule_id = rule_id  # type: ignore[attr-defined]
+        return fn
+
+    return register
+
+
+def finding(rule_id: str, policy: Policy, message: str, **evidence: Any) -> Finding:
+    """A finding with the policy's severity for ``rule_id``."""
+    return Finding(rule=rule_id, severity=policy.severity(rule_id), message=message, evidence=evidence)

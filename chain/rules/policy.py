@@ -1,0 +1,114 @@
+"""The risk policy: severities, thresholds, allowlists and the model's policy text, from TOML."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from eth_utils import to_checksum_address
+from pydantic import BaseModel, Field, ValidationError
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+class PolicyError(ValueError):
+    """The policy file is missing, unparseable or inconsistent."""
+
+
+class RuleSettings(BaseModel):
+    severity: str
+    description: str = ""
+
+
+class ChainAllowlist(BaseModel):
+    spenders: list[str] = Field(default_factory=list)
+    operators: list[str] = Field(default_factory=list)
+
+
+class PromptExample(BaseModel):
+    facts: str
+    answer: str
+
+
+class PromptPolicy(BaseModel):
+    risk_policy: str
+    examples: list[PromptExample] = Field(default_factory=list)
+
+
+class Policy(BaseModel):
+    """A parsed policy file; ``sha256`` is of its exact bytes."""
+
+    version: str
+    sha256: str
+    verdict: dict[str, list[str]]
+    thresholds: dict[str, str]
+    rules: dict[str, RuleSettings]
+    allowlist: dict[str, ChainAllowlist] = Field(default_factory=dict)
+    denylist: dict[str, list[str]] = Field(default_factory=dict)
+    prompt: PromptPolicy
+
+    def severity(self, rule: str) -> str:
+        """The severity of ``rule`` under this policy."""
+        return self.rules[rule].severity
+
+    def threshold(self, name: str) -> int:
+        """An integer threshold by name."""
+        return int(self.thresholds[name])
+
+    def allowed_spenders(self, chain_id: int) -> frozenset[str]:
+        """EIP-55 spenders trusted on ``chain_id``."""
+        entry = self.allowlist.get(str(chain_id), ChainAllowlist())
+        return frozenset(to_checksum_address(a) for a in entry.spenders)
+
+    def allowed_operators(self, chain_id: int) -> frozenset[str]:
+        """EIP-55 NFT operators trusted on ``chain_id``."""
+        entry = self.allowlist.get(str(chain_id), ChainAllowlist())
+        return frozenset(to_checksum_address(a) for a in entry.operators)
+
+    def verdict_for(self, severities: list[str]) -> str:
+        """block / warn / ok for the severities of a request's findings."""
+        for level in ("block", "warn"):
+            if any(s in self.verdict.get(level, []) for s in severities):
+                return level
+        return "ok"
+
+    @cached_property
+    def identity(self) -> dict[str, str]:
+        """What results and audit records carry: version and sha256."""
+        return {"version": self.version, "sha256": self.sha256}
+
+
+def parse_policy(raw: bytes, origin: str = "policy") -> Policy:
+    """Parse policy TOML bytes.
+
+    Raises:
+        PolicyError: not TOML, missing keys, or an unknown severity.
+    """
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        policy = Policy(sha256=hashlib.sha256(raw).hexdigest(), **data)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValidationError, TypeError) as exc:
+        raise PolicyError(f"{origin}: {exc}") from exc
+    for rule_id, settings in policy.rules.items():
+        if settings.severity not in SEVERITIES:
+            raise PolicyError(f"{origin}: rules.{rule_id}.severity {settings.severity!r} is not one of "
+                              + ", ".join(SEVERITIES))
+    return policy
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The policy at ``path``, or the bundled default.
+
+    Raises:
+        PolicyError: the file cannot be read or parsed.
+    """
+    if path is None:
+        raw = resources.files("chain.rules").joinpath("policy/default.toml").read_bytes()
+        return parse_policy(raw, "default.toml")
+    try:
+        return parse_policy(Path(path).read_bytes(), str(path))
+    except OSError as exc:
+        raise PolicyError(f"{path}: {exc.strerror}") from exc

@@ -1,0 +1,76 @@
+"""The embedded devnet: our compiled contracts deployed at fixed addresses, with funded accounts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from eth_abi import encode as abi_encode
+from eth_utils import to_checksum_address
+from pyrevm import EVM
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "contracts" / "artifacts"
+
+DEVNET_CHAIN_ID = 31337
+# anvil's first two default accounts, so examples read the same against a real anvil.
+ALICE = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+BOB = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+DEPLOYER = "0x901353c1DA821C4821445A47AAd06776797Af1FC"  # keccak("txexplain devnet deployer")
+FUNDING = 1_000 * 10**18
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One contract the devnet deploys: artifact name and constructor arguments."""
+
+    label: str
+    artifact: str
+    ctor_types: tuple[str, ...]
+    ctor_args: tuple[Any, ...]
+
+
+# Deployed in this order by DEPLOYER from nonce 0, so their addresses never change.
+DEPLOYMENTS = (
+    Deployment("DUSD", "DemoToken", ("string", "string", "uint8", "address", "uint256"),
+               ("Demo USD", "DUSD", 6, ALICE, 1_000_000 * 10**6)),
+    Deployment("DEMO", "DemoToken", ("string", "string", "uint8", "address", "uint256"),
+               ("Demo Token", "DEMO", 18, ALICE, 1_000_000 * 10**18)),
+    Deployment("DPUNK", "DemoNFT", ("string", "string", "address", "uint256"),
+               ("Demo Punks", "DPUNK", ALICE, 5)),
+)
+
+
+@cache
+def load_artifact(name: str) -> dict[str, Any]:
+    """A compiled artifact from contracts/artifacts (abi, bytecode, deployedBytecode)."""
+    return json.loads((ARTIFACTS / f"{name}.json").read_text())
+
+
+def deploy_devnet(evm: EVM) -> dict[str, str]:
+    """Fund the accounts and deploy every contract; returns label → EIP-55 address."""
+    for account in (ALICE, BOB, DEPLOYER):
+        evm.set_balance(account, FUNDING)
+    addresses = {}
+    for item in DEPLOYMENTS:
+        code = bytes.fromhex(load_artifact(item.artifact)["bytecode"][2:])
+        init = code + abi_encode(list(item.ctor_types), list(item.ctor_args))
+        address = evm.deploy(DEPLOYER, init, gas=10_000_000)
+        addresses[item.label] = to_checksum_address(address)
+
+    return addresses
+
+
+def devnet_description(addresses: dict[str, str]) -> dict[str, Any]:
+    """What ``txexplain devnet`` prints."""
+    return {
+        "chain_id": DEVNET_CHAIN_ID,
+        "accounts": {"alice": ALICE, "bob": BOB, "deployer": DEPLOYER},
+        "contracts": {
+            item.label: {"address": addresses[item.label], "artifact": item.artifact,
+                         "args": [str(a) if isinstance(a, int) else a for a in item.ctor_args]}
+            for item in DEPLOYMENTS
+        },
+    }

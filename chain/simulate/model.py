@@ -1,0 +1,38 @@
+"""What a simulation returns; the contract's ``simulation`` object."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class SimulationStatus(StrEnum):
+    """How far the simulation got."""
+
+    SUCCESS = "success"  # executed to the end; asset_changes are what it would do
+    REVERTED = "reverted"  # executed and reverted; revert_reason says why when it could be decoded
+    UNAVAILABLE = "unavailable"  # could not run (wrong chain, engine failure); nothing is known
+
+
+class AssetChange(BaseModel):
+    """One account's balance change of one asset."""
+
+    address: str
+    standard: str  # native | erc20 | erc721 | erc1155
+    token: str | None = None
+    token_id: str | None = None
+    delta: str
+    symbol: str | None = None
+    decimals: int | None = None
+
+
+class SimulationResult(BaseModel):
+    """Outcome of simulating one transaction."""
+
+    status: SimulationStatus
+    backend: str
+    revert_reason: str | None = None
+    gas_used: int | None = None
+    asset_changes: list[AssetChange] = Field(default_factory=list)
+    error: str | None = Field(None, description="Why the simulation was unavailable.")

@@ -1,0 +1,162 @@
+"""In-process simulation with pyrevm over the embedded devnet.
+
+Every request runs in a session: overrides applied, the call made inside a snapshot and reverted,
+code and metadata read, then the overrides undone. One lock serializes sessions.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from eth_utils import keccak, to_checksum_address
+from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
+
+from chain.request import AccountOverride, Transaction
+from chain.simulate.devnet import DEVNET_CHAIN_ID, deploy_devnet
+from chain.simulate.logs import RawLog, asset_changes
+from chain.simulate.model import SimulationResult, SimulationStatus
+from chain.simulate.revert import decode_revert
+
+BACKEND = "revm"
+READ_GAS = 1_000_000
+READER = "0x000000000000000000000000000000000000dEaD"
+_REVERT = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}")
+_GAS_USED = re.compile(r"gas_used: (\d+)")
+
+
+@dataclass
+class _Undo:
+    accounts: list[tuple[str, int, int, bytes | None]] = field(default_factory=list)
+    slots: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+class RevmSession:
+    """The simulator's state for one request, overrides applied: code, reads and the simulation."""
+
+    def __init__(self, evm: EVM, chain_id: int, default_gas: int):
+        self._evm = evm
+        self.chain_id = chain_id
+        self._default_gas = default_gas
+
+    def code(self, address: str) -> bytes:
+        """Runtime code at ``address`` (empty for an account without code)."""
+        return bytes(self._evm.get_code(address) or b"")
+
+    def call(self, to: str, data: bytes) -> bytes | None:
+        """A static read; None if it reverts or fails."""
+        checkpoint = self._evm.snapshot()
+        try:
+            return bytes(self._evm.message_call(READER, to, data, gas=READ_GAS, is_static=True))
+        except BaseException:
+            return None
+        finally:
+            self._evm.revert(checkpoint)
+
+    def call_signature(self, to: str, signature: str) -> bytes | None:
+        """Call a no-argument view function by its text signature."""
+        return self.call(to, keccak(text=signature)[:4])
+
+    def simulate(self, tx: Transaction) -> SimulationResult:
+        """Execute ``tx`` in a snapshot and revert; never raises."""
+        if tx.chain_id != self.chain_id:
+            return SimulationResult(
+                status=SimulationStatus.UNAVAILABLE, backend=BACKEND,
+                error=f"the simulator serves chain {self.chain_id}, the request is for chain {tx.chain_id}",
+            )
+        evm = self._evm
+        gas = tx.gas if tx.gas is not None else self._default_gas
+        checkpoint = evm.snapshot()
+        evm.reset_transient_storage()
+        try:
+            if tx.to is None:
+                evm.deploy(tx.sender, tx.data, value=tx.value, gas=gas)
+            else:
+                evm.message_call(tx.sender, tx.to, tx.data, value=tx.value, gas=gas)
+            result = evm.result
+            logs = [
+                RawLog(log.address, tuple(bytes.fromhex(t[2:]) for t in log.topics), bytes(log.data[1]))
+                for log in result.logs
+            ]
+            status, gas_used, reason = SimulationStatus.SUCCESS, result.gas_used, None
+        except RuntimeError as exc:
+            logs, status = [], SimulationStatus.REVERTED
+            gas_used, reason = _parse_failure(str(exc))
+        except BaseException as exc:
+            evm.revert(checkpoint)
+            return SimulationResult(
+                status=SimulationStatus.UNAVAILABLE, backend=BACKEND, error=f"revm failed: {exc}"[:500]
+            )
+        evm.revert(checkpoint)
+        changes = asset_changes(logs, sender=tx.sender, to=tx.to, value=tx.value, read=self.call_signature) if (
+            status is SimulationStatus.SUCCESS) else []
+        return SimulationResult(
+            status=status, backend=BACKEND, revert_reason=reason, gas_used=gas_used, asset_changes=changes
+        )
+
+
+def _parse_failure(message: str) -> tuple[int | None, str]:
+    if match := _REVERT.search(message):
+        return int(match.group(1)), decode_revert(bytes.fromhex(match.group(2)))
+    gas = _GAS_USED.search(message)
+    return (int(gas.group(1)) if gas else None), message[:300]
+
+
+class RevmBackend:
+    """pyrevm with the devnet deployed; hands out one :class:`RevmSession` at a time."""
+
+    name = BACKEND
+
+    def __init__(self, *, default_gas: int = 30_000_000, chain_id: int = DEVNET_CHAIN_ID):
+        self.chain_id = chain_id
+        self._default_gas = default_gas
+        self._evm = EVM(
+            env=Env(cfg=CfgEnv(chain_id=chain_id), block=BlockEnv(number=1, timestamp=int(time.time()))),
+            spec_id="CANCUN",
+        )
+        self.addresses = deploy_devnet(self._evm)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def session(self, overrides: dict[str, AccountOverride]) -> Iterator[RevmSession]:
+        """The state with ``overrides`` applied, restored when the block exits."""
+        with self._lock:
+            self._evm.set_block_env(BlockEnv(number=2, timestamp=int(time.time())))
+            undo = self._apply(overrides)
+            try:
+                yield RevmSession(self._evm, self.chain_id, self._default_gas)
+            finally:
+                self._restore(undo)
+
+    def _apply(self, overrides: dict[str, AccountOverride]) -> _Undo:
+        evm, undo = self._evm, _Undo()
+        for raw_address, override in overrides.items():
+            address = to_checksum_address(raw_address)
+            info = evm.basic(address)
+            balance, nonce, code = evm.get_balance(address), info.nonce, evm.get_code(address)
+            undo.accounts.append((address, balance, nonce, code))
+            if override.code is not None or override.nonce is not None:
+                evm.insert_account_info(
+                    address,
+                    AccountInfo(
+                        nonce=override.nonce if override.nonce is not None else nonce,
+                        code=override.code if override.code is not None else (code or b""),
+                    ),
+                )
+            evm.set_balance(address, override.balance if override.balance is not None else balance)
+            for slot, value in (override.state_diff or {}).items():
+                undo.slots.append((address, slot, evm.storage(address, slot)))
+                evm.insert_account_storage(address, slot, value)
+        return undo
+
+    def _restore(self, undo: _Undo) -> None:
+        evm = self._evm
+        for address, slot, value in reversed(undo.slots):
+            evm.insert_account_storage(address, slot, value)
+        for address, balance, nonce, code in reversed(undo.accounts):
+            evm.insert_account_info(address, AccountInfo(nonce=nonce, code=code or b""))
+            evm.set_balance(address, balance)

@@ -1,0 +1,57 @@
+"""The engine protocol: one ``generate()`` from a rendered chat to text, with token accounting."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+
+class ModelIdentity(BaseModel):
+    """The contract's ``model`` object."""
+
+    engine: str  # llama_cpp | openai_compatible | none
+    name: str | None = None
+    weights_sha256: str | None = None
+    quantization: str | None = None
+
+
+class Sampling(BaseModel):
+    """Sampling options, passed on every call and stored with each record."""
+
+    temperature: float = 0.0
+    seed: int = 0
+    max_tokens: int = 320
+    top_p: float = 1.0
+    top_k: int = 40
+    repeat_penalty: float = 1.1
+
+
+class Generation(BaseModel):
+    """One model call's output and accounting."""
+
+    prompt: str
+    text: str
+    prompt_tokens: int
+    cached_tokens: int  # prompt tokens the engine reused instead of evaluating
+    completion_tokens: int
+    finish_reason: str | None
+    duration_ms: float
+
+
+class EngineError(RuntimeError):
+    """The engine failed to produce output."""
+
+
+class Engine(Protocol):
+    """What every narrative engine provides."""
+
+    identity: ModelIdentity
+
+    def generate(self, messages: list[dict[str, str]], schema: dict[str, Any], sampling: Sampling) -> Generation:
+        """Render ``messages`` with the model's chat template and generate JSON matching ``schema``.
+
+        Raises:
+            EngineError: the engine could not run.
+        """
+        ...

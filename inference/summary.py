@@ -1,0 +1,57 @@
+"""The deterministic summary: template sentences from the facts, always present."""
+
+from __future__ import annotations
+
+from chain import Analysis
+from inference.factsheet import token_label
+from inference.formatting import approval_amount, human_amount, signed_change
+
+
+def summarize(analysis: Analysis) -> str:
+    """A plain-language account of the request built only from the facts."""
+    facts = analysis.facts
+    sentences = []
+    decoded = facts.decoded
+    target = token_label(analysis, facts.to) if facts.to else "a new contract"
+    if decoded is None:
+        what = f"Sends {human_amount(int(facts.value), 18)} ETH to {target}" if facts.to else "Deploys a contract"
+        sentences.append(what + ".")
+    elif decoded.function:
+        sentences.append(f"Calls {decoded.function} on {target}.")
+    else:
+        sentences.append(f"Calls an unknown function ({decoded.selector or 'no selector'}) on {target}; "
+                         "its calldata could not be decoded.")
+    if decoded is not None and int(facts.value):
+        sentences.append(f"It also sends {human_amount(int(facts.value), 18)} ETH.")
+    for approval in facts.approvals:
+        meta = facts.tokens.get(approval.token)
+        symbol = meta.symbol if meta and meta.symbol else "tokens"
+        amount = approval_amount(approval.amount, approval.unlimited, meta.decimals if meta else None)
+        if approval.token_id is not None:
+            sentences.append(f"It lets {approval.spender} transfer your token #{approval.token_id} of {symbol}.")
+        elif approval.amount is None:
+            sentences.append(f"It lets {approval.spender} move every {symbol} token you own, now and later.")
+        else:
+            quantity = "an unlimited amount" if approval.unlimited else amount
+            sentences.append(f"It lets {approval.spender} spend {quantity} of your {symbol}.")
+        account = facts.account(approval.spender)
+        if account.has_code is False:
+            sentences.append(f"The spender {approval.spender} is a plain account with no contract code.")
+    sim = facts.simulation
+    if sim.status == "success":
+        changes = [
+            f"{c.address} {signed_change(c.delta, c.decimals)} {c.symbol or c.token or c.standard}"
+            for c in sim.asset_changes
+        ]
+        sentences.append(f"Simulation succeeded using {sim.gas_used} gas; "
+                         + (f"balance changes: {'; '.join(changes)}." if changes else "no balances change."))
+    elif sim.status == "reverted":
+        sentences.append(f"Simulation reverted: {sim.revert_reason}.")
+    else:
+        sentences.append(f"It could not be simulated: {sim.error}.")
+    if analysis.findings:
+        listed = ", ".join(f"{f.rule} ({f.severity})" for f in analysis.findings)
+        sentences.append(f"Verdict: {analysis.verdict.upper()} — {listed}.")
+    else:
+        sentences.append(f"Verdict: {analysis.verdict.upper()} — no rule fired.")
+    return " ".join(sentences)

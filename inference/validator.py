@@ -1,0 +1,197 @@
+"""The narrative guard: reject text that invents facts, contradicts the verdict, loops or overflows."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from inference.prompt import Narrative
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_SHORT_ADDRESS = re.compile(r"0x([0-9a-fA-F]{3,39})\s*(?:…|\.{2,3})\s*([0-9a-fA-F]{3,39})")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_STANDARD = re.compile(r"\b(?:ERC|EIP)[- ]?\d+\b", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+_CAPS = re.compile(r"(?<![\w$])\$?[A-Z][A-Z0-9]{1,11}(?![\w])")
+_WORDS = re.compile(r"[a-z0-9']+")
+# An address named as the party that receives a permission: "approves 0x…", "0x… can spend".
+_GRANTEE = (
+    re.compile(r"\b(?:approv\w*|allow\w*|grant\w*|lets?|authori[sz]\w*|permit\w*)\s+(0x[0-9a-fA-F]{40})",
+               re.IGNORECASE),
+    re.compile(r"(0x[0-9a-fA-F]{40})\s+(?:to|can|may|could|will be able to)\s+(?:spend|move|transfer|take)",
+               re.IGNORECASE),
+)
+
+# Capitalized words that are prose, not token symbols.
+PROSE_CAPS = frozenset({
+    "DO", "NOT", "NO", "OK", "ID", "NFT", "NFTS", "EOA", "EOAS", "ERC", "EIP", "API", "URL", "JSON",
+    "DAPP", "BLOCK", "WARN", "WARNING", "DANGER", "STOP", "IMPORTANT", "ALL", "ANY", "RISK", "NEVER",
+    "YOUR", "YOU", "THIS", "ONLY", "AN", "IT", "IS", "IF", "OR", "AND", "THE", "UNLIMITED", "CAUTION",
+    "REJECT", "SIGN", "PLEASE", "NOTE", "VERY", "HIGH", "CRITICAL", "MEDIUM", "LOW", "GAS",
+})
+SAFE_WORDS = re.compile(
+    r"\b(safe|legitimate|no risk|risk-free|risk free|harmless|trusted|trustworthy|verified|"
+    r"nothing to worry|secure|no danger|no problem)\b", re.IGNORECASE)
+DANGER_WORDS = re.compile(
+    r"\b(scam|malicious|drain|drains|draining|dangerous|phishing|do not sign|don't sign|reject this)\b",
+    re.IGNORECASE)
+_NEGATIONS = ("not", "never", "isn't", "is not", "no longer", "hardly", "nor", "cannot", "can't", "un")
+MAX_REPEATS = 2  # a 4-word sequence may appear at most twice
+
+
+class RejectReason:
+    """Reason codes for a rejected narrative (the counter's keys)."""
+
+    INVALID_JSON = "invalid_json"
+    SCHEMA = "schema"
+    CONTROL_CHARACTERS = "control_characters"
+    UNKNOWN_ADDRESS = "unknown_address"
+    UNKNOWN_NUMBER = "unknown_number"
+    UNKNOWN_SYMBOL = "unknown_symbol"
+    WRONG_SPENDER = "wrong_spender"
+    COPIED_EXAMPLE = "copied_example"
+    CONTRADICTS_VERDICT = "contradicts_verdict"
+    REPETITION = "repetition"
+    ENGINE_ERROR = "engine_error"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the narrative may mention: the facts' addresses, numbers and symbols."""
+
+    addresses: frozenset[str]
+    numbers: frozenset[str]
+    symbols: frozenset[str]
+    spenders: frozenset[str] = frozenset()
+    example_sentences: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_facts(cls, facts_text: str, symbols: set[str], spenders: set[str] | None = None,
+                   examples: list[str] | None = None) -> Vocabulary:
+        """Collect from the fact sheet the model saw, the facts' symbols and spenders, and the
+        few-shot answers (whose sentences a narrative must not copy)."""
+        addresses = frozenset(a.lower() for a in _ADDRESS.findall(facts_text))
+        stripped = _HEX.sub(" ", _STANDARD.sub(" ", facts_text))
+        numbers = frozenset(_normalize_number(n) for n in _NUMBER.findall(stripped))
+        sentences = frozenset(
+            _sentence_key(sentence)
+            for answer in examples or ()
+            for value in _json_strings(answer)
+            for sentence in _SENTENCE.split(value)
+            if len(sentence.split()) >= 4
+        )
+        return cls(addresses, numbers, frozenset(s.upper() for s in symbols if s),
+                   frozenset(a.lower() for a in spenders or ()), sentences)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The validator's outcome."""
+
+    narrative: Narrative | None
+    reason: str | None = None
+    detail: str | None = None
+
+    @property
+    def rejected_reason(self) -> str | None:
+        """``code: detail`` for the result contract, None when accepted."""
+        return None if self.reason is None else f"{self.reason}: {self.detail}"
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentence_key(sentence: str) -> str:
+    return " ".join(_WORDS.findall(sentence.lower()))
+
+
+def _json_strings(answer: str) -> list[str]:
+    try:
+        data = json.loads(answer)
+    except ValueError:
+        return [answer]
+    return [v for v in data.values() if isinstance(v, str)] if isinstance(data, dict) else [answer]
+
+
+def _normalize_number(text: str) -> str:
+    text = text.replace(",", "")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.lstrip("0") or "0"
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 24): start].lower()
+    return any(re.search(rf"\b{re.escape(n)}\b\W*(\w+\W+)?$", before) for n in _NEGATIONS) or \
+        text[max(0, start - 2): start].lower() == "un"
+
+
+def parse_output(raw: str) -> Verdict:
+    """Strictly parse the model's JSON into a Narrative."""
+    try:
+        data = json.loads(raw, strict=True)
+    except ValueError as exc:
+        return Verdict(None, RejectReason.INVALID_JSON, str(exc)[:160])
+    try:
+        return Verdict(Narrative.model_validate(data))
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        return Verdict(None, RejectReason.SCHEMA, f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
+
+
+def validate(raw: str, verdict: str, vocabulary: Vocabulary) -> Verdict:
+    """Parse and check a model answer against the facts and the verdict."""
+    parsed = parse_output(raw)
+    if parsed.narrative is None:
+        return parsed
+    narrative = parsed.narrative
+    text = "\n".join((narrative.headline, narrative.explanation, narrative.advice))
+    for ch in text:
+        if ch != "\n" and unicodedata.category(ch).startswith("C"):
+            return Verdict(None, RejectReason.CONTROL_CHARACTERS, f"U+{ord(ch):04X}")
+    for address in _ADDRESS.findall(text):
+        if address.lower() not in vocabulary.addresses:
+            return Verdict(None, RejectReason.UNKNOWN_ADDRESS, address)
+    for pattern in _GRANTEE:
+        for address in pattern.findall(text):
+            if address.lower() not in vocabulary.spenders:
+                return Verdict(None, RejectReason.WRONG_SPENDER, f"{address} is not a spender in the facts")
+    for head, tail in _SHORT_ADDRESS.findall(text):
+        if not any(a[2:].startswith(head.lower()) and a.endswith(tail.lower()) for a in vocabulary.addresses):
+            return Verdict(None, RejectReason.UNKNOWN_ADDRESS, f"0x{head}…{tail}")
+    for sentence in _SENTENCE.split(text.replace("\n", " ")):
+        if _sentence_key(sentence) in vocabulary.example_sentences:
+            return Verdict(None, RejectReason.COPIED_EXAMPLE, sentence.strip()[:120])
+    prose = _HEX.sub(" ", _STANDARD.sub(" ", _SHORT_ADDRESS.sub(" ", text)))
+    for number in _NUMBER.findall(prose):
+        if _normalize_number(number) not in vocabulary.numbers:
+            return Verdict(None, RejectReason.UNKNOWN_NUMBER, number)
+    for word in _CAPS.findall(prose):
+        bare = word.lstrip("$")
+        if bare not in PROSE_CAPS and bare not in vocabulary.symbols:
+            return Verdict(None, RejectReason.UNKNOWN_SYMBOL, word)
+    contradiction = _contradiction(text, verdict)
+    if contradiction:
+        return Verdict(None, RejectReason.CONTRADICTS_VERDICT, contradiction)
+    words = _WORDS.findall(text.lower())
+    grams = Counter(tuple(words[i: i + 4]) for i in range(len(words) - 3))
+    if grams and (top := grams.most_common(1)[0])[1] > MAX_REPEATS:
+        return Verdict(None, RejectReason.REPETITION, f"'{' '.join(top[0])}' x{top[1]}")
+    return Verdict(narrative)
+
+
+def _contradiction(text: str, verdict: str) -> str | None:
+    if verdict in ("warn", "block"):
+        for match in SAFE_WORDS.finditer(text):
+            if not _negated(text, match.start()):
+                return f"says '{match.group(0)}' but the verdict is {verdict}"
+    else:
+        for match in DANGER_WORDS.finditer(text):
+            if not _negated(text, match.start()):
+                return f"says '{match.group(0)}' but the verdict is {verdict}"
+    return None

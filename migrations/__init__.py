@@ -1,0 +1,1 @@
+"""Alembic migrations for the audit store (see audit.db.upgrade)."""
