@@ -119,3 +119,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 def main() -> None:
     """Entry point of the ``txexplain`` script."""
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Shared fixtures: the real parts (devnet, model, SQLite, Postgres), each built once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.service import Services, build_services
+from app.settings import Settings
+from chain.rules import Policy, load_policy
+from chain.simulate import RevmBackend
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+REQUIRE_ALL = os.environ.get("TXEXPLAIN_REQUIRE_ALL") == "1"
+
+
+def need(available: bool, what: str) -> None:
+    """Skip when a real part is absent, unless TXEXPLAIN_REQUIRE_ALL=1 makes that a failure."""
+    if available:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"{what} is required (TXEXPLAIN_REQUIRE_ALL=1) but absent")
+    pytest.skip(f"{what} is absent")
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy()
+
+
+@pytest.fixture(scope="session")
+def backend() -> RevmBackend:
+    return RevmBackend()
+
+
+@pytest.fixture(scope="session")
+def engine():  # type: ignore[no-untyped-def]
+    """The real embedded model (SmolLM2-135M Q4_1), loaded once."""
+    try:
+        from inference import default_model_path
+        from inference.llama_engine import LlamaCppEngine
+
+        path = default_model_path()
+    except Exception as exc:
+        need(False, f"the embedded model ({exc})")
+    return LlamaCppEngine(path, n_threads=os.cpu_count() or 1)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'audit.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema in the test Postgres, dropped afterwards."""
+    base = os.environ.get("TXEXPLAIN_TEST_DATABASE_URL")
+    need(bool(base), "TXEXPLAIN_TEST_DATABASE_URL (Postgres)")
+    schema = f"txexplain_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)  # type: ignore[arg-type]
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        need(False, f"Postgres at {base} ({exc})")
+    separator = "&" if "?" in base else "?"  # type: ignore[operator]
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def make_services(engine, backend: RevmBackend) -> Callable[..., Services]:  # type: ignore[no-untyped-def]
+    """Services on a given database URL, sharing the loaded model and the devnet."""
+
+    def build(database_url: str, **overrides: object) -> Services:
+        services = build_services(Settings(database_url=database_url, **overrides), engine=engine)
+        services.backend = backend
+        return services
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def npm_tools() -> Path:
+    """node_modules/.bin with solc and anvil (installed by `make test` via npm ci)."""
+    bin_dir = ROOT / "node_modules" / ".bin"
+    need(shutil.which("node") is not None and (bin_dir / "solcjs").exists(), "node and npm solc")
+    return bin_dir

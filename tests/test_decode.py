@@ -1,0 +1,51 @@
+"""Strict decoding against the bundled ABIs."""
+
+from __future__ import annotations
+
+from chain.decode import decode_calldata
+from tests.helpers import DRAINER_EOA, MAX_UINT, calldata
+
+
+def decode(hex_data: str) -> dict:
+    result = decode_calldata(bytes.fromhex(hex_data[2:]))
+    assert result is not None
+    return result.model_dump(mode="json")
+
+
+def test_decode_approve_returns_named_args() -> None:
+    assert decode(calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)) == {
+        "selector": "0x095ea7b3", "function": "approve(address,uint256)", "source": "abi",
+        "args": [{"name": "spender", "type": "address", "value": DRAINER_EOA},
+                 {"name": "amount", "type": "uint256", "value": str(MAX_UINT)}],
+        "calls": [], "error": None,
+    }
+
+
+def test_decode_set_approval_for_all_and_transfer_from() -> None:
+    assert decode(calldata("setApprovalForAll(address,bool)", DRAINER_EOA, True))["args"][1]["value"] is True
+    decoded = decode(calldata("transferFrom(address,address,uint256)", DRAINER_EOA, DRAINER_EOA, 7))
+    assert decoded["function"] == "transferFrom(address,address,uint256)"
+    assert [a["value"] for a in decoded["args"]] == [DRAINER_EOA, DRAINER_EOA, "7"]
+
+
+def test_decode_truncated_calldata_is_unknown_with_reason() -> None:
+    decoded = decode(calldata("approve(address,uint256)", DRAINER_EOA, 1)[:2 + 2 * 40])
+    assert decoded["source"] == "unknown" and decoded["function"] is None
+    assert decoded["error"] == "arguments (36 bytes) do not decode as approve(address,uint256)"
+
+
+def test_decode_trailing_byte_does_not_match() -> None:
+    decoded = decode(calldata("transfer(address,uint256)", DRAINER_EOA, 1) + "00")
+    assert decoded["source"] == "unknown"
+
+
+def test_decode_dirty_address_padding_does_not_match() -> None:
+    data = calldata("approve(address,uint256)", DRAINER_EOA, 1)
+    dirty = data[:10] + "ff" + data[12:]  # non-zero high bytes in the address word
+    assert decode(dirty)["error"] == "arguments (64 bytes) do not decode as approve(address,uint256)"
+
+
+def test_decode_unknown_selector_and_short_data() -> None:
+    assert decode("0xdeadbeef")["error"] == "no known function has this selector"
+    assert decode("0x1234")["error"] == "calldata is 2 bytes, shorter than a 4-byte selector"
+    assert decode_calldata(b"") is None

@@ -1,0 +1,56 @@
+"""The policy prefix is byte-identical across requests, and the engine reuses it."""
+
+from __future__ import annotations
+
+from chain import analyze, parse_request
+from chain.rules import Policy
+from chain.simulate import RevmBackend
+from chain.trace import Trace
+from inference import Sampling, explain
+from inference.factsheet import fact_sheet
+from inference.prompt import build_messages, prefix_messages
+from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
+
+TXS = [
+    tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)),
+    tx(DPUNK, calldata("setApprovalForAll(address,bool)", BOB, True)),
+    tx(DEMO, calldata("transfer(address,uint256)", BOB, 10**18)),
+]
+
+
+def test_prompt_prefix_is_byte_identical(engine, backend: RevmBackend, policy: Policy) -> None:  # type: ignore[no-untyped-def]
+    prefix = engine.render(prefix_messages(policy))
+    prompts = []
+    for raw in TXS:
+        analysis = analyze(parse_request(raw), backend, policy, Trace())
+        prompts.append(engine.render(build_messages(policy, fact_sheet(analysis))))
+    assert len(set(prompts)) == len(TXS)
+    for prompt in prompts:
+        assert prompt.startswith(prefix.removesuffix("<|im_start|>assistant\n"))
+    assert policy.prompt.risk_policy.strip() in prefix
+
+
+def test_engine_reuses_policy_prefix_for_a_second_transaction(engine, backend: RevmBackend,  # type: ignore[no-untyped-def]
+                                                                policy: Policy) -> None:
+    calls = []
+    for raw in TXS[:2]:
+        analysis = analyze(parse_request(raw), backend, policy, Trace())
+        _, _, call = explain(analysis, engine, policy, Sampling(), Trace())
+        calls.append(call)
+    policy_tokens = engine.count_tokens(engine.render(prefix_messages(policy)).removesuffix(
+        "<|im_start|>assistant\n"))
+    second = calls[1]
+    assert second.prompt_tokens is not None and second.cached_tokens is not None
+    assert second.cached_tokens > 0
+    assert second.cached_tokens >= policy_tokens
+    assert second.cached_tokens < second.prompt_tokens  # only the facts suffix was evaluated
+
+
+def test_explain_is_reproducible_with_seed(engine, backend: RevmBackend, policy: Policy) -> None:  # type: ignore[no-untyped-def]
+    def raw_output(raw: dict, seed: int) -> str | None:
+        analysis = analyze(parse_request(raw), backend, policy, Trace())
+        return explain(analysis, engine, policy, Sampling(seed=seed), Trace())[2].raw_output
+
+    first = raw_output(TXS[0], 7)
+    raw_output(TXS[2], 0)  # something else in between moves the engine's cached state
+    assert raw_output(TXS[0], 7) == first

@@ -1,0 +1,49 @@
+"""`txexplain serve` answers over real HTTP on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+from tests.helpers import example
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_serve_explains_over_http(tmp_path, engine) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    env = {**os.environ, "TXEXPLAIN_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            assert time.monotonic() < deadline, "server did not start in 60 s"
+            time.sleep(0.2)
+        response = httpx.post(f"{base}/v1/explain", json=example("unlimited-approval-to-eoa"), timeout=120)
+        assert response.status_code == 200
+        assert response.json()["verdict"] == "block"
+        assert response.json()["audit"]["seq"] == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

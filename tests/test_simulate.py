@@ -1,0 +1,62 @@
+"""pyrevm over the devnet: outcomes, asset changes, overrides applied and undone."""
+
+from __future__ import annotations
+
+from chain.request import parse_request
+from chain.simulate import RevmBackend
+from tests.helpers import ALICE, BOB, DUSD, calldata, tx
+
+
+def simulate(backend: RevmBackend, raw: dict) -> dict:
+    request = parse_request(raw)
+    with backend.session(request.state_overrides) as state:
+        return state.simulate(request).model_dump(mode="json")
+
+
+def test_simulate_transfer_reports_both_sides(backend: RevmBackend) -> None:
+    result = simulate(backend, tx(DUSD, calldata("transfer(address,uint256)", BOB, 25_000_000)))
+    assert result["status"] == "success" and result["backend"] == "revm"
+    assert result["asset_changes"] == [
+        {"address": BOB, "standard": "erc20", "token": DUSD, "token_id": None, "delta": "25000000",
+         "symbol": "DUSD", "decimals": 6},
+        {"address": ALICE, "standard": "erc20", "token": DUSD, "token_id": None, "delta": "-25000000",
+         "symbol": "DUSD", "decimals": 6},
+    ]
+
+
+def test_simulate_native_transfer(backend: RevmBackend) -> None:
+    result = simulate(backend, {"chain_id": 31337, "from": ALICE, "to": BOB, "value": hex(10**18)})
+    assert result["gas_used"] == 21000
+    assert [(c["address"], c["delta"], c["symbol"]) for c in result["asset_changes"]] == [
+        (BOB, str(10**18), "ETH"), (ALICE, str(-(10**18)), "ETH")]
+
+
+def test_simulate_revert_decodes_custom_error(backend: RevmBackend) -> None:
+    result = simulate(backend, tx(DUSD, calldata("transfer(address,uint256)", BOB, 10**30)))
+    assert result["status"] == "reverted"
+    assert result["revert_reason"] == "custom error 0xdb42144d (100 bytes of revert data)"
+    assert result["asset_changes"] == []
+
+
+def test_simulate_other_chain_is_unavailable(backend: RevmBackend) -> None:
+    result = simulate(backend, {**tx(DUSD, "0x"), "chain_id": 1})
+    assert result["status"] == "unavailable"
+    assert result["error"] == "the simulator serves chain 31337, the request is for chain 1"
+
+
+def test_state_overrides_apply_then_restore(backend: RevmBackend) -> None:
+    # balanceOf lives in slot 3 of DemoToken: zero ALICE's balance, so the transfer must revert.
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    slot = "0x" + keccak(encode(["address", "uint256"], [ALICE, 3])).hex()
+    transfer = tx(DUSD, calldata("transfer(address,uint256)", BOB, 1))
+    overridden = {**transfer, "state_overrides": {DUSD: {"stateDiff": {slot: "0x0"}},
+                                                  BOB: {"code": "0x6000", "balance": "0x7"}}}
+    request = parse_request(overridden)
+    with backend.session(request.state_overrides) as state:
+        assert state.simulate(request).status == "reverted"
+        assert state.code(BOB) == bytes.fromhex("6000")
+    with backend.session({}) as state:
+        assert state.code(BOB) == b""
+    assert simulate(backend, transfer)["status"] == "success"

@@ -1,0 +1,68 @@
+"""The narrative guard rejects what is not in the facts or contradicts the verdict."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from inference.validator import Vocabulary, validate
+from tests.helpers import DRAINER_EOA, DUSD
+
+FACTS = f"""verdict: block
+request: transaction on chain 31337 calling approve(address,uint256) on "DUSD" ({DUSD})
+approval: erc20 token "DUSD" ({DUSD}), spender {DRAINER_EOA}, amount unlimited
+account {DRAINER_EOA} has no code (plain account)
+simulation: success, gas used 46512, asset changes: none
+findings: APPROVAL_TO_EOA (critical), UNLIMITED_APPROVAL (high)"""
+EXAMPLE = json.dumps({"headline": "Do not sign: this gives a plain account unlimited access to your DAI.",
+                      "explanation": "x", "advice": "Reject this request now."})
+VOCABULARY = Vocabulary.from_facts(FACTS, {"DUSD"}, {DRAINER_EOA}, [EXAMPLE])
+
+
+def answer(headline: str, explanation: str = "It grants unlimited access.", advice: str = "Reject it.") -> str:
+    return json.dumps({"headline": headline, "explanation": explanation, "advice": advice})
+
+
+GOOD = answer("Do NOT sign: unlimited DUSD approval to a plain account.",
+              f"This lets {DRAINER_EOA} spend all your DUSD; the simulation used 46,512 gas.",
+              "Reject this request and revoke the approval if you already signed.")
+
+
+def test_validate_accepts_grounded_narrative() -> None:
+    outcome = validate(GOOD, "block", VOCABULARY)
+    assert outcome.rejected_reason is None
+    assert outcome.narrative is not None and outcome.narrative.headline.startswith("Do NOT sign")
+
+
+@pytest.mark.parametrize(("raw", "verdict", "reason"), [
+    (answer("It is safe to sign.", "It is a well-known verified contract."), "block",
+     "contradicts_verdict: says 'safe' but the verdict is block"),
+    (answer("This is a scam, do not sign."), "ok", "contradicts_verdict: says 'scam' but the verdict is ok"),
+    (answer("Approves 0x1111111111111111111111111111111111111111."), "block",
+     "unknown_address: 0x1111111111111111111111111111111111111111"),
+    (answer("Sends tokens to 0x1234…abcd."), "block", "unknown_address: 0x1234…abcd"),
+    (answer("Lets it take 5,000 DUSD."), "block", "unknown_number: 5,000"),
+    (answer("Lets it take your USDC."), "block", "unknown_symbol: USDC"),
+    (answer(f"This approves {DUSD} to spend your DUSD."), "block",
+     f"wrong_spender: {DUSD} is not a spender in the facts"),
+    (answer("Warning.", "the token is the token is the token is the token is the token"), "block",
+     "repetition: 'the token is the' x4"),
+    (answer("Do not sign: this gives a plain account unlimited access to your DAI."), "block",
+     "copied_example: Do not sign: this gives a plain account unlimited access to your DAI."),
+    (answer("Bad\u202echaracters"), "block", "control_characters: U+202E"),
+    ('{"headline": "a\nb", "explanation": "x", "advice": "y"}', "block",
+     "invalid_json: Invalid control character at: line 1 column 16 (char 15)"),
+    ('{"headline": "cut off', "block", "invalid_json: Unterminated string starting at: line 1 column 14 (char 13)"),
+    (json.dumps({"headline": "x" * 400, "explanation": "y", "advice": "z"}), "block",
+     "schema: headline: String should have at most 160 characters"),
+])
+def test_validate_rejects_with_reason(raw: str, verdict: str, reason: str) -> None:
+    outcome = validate(raw, verdict, VOCABULARY)
+    assert outcome.narrative is None
+    assert outcome.rejected_reason == reason
+
+
+def test_validate_allows_negated_safety_words() -> None:
+    raw = answer("This is not safe.", "It is never trusted and not verified.", "Reject it.")
+    assert validate(raw, "block", VOCABULARY).rejected_reason is None
