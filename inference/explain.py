@@ -55,6 +55,17 @@ def _symbols(analysis: Analysis) -> set[str]:
     return symbols
 
 
+def _anchors(analysis: Analysis) -> set[str]:
+    """Words a grounded narrative mentions at least one of: the function's name, a symbol."""
+    decoded = analysis.facts.decoded
+    anchors = _symbols(analysis)
+    if decoded is not None and decoded.function:
+        anchors.add(decoded.function.split("(")[0])
+    if decoded is not None and decoded.function is None:
+        anchors |= {"unknown", "not be decoded", "cannot tell", "can't tell", "nobody can"}
+    return anchors
+
+
 def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sampling: Sampling,
             trace: Trace) -> tuple[Explanation, ModelIdentity, ModelCall]:
     """The summary always; a narrative when the engine answers and the validator accepts it."""
@@ -82,7 +93,7 @@ def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sampling:
     with trace.step("validate", verdict=analysis.verdict) as step:
         vocabulary = Vocabulary.from_facts(
             facts_text, _symbols(analysis), {a.spender for a in analysis.facts.approvals},
-            [example.answer for example in policy.prompt.examples])
+            [example.answer for example in policy.prompt.examples], _anchors(analysis))
         outcome = validate(generation.text, analysis.verdict, vocabulary)
         step.output = {"accepted": outcome.narrative is not None, "reason": outcome.rejected_reason}
     call.accepted, call.reject_code = outcome.narrative is not None, outcome.reason

@@ -54,6 +54,8 @@ class RejectReason:
     UNKNOWN_NUMBER = "unknown_number"
     UNKNOWN_SYMBOL = "unknown_symbol"
     WRONG_SPENDER = "wrong_spender"
+    UNKNOWN_HEX = "unknown_hex"
+    UNGROUNDED = "ungrounded"
     COPIED_EXAMPLE = "copied_example"
     CONTRADICTS_VERDICT = "contradicts_verdict"
     REPETITION = "repetition"
@@ -69,12 +71,15 @@ class Vocabulary:
     symbols: frozenset[str]
     spenders: frozenset[str] = frozenset()
     example_sentences: frozenset[str] = frozenset()
+    hex_values: frozenset[str] = frozenset()
+    anchors: frozenset[str] = frozenset()
 
     @classmethod
     def from_facts(cls, facts_text: str, symbols: set[str], spenders: set[str] | None = None,
-                   examples: list[str] | None = None) -> Vocabulary:
-        """Collect from the fact sheet the model saw, the facts' symbols and spenders, and the
-        few-shot answers (whose sentences a narrative must not copy)."""
+                   examples: list[str] | None = None, anchors: set[str] | None = None) -> Vocabulary:
+        """Collect from the fact sheet the model saw, the facts' symbols and spenders, the few-shot
+        answers (whose sentences a narrative must not copy) and the anchors (function names, symbols)
+        of which a narrative must mention at least one."""
         addresses = frozenset(a.lower() for a in _ADDRESS.findall(facts_text))
         stripped = _HEX.sub(" ", _STANDARD.sub(" ", facts_text))
         numbers = frozenset(_normalize_number(n) for n in _NUMBER.findall(stripped))
@@ -85,8 +90,10 @@ class Vocabulary:
             for sentence in _SENTENCE.split(value)
             if len(sentence.split()) >= 4
         )
+        hex_values = frozenset(h.lower() for h in _HEX.findall(facts_text))
         return cls(addresses, numbers, frozenset(s.upper() for s in symbols if s),
-                   frozenset(a.lower() for a in spenders or ()), sentences)
+                   frozenset(a.lower() for a in spenders or ()), sentences, hex_values,
+                   frozenset(a.lower() for a in anchors or () if a))
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,12 @@ def validate(raw: str, verdict: str, vocabulary: Vocabulary) -> Verdict:
     for head, tail in _SHORT_ADDRESS.findall(text):
         if not any(a[2:].startswith(head.lower()) and a.endswith(tail.lower()) for a in vocabulary.addresses):
             return Verdict(None, RejectReason.UNKNOWN_ADDRESS, f"0x{head}…{tail}")
+    for value in _HEX.findall(_SHORT_ADDRESS.sub(" ", _ADDRESS.sub(" ", text))):
+        if value.lower() not in vocabulary.hex_values:
+            return Verdict(None, RejectReason.UNKNOWN_HEX, value)
+    if vocabulary.anchors and not any(anchor in text.lower() for anchor in vocabulary.anchors):
+        return Verdict(None, RejectReason.UNGROUNDED,
+                       "mentions none of: " + ", ".join(sorted(vocabulary.anchors)))
     for sentence in _SENTENCE.split(text.replace("\n", " ")):
         if _sentence_key(sentence) in vocabulary.example_sentences:
             return Verdict(None, RejectReason.COPIED_EXAMPLE, sentence.strip()[:120])

@@ -66,3 +66,13 @@ def test_validate_rejects_with_reason(raw: str, verdict: str, reason: str) -> No
 def test_validate_allows_negated_safety_words() -> None:
     raw = answer("This is not safe.", "It is never trusted and not verified.", "Reject it.")
     assert validate(raw, "block", VOCABULARY).rejected_reason is None
+
+
+def test_validate_rejects_hex_not_in_facts_and_ungrounded_text() -> None:
+    grounded = Vocabulary.from_facts(FACTS, {"DUSD"}, {DRAINER_EOA}, [], {"approve", "dusd"})
+    assert validate(answer("It calls 0xdeadbeef on the token."), "block", grounded).rejected_reason == \
+        "unknown_hex: 0xdeadbeef"
+    assert validate(answer("Careful.", "Something happens.", "Think twice."), "block", grounded).rejected_reason == \
+        "ungrounded: mentions none of: approve, dusd"
+    assert validate(answer("Careful with this approve.", "It is unlimited.", "Reject it."), "block",
+                    grounded).rejected_reason is None
