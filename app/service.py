@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ulid import ULID
 
 from app.settings import Settings
-from audit import RecordBody, append, make_engine, session_factory, upgrade
+from audit import Ledger, RecordBody, Signer, make_engine, session_factory, upgrade
 from chain import analyze, parse_request
 from chain.rules import Policy, check_policy_covers_rules, load_policy
 from chain.simulate import RevmBackend
@@ -39,6 +39,7 @@ class Services:
     backend: RevmBackend
     engine: Engine | None
     sessions: sessionmaker[Session]
+    ledger: Ledger
     sampling: Sampling
 
 
@@ -68,18 +69,21 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
     db = make_engine(settings.database_url)
     if settings.auto_upgrade:
         upgrade(db)
+    sessions = session_factory(db)
+    signer = Signer.load_or_create(settings.signing_key_path)
     return Services(
         settings=settings,
         policy=policy,
         backend=RevmBackend(default_gas=settings.simulation_gas),
         engine=build_engine(settings) if engine == "configured" else engine,  # type: ignore[arg-type]
-        sessions=session_factory(db),
+        sessions=sessions,
+        ledger=Ledger(sessions, signer, pinning=settings.pinning_enabled),
         sampling=Sampling(temperature=settings.model_temperature, seed=settings.model_seed,
                           max_tokens=settings.model_max_tokens),
     )
 
 
-def explain_request(raw: Any, services: Services) -> dict[str, Any]:
+def explain_request(raw: Any, services: Services, tenant: str = "default") -> dict[str, Any]:
     """Validate, analyze, explain and audit one request; returns the result contract.
 
     Raises:
@@ -105,7 +109,7 @@ def explain_request(raw: Any, services: Services) -> dict[str, Any]:
         "model": identity.model_dump(mode="json"),
         "policy": services.policy.identity,
     }
-    appended = append(services.sessions, RecordBody(
+    appended = services.ledger.append(RecordBody(
         id=record_id,
         created_at=datetime.now(UTC),
         kind=facts.kind,
@@ -123,6 +127,7 @@ def explain_request(raw: Any, services: Services) -> dict[str, Any]:
                    "completion_tokens": call.completion_tokens},
         tool_calls=[c.model_dump(mode="json") for c in trace.calls],
         policy=services.policy.identity,
+        tenant=tenant,
     ))
     return {**result, "audit": {"id": appended.id, "leaf_hash": appended.leaf_hash, "seq": appended.seq,
-                                "cid": None}}
+                                "cid": appended.cid, "chain_hash": appended.chain_hash}}

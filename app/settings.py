@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(1024 * 1024, ge=1024, description="Largest HTTP body accepted.")
     simulation_gas: int = Field(30_000_000, ge=21_000, description="Gas for a simulation without 'gas'.")
 
+    signing_key_path: Path = Field(
+        Path("./txexplain-signing.key"),
+        description="Ed25519 key (PEM) that signs ledger checkpoints; created on first run if missing.",
+    )
+    ipfs_api: str | None = Field(None, description="Kubo RPC base URL (e.g. http://127.0.0.1:5001) to pin to.")
+    pinning_service: str | None = Field(None, description="IPFS Pinning Service API endpoint to pin to.")
+    pinning_token: SecretStr | None = Field(None, description="Bearer token for the pinning service.")
+    pin_interval_s: float = Field(2.0, gt=0, description="How often the pin worker looks at the outbox.")
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 
@@ -48,6 +57,17 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _pinning_needs_token(self) -> Settings:
+        if self.pinning_service and self.pinning_token is None:
+            raise ValueError("TXEXPLAIN_PINNING_SERVICE needs TXEXPLAIN_PINNING_TOKEN")
+        return self
+
+    @property
+    def pinning_enabled(self) -> bool:
+        """Whether records and checkpoints are queued for IPFS pinning."""
+        return bool(self.ipfs_api or self.pinning_service)
 
     @field_validator("model_path")
     @classmethod

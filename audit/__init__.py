@@ -1,6 +1,7 @@
-"""audit/: an append-only ledger of every explanation. Stores what it is given."""
+"""audit/: an append-only, hash-chained, Merkle-checkpointed ledger of every explanation."""
 
 from audit.canonical import LEAF_PREFIX, canonical_json, leaf_hash
+from audit.cid import cid_v1_raw
 from audit.db import (
     AuditError,
     AuditWriteError,
@@ -10,8 +11,24 @@ from audit.db import (
     session_factory,
     upgrade,
 )
-from audit.models import AuditRecord
-from audit.store import Appended, RecordBody, append, count_records, get_record
+from audit.ledger import Appended, Ledger, RecordBody
+from audit.models import AuditRecord, Checkpoint, PinTask
+from audit.queries import (
+    RecordFilter,
+    checkpoint_at,
+    checkpoint_json,
+    count_records,
+    export_records,
+    get_record,
+    latest_checkpoint,
+    ledger_consistency,
+    pin_status,
+    record_inclusion,
+    record_summary,
+    search_records,
+)
+from audit.signing import Signer
+from audit.verify import VerificationError, VerifyReport, verify_checkpoint, verify_ledger, verify_record_proof
 
 __all__ = [
     "LEAF_PREFIX",
@@ -19,15 +36,34 @@ __all__ = [
     "AuditError",
     "AuditRecord",
     "AuditWriteError",
+    "Checkpoint",
+    "Ledger",
+    "PinTask",
     "RecordBody",
-    "append",
+    "RecordFilter",
+    "Signer",
+    "VerificationError",
+    "VerifyReport",
     "canonical_json",
+    "checkpoint_at",
+    "checkpoint_json",
+    "cid_v1_raw",
     "count_records",
     "current_revision",
     "downgrade",
+    "export_records",
     "get_record",
+    "latest_checkpoint",
     "leaf_hash",
+    "ledger_consistency",
     "make_engine",
+    "pin_status",
+    "record_inclusion",
+    "record_summary",
+    "search_records",
     "session_factory",
     "upgrade",
+    "verify_checkpoint",
+    "verify_ledger",
+    "verify_record_proof",
 ]

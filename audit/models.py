@@ -1,15 +1,16 @@
-"""The audit table. Its columns are a contract: tests/test_audit_schema.py pins them."""
+"""The audit tables. Their columns are a contract: tests/test_audit_schema.py pins them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+GENESIS_CHAIN = "0x" + "00" * 32  # the chain hash before the first record
 
 
 class Base(DeclarativeBase):
@@ -17,7 +18,7 @@ class Base(DeclarativeBase):
 
 
 class AuditRecord(Base):
-    """One explained request: inputs, outputs, model call, tool calls, and its leaf hash."""
+    """One explained request: inputs, outputs, model call, tool calls; its leaf and chain hashes."""
 
     __tablename__ = "audit_records"
 
@@ -39,4 +40,55 @@ class AuditRecord(Base):
     policy_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     canonical: Mapped[str] = mapped_column(Text, nullable=False)  # RFC 8785 JSON the leaf is hashed over
     leaf_hash: Mapped[str] = mapped_column(String(66), nullable=False, unique=True)
-    schema_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    schema_version: Mapped[int] = mapped_column(Integer, nullable=False, default=2, server_default="1")
+    chain_hash: Mapped[str] = mapped_column(String(66), nullable=False)  # SHA-256(prev chain ‖ leaf)
+    tenant: Mapped[str] = mapped_column(String(64), nullable=False, default="default", server_default="default",
+                                        index=True)
+    model_name: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    cid: Mapped[str | None] = mapped_column(String(100), nullable=True)  # CIDv1 raw of the canonical bytes
+
+
+class AuditRecordTerm(Base):
+    """Search terms of a record (addresses it involves, rules that fired), for indexed filters."""
+
+    __tablename__ = "audit_record_terms"
+    __table_args__ = (Index("ix_audit_record_terms_lookup", "kind", "value", "seq"),)
+
+    record_id: Mapped[str] = mapped_column(ForeignKey("audit_records.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # address | rule
+    value: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class Checkpoint(Base):
+    """A signed statement of the ledger's state: size, Merkle root, chain head, time."""
+
+    __tablename__ = "audit_checkpoints"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    root_hash: Mapped[str] = mapped_column(String(66), nullable=False)
+    chain_head: Mapped[str] = mapped_column(String(66), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    signed: Mapped[str] = mapped_column(Text, nullable=False)  # the exact bytes signed (RFC 8785 JSON)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    public_key: Mapped[str] = mapped_column(String(66), nullable=False)
+    signature: Mapped[str] = mapped_column(String(130), nullable=False)
+    cid: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class PinTask(Base):
+    """Outbox of IPFS pins: the only mutable audit table (status moves pending → pinned | failed)."""
+
+    __tablename__ = "audit_pin_outbox"
+    __table_args__ = (UniqueConstraint("target_kind", "target_id", name="uq_audit_pin_outbox_target"),
+                      Index("ix_audit_pin_outbox_due", "status", "next_attempt_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target_kind: Mapped[str] = mapped_column(String(16), nullable=False)  # record | checkpoint
+    target_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    cid: Mapped[str] = mapped_column(String(100), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    pinned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -78,10 +78,11 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def make_services(engine, backend: RevmBackend) -> Callable[..., Services]:  # type: ignore[no-untyped-def]
+def make_services(engine, backend: RevmBackend, tmp_path: Path) -> Callable[..., Services]:  # type: ignore[no-untyped-def]
     """Services on a given database URL, sharing the loaded model and the devnet."""
 
     def build(database_url: str, **overrides: object) -> Services:
+        overrides.setdefault("signing_key_path", tmp_path / "signing.key")
         services = build_services(Settings(database_url=database_url, **overrides), engine=engine)
         services.backend = backend
         return services

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -134,8 +135,9 @@ def test_healthz(sqlite_url: str, make_services: Callable[..., Services]) -> Non
     assert examples["unlimited-approval-to-eoa"]["value"] == APPROVAL
 
 
-def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TXEXPLAIN_DATABASE_URL": database_url}
+def run_cli(*args: str, database_url: str, signing_key: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TXEXPLAIN_DATABASE_URL": database_url,
+           "TXEXPLAIN_SIGNING_KEY_PATH": signing_key}
     return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT_DIR, env=env, capture_output=True,
                           text=True, timeout=300)
 
@@ -143,25 +145,27 @@ def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_cli_explain_json_prints_contract(database: str, request: pytest.FixtureRequest,
+def test_cli_explain_json_prints_contract(database: str, request: pytest.FixtureRequest, tmp_path: Path,
                                           make_services: Callable[..., Services]) -> None:
     url = request.getfixturevalue(f"{database}_url")
-    done = run_cli("explain", "examples/unlimited-approval-to-eoa.json", "--json", database_url=url)
+    key = str(tmp_path / "signing.key")
+    done = run_cli("explain", "examples/unlimited-approval-to-eoa.json", "--json", database_url=url, signing_key=key)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert_block_result(result)
-    assert_record_recomputes(make_services(url), result)
+    assert_record_recomputes(make_services(url, signing_key_path=tmp_path / "signing.key"), result)
     failing = run_cli("explain", "examples/unlimited-approval-to-eoa.json", "--json", "--fail-on", "block",
-                      database_url=url)
+                      database_url=url, signing_key=key)
     assert failing.returncode == 1 and json.loads(failing.stdout)["verdict"] == "block"
 
 
 @pytest.mark.parametrize(("raw", "field", "message"), BAD_INPUTS, ids=["bad-hex", "bad-address", "odd-data", "missing"])
-def test_cli_bad_input_exits_2_naming_field(raw: dict, field: str, message: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_bad_input_exits_2_naming_field(raw: dict, field: str, message: str, tmp_path: Path) -> None:
     path = tmp_path / "request.json"
     path.write_text(json.dumps(raw))
     db = tmp_path / "audit.db"
-    done = run_cli("explain", str(path), "--json", database_url=f"sqlite:///{db}")
+    done = run_cli("explain", str(path), "--json", database_url=f"sqlite:///{db}",
+                   signing_key=str(tmp_path / "signing.key"))
     assert done.returncode == 2
     assert done.stdout == ""
     assert f"error: {field}: {message}" in done.stderr

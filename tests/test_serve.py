@@ -25,7 +25,8 @@ def free_port() -> int:
 @pytest.mark.slow
 def test_serve_explains_over_http(tmp_path, engine) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
-    env = {**os.environ, "TXEXPLAIN_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    env = {**os.environ, "TXEXPLAIN_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+           "TXEXPLAIN_SIGNING_KEY_PATH": str(tmp_path / "signing.key")}
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -1,0 +1,235 @@
+"""The ledger: a sequencer that appends records in batches with gapless ``seq``, chain hashes and a
+signed Merkle checkpoint per batch. Nothing here ever updates or deletes a record."""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.canonical import canonical_json, leaf_hash
+from audit.cid import cid_v1_raw
+from audit.db import AuditWriteError
+from audit.merkle import Frontier
+from audit.models import GENESIS_CHAIN, AuditRecord, AuditRecordTerm, Checkpoint, PinTask
+from audit.signing import Signer
+from audit.terms import record_terms
+
+_ADVISORY_KEY = 0x7478_6578  # "txex": one sequencer for the ledger on Postgres
+CHECKPOINT_ORIGIN = "txexplain"
+
+
+@dataclass(frozen=True)
+class RecordBody:
+    """What an explain hands the audit store."""
+
+    id: str
+    created_at: datetime
+    kind: str
+    chain_id: int
+    verdict: str
+    request: Any
+    result: dict[str, Any]
+    model: dict[str, Any]
+    sampling: dict[str, Any] | None
+    prompt: str | None
+    raw_output: str | None
+    validator: dict[str, Any]
+    tool_calls: list[dict[str, Any]]
+    policy: dict[str, str]
+    tenant: str = "default"
+
+    def canonical(self) -> bytes:
+        """The RFC 8785 form of the whole record; the leaf hash is over these bytes."""
+        return canonical_json({
+            "id": self.id, "created_at": self.created_at.isoformat(), "kind": self.kind,
+            "chain_id": self.chain_id, "verdict": self.verdict, "request": self.request,
+            "result": self.result, "model": self.model, "sampling": self.sampling, "prompt": self.prompt,
+            "raw_output": self.raw_output, "validator": self.validator, "tool_calls": self.tool_calls,
+            "policy": self.policy, "tenant": self.tenant,
+        })
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where a record landed."""
+
+    id: str
+    seq: int
+    leaf_hash: str
+    chain_hash: str
+    cid: str
+
+
+def chain_next(previous: str, leaf: str) -> str:
+    """SHA-256(previous chain ‖ leaf), both 32-byte hashes, as 0x-hex."""
+    return "0x" + hashlib.sha256(bytes.fromhex(previous[2:]) + bytes.fromhex(leaf[2:])).hexdigest()
+
+
+def checkpoint_message(size: int, root_hash: str, chain_head: str, timestamp: str) -> bytes:
+    """The exact bytes a checkpoint signature covers (RFC 8785 JSON)."""
+    return canonical_json({"origin": CHECKPOINT_ORIGIN, "size": size, "root_hash": root_hash,
+                           "chain_head": chain_head, "timestamp": timestamp})
+
+
+class Ledger:
+    """Appends records; a background sequencer batches concurrent appends into one transaction."""
+
+    def __init__(self, sessions: sessionmaker[Session], signer: Signer, *, pinning: bool = False,
+                 batch_max: int = 256):
+        self.sessions = sessions
+        self.signer = signer
+        self.pinning = pinning
+        self.batch_max = batch_max
+        self._frontier = Frontier()
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[tuple[RecordBody, Future[Appended]] | None] = queue.Queue()
+        self._worker: threading.Thread | None = None
+
+    # --- the sequencer -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Run the batching sequencer thread (idempotent)."""
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._run, name="audit-sequencer", daemon=True)
+            self._worker.start()
+
+    def close(self) -> None:
+        """Stop the sequencer after the queued appends are written."""
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join(timeout=60)
+            self._worker = None
+
+    def append(self, body: RecordBody, timeout: float = 60.0) -> Appended:
+        """Append one record (through the sequencer when it runs).
+
+        Raises:
+            AuditWriteError: the record could not be stored.
+        """
+        if self._worker is None:
+            return self.append_batch([body])[0]
+        future: Future[Appended] = Future()
+        self._queue.put((body, future))
+        try:
+            return future.result(timeout=timeout)
+        except TimeoutError as exc:
+            raise AuditWriteError("the audit sequencer did not answer in time") from exc
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            stop = False
+            while len(batch) < self.batch_max:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            try:
+                results = self.append_batch([body for body, _ in batch])
+                for (_, future), result in zip(batch, results, strict=True):
+                    future.set_result(result)
+            except Exception as exc:  # every waiter learns its record was not written
+                for _, future in batch:
+                    future.set_exception(exc if isinstance(exc, AuditWriteError) else AuditWriteError(str(exc)))
+            if stop:
+                return
+
+    # --- one transaction per batch -------------------------------------------------------------
+    def append_batch(self, bodies: list[RecordBody], attempts: int = 3) -> list[Appended]:
+        """Append ``bodies`` in one transaction with consecutive ``seq`` and a checkpoint.
+
+        Raises:
+            AuditWriteError: nothing of the batch was stored.
+        """
+        try:
+            prepared = [(body, body.canonical().decode("utf-8")) for body in bodies]
+        except (TypeError, ValueError) as exc:
+            raise AuditWriteError(f"record cannot be canonicalized: {exc}") from exc
+        last_error: Exception | None = None
+        for _ in range(attempts):
+            try:
+                with self._lock, self.sessions.begin() as session:
+                    appended, frontier = self._write(session, prepared)
+                self._frontier = frontier
+                return appended
+            except IntegrityError as exc:  # another process took these seq numbers: read again
+                last_error = exc
+                self._frontier = Frontier()
+            except SQLAlchemyError as exc:
+                raise AuditWriteError(f"audit store unavailable: {type(exc).__name__}: {exc}"[:400]) from exc
+        raise AuditWriteError(f"could not allocate sequence numbers: {last_error}"[:400])
+
+    def _write(self, session: Session, prepared: list[tuple[RecordBody, str]]) -> tuple[list[Appended], Frontier]:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+        head = session.execute(
+            select(AuditRecord.seq, AuditRecord.chain_hash).order_by(AuditRecord.seq.desc()).limit(1)).first()
+        seq, chain = (head.seq, head.chain_hash) if head else (0, GENESIS_CHAIN)
+        frontier = self._synced_frontier(session, seq)
+        now = datetime.now(UTC)
+        appended = []
+        for body, canonical in prepared:
+            seq += 1
+            data = canonical.encode("utf-8")
+            leaf = leaf_hash(data)
+            chain = chain_next(chain, leaf)
+            cid = cid_v1_raw(data)
+            session.add(AuditRecord(
+                id=body.id, seq=seq, created_at=body.created_at, kind=body.kind, chain_id=body.chain_id,
+                verdict=body.verdict, request=body.request, result=body.result, model=body.model,
+                sampling=body.sampling, prompt=body.prompt, raw_output=body.raw_output, validator=body.validator,
+                tool_calls=body.tool_calls, policy_version=body.policy["version"],
+                policy_sha256=body.policy["sha256"], canonical=canonical, leaf_hash=leaf, schema_version=2,
+                chain_hash=chain, tenant=body.tenant, model_name=body.model.get("name"), cid=cid,
+            ))
+            frontier.append(bytes.fromhex(leaf[2:]))
+            appended.append(Appended(id=body.id, seq=seq, leaf_hash=leaf, chain_hash=chain, cid=cid))
+        session.flush()  # records before the rows that reference them
+        for (body, _), result in zip(prepared, appended, strict=True):
+            session.add_all(AuditRecordTerm(record_id=body.id, kind=kind, value=value, seq=result.seq)
+                            for kind, value in sorted(record_terms(body.request, body.result)))
+            if self.pinning:
+                session.add(PinTask(target_kind="record", target_id=body.id, cid=result.cid, status="pending",
+                                    attempts=0, next_attempt_at=now))
+        checkpoint = self._checkpoint(frontier, chain, now)
+        session.add(checkpoint)
+        if self.pinning:
+            session.add(PinTask(target_kind="checkpoint", target_id=str(checkpoint.size), cid=checkpoint.cid,
+                                status="pending", attempts=0, next_attempt_at=now))
+        return appended, frontier
+
+    def _synced_frontier(self, session: Session, size: int) -> Frontier:
+        """A copy of the in-memory frontier brought up to ``size`` leaves from the database."""
+        frontier = self._frontier.copy() if self._frontier.size <= size else Frontier()
+        if frontier.size < size:
+            rows = session.execute(select(AuditRecord.leaf_hash).where(AuditRecord.seq > frontier.size)
+                                   .order_by(AuditRecord.seq).execution_options(yield_per=10_000))
+            for (leaf,) in rows:
+                frontier.append(bytes.fromhex(leaf[2:]))
+        if frontier.size != size:
+            raise AuditWriteError(f"ledger has a gap: {frontier.size} leaves read for head seq {size}")
+        return frontier
+
+    def _checkpoint(self, frontier: Frontier, chain_head: str, now: datetime) -> Checkpoint:
+        root_hash = "0x" + frontier.root().hex()
+        timestamp = now.isoformat()
+        message = checkpoint_message(frontier.size, root_hash, chain_head, timestamp)
+        return Checkpoint(size=frontier.size, root_hash=root_hash, chain_head=chain_head, created_at=now,
+                          signed=message.decode("utf-8"), key_id=self.signer.key_id,
+                          public_key=self.signer.public_key_hex, signature=self.signer.sign(message),
+                          cid=cid_v1_raw(message))

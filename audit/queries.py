@@ -1,0 +1,141 @@
+"""Reading the ledger: records, checkpoints, proofs, filtered pages and exports. Read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.merkle import consistency_proof, inclusion_proof
+from audit.models import AuditRecord, AuditRecordTerm, Checkpoint, PinTask
+
+MAX_PAGE = 200
+
+
+def get_record(sessions: sessionmaker[Session], record_id: str) -> AuditRecord | None:
+    """The stored record with ``record_id``, if any."""
+    with sessions() as session:
+        return session.get(AuditRecord, record_id)
+
+
+def count_records(sessions: sessionmaker[Session]) -> int:
+    """How many records the ledger holds."""
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(AuditRecord)) or 0
+
+
+def latest_checkpoint(sessions: sessionmaker[Session]) -> Checkpoint | None:
+    """The checkpoint of the largest tree."""
+    with sessions() as session:
+        return session.scalars(select(Checkpoint).order_by(Checkpoint.size.desc()).limit(1)).first()
+
+
+def checkpoint_at(sessions: sessionmaker[Session], size: int) -> Checkpoint | None:
+    """The checkpoint of a tree of exactly ``size`` leaves, if one was signed."""
+    with sessions() as session:
+        return session.get(Checkpoint, size)
+
+
+def leaf_hashes(session: Session, size: int) -> list[bytes]:
+    """The first ``size`` leaf hashes in ``seq`` order."""
+    rows = session.execute(select(AuditRecord.leaf_hash).where(AuditRecord.seq <= size).order_by(AuditRecord.seq))
+    return [bytes.fromhex(leaf[2:]) for (leaf,) in rows]
+
+
+def record_inclusion(sessions: sessionmaker[Session], record: AuditRecord,
+                     checkpoint: Checkpoint) -> list[str] | None:
+    """The audit path of ``record`` in the tree ``checkpoint`` signs (None if it came later)."""
+    if record.seq > checkpoint.size:
+        return None
+    with sessions() as session:
+        leaves = leaf_hashes(session, checkpoint.size)
+    return ["0x" + p.hex() for p in inclusion_proof(record.seq - 1, leaves)]
+
+
+def ledger_consistency(sessions: sessionmaker[Session], first: int, second: int) -> list[str]:
+    """PROOF(first, D[second]) over the stored leaves.
+
+    Raises:
+        ValueError: sizes out of range.
+    """
+    with sessions() as session:
+        leaves = leaf_hashes(session, second)
+    if len(leaves) != second:
+        raise ValueError(f"second size {second} exceeds the ledger's {len(leaves)} records")
+    return ["0x" + p.hex() for p in consistency_proof(first, leaves)]
+
+
+def pin_status(sessions: sessionmaker[Session], kind: str, target_id: str) -> str | None:
+    """pending | pinned | failed, or None when pinning is off for it."""
+    with sessions() as session:
+        return session.scalar(select(PinTask.status).where(PinTask.target_kind == kind,
+                                                           PinTask.target_id == target_id))
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Filters of the record list; every one is served by an index."""
+
+    tenant: str | None = None
+    address: str | None = None
+    verdict: str | None = None
+    rule: str | None = None
+    model: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def search_records(sessions: sessionmaker[Session], filters: RecordFilter, *, cursor: int | None = None,
+                   limit: int = 50) -> tuple[list[AuditRecord], int | None]:
+    """Newest first; keyset pagination on ``seq``. Returns (page, next cursor or None)."""
+    limit = max(1, min(limit, MAX_PAGE))
+    query = select(AuditRecord)
+    if filters.tenant is not None:
+        query = query.where(AuditRecord.tenant == filters.tenant)
+    if filters.verdict is not None:
+        query = query.where(AuditRecord.verdict == filters.verdict)
+    if filters.model is not None:
+        query = query.where(AuditRecord.model_name == filters.model)
+    if filters.since is not None:
+        query = query.where(AuditRecord.created_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditRecord.created_at < filters.until)
+    for kind, value in (("address", filters.address and filters.address.lower()), ("rule", filters.rule)):
+        if value is not None:
+            query = query.where(exists().where(AuditRecordTerm.record_id == AuditRecord.id,
+                                               AuditRecordTerm.kind == kind, AuditRecordTerm.value == value))
+    if cursor is not None:
+        query = query.where(AuditRecord.seq < cursor)
+    with sessions() as session:
+        rows = list(session.scalars(query.order_by(AuditRecord.seq.desc()).limit(limit + 1)))
+    page = rows[:limit]
+    return page, (page[-1].seq if len(rows) > limit else None)
+
+
+def export_records(sessions: sessionmaker[Session], since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Every record (from ``since``) in ``seq`` order, as JSON-ready dicts, streamed."""
+    query = select(AuditRecord).order_by(AuditRecord.seq)
+    if since is not None:
+        query = query.where(AuditRecord.created_at >= since)
+    with sessions() as session:
+        for record in session.scalars(query.execution_options(yield_per=1000)):
+            yield record_summary(record) | {"canonical": record.canonical}
+
+
+def record_summary(record: AuditRecord) -> dict[str, Any]:
+    """The ledger fields of a record (no large blobs)."""
+    return {"id": record.id, "seq": record.seq, "created_at": record.created_at.isoformat(),
+            "tenant": record.tenant, "kind": record.kind, "chain_id": record.chain_id, "verdict": record.verdict,
+            "rules": [f["rule"] for f in record.result.get("findings", [])], "model": record.model_name,
+            "leaf_hash": record.leaf_hash, "chain_hash": record.chain_hash, "cid": record.cid}
+
+
+def checkpoint_json(checkpoint: Checkpoint) -> dict[str, Any]:
+    """A checkpoint as the API shows it, with everything needed to verify its signature."""
+    return {"size": checkpoint.size, "root_hash": checkpoint.root_hash, "chain_head": checkpoint.chain_head,
+            "signed": checkpoint.signed, "key_id": checkpoint.key_id, "public_key": checkpoint.public_key,
+            "signature": checkpoint.signature, "cid": checkpoint.cid}

@@ -1,0 +1,149 @@
+"""One verification module for the API tests, `txexplain audit verify` and anyone holding an export:
+recompute every leaf, the hash chain, every checkpoint's root and its signature."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.canonical import leaf_hash
+from audit.ledger import CHECKPOINT_ORIGIN, chain_next
+from audit.merkle import Frontier, ProofError, verify_inclusion
+from audit.models import GENESIS_CHAIN, AuditRecord, Checkpoint
+from audit.signing import SignatureError, verify_signature
+
+# Columns that must agree with the canonical JSON the leaf is computed over.
+_MIRRORED = ("id", "kind", "chain_id", "verdict", "request", "result", "model", "sampling", "prompt",
+             "raw_output", "validator", "tool_calls")
+
+
+class VerificationError(ValueError):
+    """Something in the ledger does not verify."""
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What `audit verify` found."""
+
+    records: int
+    checkpoints: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+    root_hash: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+def verify_checkpoint(checkpoint: dict[str, Any], trusted_public_key: str | None = None) -> None:
+    """Check a checkpoint's signature and that its signed bytes state its own fields.
+
+    Raises:
+        VerificationError: wrong key, bad signature, or fields that differ from what was signed.
+    """
+    if trusted_public_key is not None and checkpoint["public_key"].lower() != trusted_public_key.lower():
+        raise VerificationError(f"checkpoint {checkpoint['size']} is signed by an untrusted key")
+    try:
+        verify_signature(checkpoint["public_key"], checkpoint["signed"].encode("utf-8"), checkpoint["signature"])
+    except SignatureError as exc:
+        raise VerificationError(f"checkpoint {checkpoint['size']}: {exc}") from exc
+    signed = json.loads(checkpoint["signed"])
+    stated = {"origin": CHECKPOINT_ORIGIN, "size": checkpoint["size"], "root_hash": checkpoint["root_hash"],
+              "chain_head": checkpoint["chain_head"]}
+    if {k: signed.get(k) for k in stated} != stated:
+        raise VerificationError(f"checkpoint {checkpoint['size']}: fields differ from the signed statement")
+
+
+def verify_record_proof(leaf: str, seq: int, proof: Sequence[str], checkpoint: dict[str, Any],
+                        trusted_public_key: str | None = None) -> None:
+    """Check that the record with ``leaf`` is entry ``seq`` of the tree a valid checkpoint signs.
+
+    Raises:
+        VerificationError: the checkpoint or the inclusion proof does not verify.
+    """
+    verify_checkpoint(checkpoint, trusted_public_key)
+    try:
+        verify_inclusion(_hash(leaf), seq - 1, checkpoint["size"], [_hash(p) for p in proof],
+                         _hash(checkpoint["root_hash"]))
+    except (ProofError, ValueError) as exc:
+        raise VerificationError(f"inclusion proof for seq {seq}: {exc}") from exc
+
+
+def _hash(value: str) -> bytes:
+    data = bytes.fromhex(value.removeprefix("0x"))
+    if len(data) != 32:
+        raise ValueError("hashes must be 32 bytes")
+    return data
+
+
+def _record_problem(record: AuditRecord, expected_seq: int, chain: str) -> str | None:
+    if record.seq != expected_seq:
+        return f"expected seq {expected_seq}, found {record.seq} (a gap or a duplicate)"
+    data = record.canonical.encode("utf-8")
+    if leaf_hash(data) != record.leaf_hash:
+        return "leaf hash does not match the canonical JSON"
+    try:
+        body = json.loads(record.canonical)
+    except ValueError:
+        return "canonical JSON does not parse"
+    for column in _MIRRORED:
+        if body.get(column) != getattr(record, column):
+            return f"column '{column}' differs from the canonical JSON"
+    if body.get("tenant", "default") != record.tenant:
+        return "column 'tenant' differs from the canonical JSON"
+    if body.get("policy") != {"version": record.policy_version, "sha256": record.policy_sha256}:
+        return "policy columns differ from the canonical JSON"
+    if chain_next(chain, record.leaf_hash) != record.chain_hash:
+        return "chain hash does not follow from the previous record"
+    return None
+
+
+def verify_ledger(sessions: sessionmaker[Session], trusted_public_key: str | None = None,
+                  progress: Callable[[int], None] | None = None) -> VerifyReport:
+    """Recompute every leaf, the chain and every checkpoint (root, chain head, signature)."""
+    with sessions() as session:
+        checkpoints = {c.size: c for c in session.scalars(select(Checkpoint).order_by(Checkpoint.size))}
+        total = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
+        frontier, chain, seq = Frontier(), GENESIS_CHAIN, 0
+        rows = session.scalars(select(AuditRecord).order_by(AuditRecord.seq).execution_options(yield_per=2000))
+        for record in rows:
+            seq += 1
+            problem = _record_problem(record, seq, chain)
+            if problem:
+                return VerifyReport(total, len(checkpoints), seq, problem)
+            chain = record.chain_hash
+            frontier.append(bytes.fromhex(record.leaf_hash[2:]))
+            if progress is not None and seq % 1000 == 0:
+                progress(seq)
+            if (checkpoint := checkpoints.get(seq)) is not None:
+                problem = _checkpoint_problem(checkpoint, frontier, chain, trusted_public_key)
+                if problem:
+                    return VerifyReport(total, len(checkpoints), seq, problem)
+        beyond = [size for size in checkpoints if size > seq]
+        if beyond:
+            return VerifyReport(total, len(checkpoints), seq + 1,
+                                f"checkpoint at size {min(beyond)} but the ledger ends at seq {seq}")
+    latest = checkpoints[max(checkpoints)].root_hash if checkpoints else None
+    return VerifyReport(total, len(checkpoints), root_hash=latest)
+
+
+def _checkpoint_problem(checkpoint: Checkpoint, frontier: Frontier, chain: str,
+                        trusted_public_key: str | None) -> str | None:
+    if "0x" + frontier.root().hex() != checkpoint.root_hash:
+        return f"checkpoint {checkpoint.size}: Merkle root does not match the records"
+    if checkpoint.chain_head != chain:
+        return f"checkpoint {checkpoint.size}: chain head does not match the records"
+    try:
+        verify_checkpoint({"size": checkpoint.size, "root_hash": checkpoint.root_hash,
+                           "chain_head": checkpoint.chain_head, "signed": checkpoint.signed,
+                           "public_key": checkpoint.public_key, "signature": checkpoint.signature},
+                          trusted_public_key)
+    except VerificationError as exc:
+        return str(exc)
+    return None
