@@ -12,11 +12,13 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from app.audit_routes import router as audit_router
 from app.deps import ServicesDep
 from app.problems import problem
-from app.service import Services, build_services, explain_request
+from app.service import Services, build_pin_client, build_services, explain_request
 from app.settings import Settings
 from audit import AuditWriteError
+from audit.pinning import PinWorker
 from chain import RequestError
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -35,7 +37,18 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = services or await run_in_threadpool(build_services, settings)
-        yield
+        running: Services = app.state.services
+        running.ledger.start()
+        client = build_pin_client(running.settings)
+        pinner = PinWorker(running.sessions, client, running.settings.pin_interval_s) if client else None
+        if pinner:
+            pinner.start()
+        try:
+            yield
+        finally:
+            if pinner:
+                pinner.stop()
+            running.ledger.close()
 
     app = FastAPI(
         title="txexplain",
@@ -44,6 +57,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     request_examples = _openapi_examples()
+    app.include_router(audit_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -11,12 +11,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from app.audit_cli import audit_app
 from app.settings import settings
 
 app = typer.Typer(help="txexplain: what a transaction really does, before you sign it.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
 db_app = typer.Typer(help="Audit database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 
 EXIT_INVALID = 2

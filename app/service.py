@@ -58,6 +58,17 @@ def build_engine(settings: Settings) -> Engine | None:
         return UnavailableEngine(ModelIdentity(engine="llama_cpp"), f"{type(exc).__name__}: {exc}")
 
 
+def build_pin_client(settings: Settings):  # type: ignore[no-untyped-def]
+    """The configured IPFS client, or None when pinning is off."""
+    from audit.pinning import KuboClient, PinningServiceClient
+
+    if settings.ipfs_api:
+        return KuboClient(settings.ipfs_api)
+    if settings.pinning_service and settings.pinning_token:
+        return PinningServiceClient(settings.pinning_service, settings.pinning_token.get_secret_value())
+    return None
+
+
 def build_services(settings: Settings, *, engine: Engine | str | None = "configured") -> Services:
     """Load the policy, start the simulator and the model, open (and migrate) the audit store.
 

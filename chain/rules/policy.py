@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -75,7 +74,7 @@ class Policy(BaseModel):
                 return level
         return "ok"
 
-    @cached_property
+    @property
     def identity(self) -> dict[str, str]:
         """What results and audit records carry: version and sha256."""
         return {"version": self.version, "sha256": self.sha256}

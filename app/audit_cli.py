@@ -1,0 +1,135 @@
+"""`txexplain audit …`: keys, verification, queries, export and replay of the ledger."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.settings import settings
+
+audit_app = typer.Typer(help="Audit ledger: keys, verification, queries, export, replay.", no_args_is_help=True)
+err = Console(stderr=True)
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    from audit import make_engine, session_factory, upgrade
+
+    engine = make_engine(settings.database_url)
+    if settings.auto_upgrade:
+        upgrade(engine)
+    return session_factory(engine)
+
+
+@audit_app.command()
+def pubkey(pem: Annotated[bool, typer.Option("--pem", help="PEM instead of raw hex.")] = False) -> None:
+    """Print the public key that signs checkpoints (creating the key pair on first run)."""
+    from audit import Signer
+
+    signer = Signer.load_or_create(settings.signing_key_path)
+    sys.stdout.write(signer.public_pem() if pem else f"{signer.public_key_hex}\n")
+
+
+@audit_app.command()
+def verify(
+    public_key: Annotated[str | None, typer.Option(help="Trusted key (0x-hex); default: this node's key.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recompute every leaf, the chain, each checkpoint's root and signature. Exit 1 at the first bad seq."""
+    from sqlalchemy import func, select
+
+    from audit import AuditRecord, Signer, verify_ledger
+
+    sessions = _sessions()
+    trusted = public_key or Signer.load_or_create(settings.signing_key_path).public_key_hex
+    with sessions() as session:
+        total = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
+    with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("verify", total=total)
+        report = verify_ledger(sessions, trusted, progress=lambda n: progress.update(task, completed=n))
+    if as_json:
+        sys.stdout.write(json.dumps({"ok": report.ok, "records": report.records, "checkpoints": report.checkpoints,
+                                     "first_bad_seq": report.first_bad_seq, "reason": report.reason,
+                                     "root_hash": report.root_hash}) + "\n")
+    elif report.ok:
+        Console().print(f"[green]ok[/]: {report.records} records, {report.checkpoints} checkpoints, "
+                        f"root {report.root_hash}")
+    else:
+        err.print(f"[red]FAILED[/] at seq {report.first_bad_seq}: {report.reason}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command()
+def query(
+    address: str | None = None,
+    verdict: str | None = None,
+    rule: str | None = None,
+    model: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 20,
+    cursor: int | None = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List records newest first, filtered."""
+    from audit import RecordFilter, record_summary, search_records
+
+    page, next_cursor = search_records(_sessions(), RecordFilter(address=address, verdict=verdict, rule=rule,
+                                                                  model=model, since=since, until=until),
+                                       cursor=cursor, limit=limit)
+    rows = [record_summary(r) for r in page]
+    if as_json:
+        sys.stdout.write(json.dumps({"records": rows, "next_cursor": next_cursor}) + "\n")
+        return
+    table = Table(title="audit records")
+    for column in ("seq", "id", "created_at", "verdict", "rules", "model"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["seq"]), row["id"], row["created_at"][:19], row["verdict"], ", ".join(row["rules"]),
+                      row["model"] or "")
+    Console().print(table)
+    if next_cursor:
+        Console().print(f"more: --cursor {next_cursor}")
+
+
+@audit_app.command()
+def export(since: datetime | None = None) -> None:
+    """Write records (with their canonical JSON) as JSON lines to standard output."""
+    from audit import count_records, export_records
+
+    sessions = _sessions()
+    with Progress(TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("export", total=count_records(sessions))
+        for row in export_records(sessions, since):
+            sys.stdout.write(json.dumps(row) + "\n")
+            bar.advance(task)
+
+
+@audit_app.command()
+def replay(record_id: str) -> None:
+    """Re-run a recorded request (and the model, if its weights are here) and diff with the record."""
+    from app.replay import replay as run_replay
+    from app.service import build_services
+    from audit import get_record
+
+    services = build_services(settings)
+    record = get_record(services.sessions, record_id)
+    if record is None:
+        err.print(f"error: record_id: no audit record {record_id!r}")
+        raise typer.Exit(2)
+    outcome = run_replay(record, services)
+    for note in outcome.notes:
+        err.print(f"note: {note}")
+    if outcome.equal:
+        Console().print(f"[green]identical[/]: replay of {record_id} reproduces the recorded result")
+        return
+    sys.stdout.write(outcome.diff + "\n")
+    raise typer.Exit(1)

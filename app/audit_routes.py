@@ -1,0 +1,118 @@
+"""Audit endpoints: records with inclusion proofs, checkpoints, consistency proofs, filtered lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from app.deps import ServicesDep
+from app.problems import problem
+from audit import (
+    RecordFilter,
+    checkpoint_at,
+    checkpoint_json,
+    get_record,
+    latest_checkpoint,
+    ledger_consistency,
+    pin_status,
+    record_inclusion,
+    record_summary,
+    search_records,
+)
+from audit.merkle import root
+from audit.queries import leaf_hashes
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+@router.get("/records")
+async def list_records(
+    services: ServicesDep,
+    address: str | None = None,
+    verdict: Annotated[str | None, Query(pattern="^(ok|warn|block)$")] = None,
+    rule: str | None = None,
+    model: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cursor: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Records newest first, filtered (each filter is indexed); pass `next_cursor` back as `cursor`."""
+    filters = RecordFilter(address=address, verdict=verdict, rule=rule, model=model, since=since, until=until)
+    page, next_cursor = await run_in_threadpool(search_records, services.sessions, filters, cursor=cursor,
+                                                limit=limit)
+    return {"records": [record_summary(r) for r in page], "next_cursor": next_cursor}
+
+
+@router.get("/records/{record_id}", response_model=None)
+async def read_record(record_id: str, services: ServicesDep) -> dict[str, Any] | JSONResponse:
+    """One record with its leaf, chain hash, CID, pin status and an inclusion proof against the latest
+    checkpoint (`inclusion_proof` is null only if the record is newer than every checkpoint)."""
+
+    def load() -> dict[str, Any] | None:
+        record = get_record(services.sessions, record_id)
+        if record is None:
+            return None
+        checkpoint = latest_checkpoint(services.sessions)
+        proof = record_inclusion(services.sessions, record, checkpoint) if checkpoint else None
+        return {
+            "record": {"id": record.id, "seq": record.seq, "created_at": record.created_at.isoformat(),
+                       "tenant": record.tenant, "kind": record.kind, "chain_id": record.chain_id,
+                       "verdict": record.verdict, "request": record.request, "result": record.result,
+                       "model": record.model, "sampling": record.sampling, "prompt": record.prompt,
+                       "raw_output": record.raw_output, "validator": record.validator,
+                       "tool_calls": record.tool_calls,
+                       "policy": {"version": record.policy_version, "sha256": record.policy_sha256}},
+            "canonical": record.canonical,
+            "seq": record.seq, "leaf_hash": record.leaf_hash, "chain_hash": record.chain_hash, "cid": record.cid,
+            "pin_status": pin_status(services.sessions, "record", record.id),
+            "checkpoint": checkpoint_json(checkpoint) if checkpoint else None,
+            "inclusion_proof": proof,
+        }
+
+    body = await run_in_threadpool(load)
+    if body is None:
+        return problem(404, "not-found", "No such record", f"no audit record has id {record_id!r}",
+                       errors=[{"field": "record_id", "message": "not found"}])
+    return body
+
+
+@router.get("/checkpoints/latest", response_model=None)
+async def read_latest_checkpoint(services: ServicesDep) -> dict[str, Any] | JSONResponse:
+    """The newest signed checkpoint: size, root, chain head, the signed bytes, key and signature."""
+    checkpoint = await run_in_threadpool(latest_checkpoint, services.sessions)
+    if checkpoint is None:
+        return problem(404, "not-found", "No checkpoint yet", "the ledger is empty")
+    return checkpoint_json(checkpoint)
+
+
+@router.get("/consistency", response_model=None)
+async def read_consistency(
+    services: ServicesDep, first: Annotated[int, Query(ge=1)], second: Annotated[int, Query(ge=1)]
+) -> dict[str, Any] | JSONResponse:
+    """RFC 9162 consistency proof from the tree of `first` records to the tree of `second`; each root
+    comes with its signed checkpoint when one exists at that size."""
+    if first > second:
+        return problem(422, "invalid-request", "Invalid request", "first must not exceed second",
+                       errors=[{"field": "first", "message": "must not exceed second"}])
+
+    def load() -> dict[str, Any]:
+        proof = ledger_consistency(services.sessions, first, second)
+        with services.sessions() as session:
+            leaves = leaf_hashes(session, second)
+        answer: dict[str, Any] = {"first": first, "second": second, "proof": proof}
+        for name, size in (("first", first), ("second", second)):
+            checkpoint = checkpoint_at(services.sessions, size)
+            answer[f"{name}_root"] = "0x" + root(leaves[:size]).hex()
+            answer[f"{name}_checkpoint"] = checkpoint_json(checkpoint) if checkpoint else None
+        return answer
+
+    try:
+        return await run_in_threadpool(load)
+    except ValueError as exc:
+        return problem(422, "invalid-request", "Invalid request", str(exc),
+                       errors=[{"field": "second", "message": str(exc)}])

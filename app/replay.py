@@ -1,0 +1,65 @@
+"""Replay a recorded explanation from its inputs and diff it against what was recorded."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from app.service import Services
+from audit import AuditRecord
+from chain import analyze, parse_request
+from chain.trace import Trace
+from inference import Sampling, explain
+
+# Result fields a replay recomputes; `id`, `audit` and timings are of the original run only.
+COMPARED = ("kind", "chain_id", "verdict", "findings", "decoded", "approvals", "simulation", "explanation", "model",
+            "policy")
+
+
+@dataclass(frozen=True)
+class ReplayOutcome:
+    """What a replay found."""
+
+    equal: bool
+    diff: str
+    notes: list[str]
+
+
+def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
+    """Re-run decode, simulation and rules — and the model when the recorded weights are loaded."""
+    notes = []
+    recorded = {k: record.result.get(k) for k in COMPARED}
+    if recorded["policy"] != services.policy.identity:
+        notes.append(f"policy differs: recorded {record.policy_version}/{record.policy_sha256[:12]}, "
+                     f"now {services.policy.version}/{services.policy.sha256[:12]}")
+    tx = parse_request(record.request, max_calldata_bytes=services.settings.max_calldata_bytes)
+    analysis = analyze(tx, services.backend, services.policy, Trace())
+    engine = services.engine
+    recorded_sha = (record.model or {}).get("weights_sha256")
+    if engine is not None and engine.identity.weights_sha256 != recorded_sha:
+        notes.append(f"model not re-run: loaded weights {engine.identity.weights_sha256} differ from the "
+                     f"recorded {recorded_sha}")
+        engine = None
+    sampling = Sampling(**record.sampling) if record.sampling else services.sampling
+    explanation, identity, _ = explain(analysis, engine, services.policy, sampling, Trace())
+    facts = analysis.facts
+    replayed: dict[str, Any] = {
+        "kind": facts.kind, "chain_id": facts.chain_id, "verdict": analysis.verdict,
+        "findings": [f.model_dump(mode="json") for f in analysis.findings],
+        "decoded": facts.decoded.model_dump(mode="json") if facts.decoded else None,
+        "approvals": [a.model_dump(mode="json") for a in facts.approvals],
+        "simulation": facts.simulation.model_dump(mode="json"),
+        "explanation": explanation.model_dump(mode="json"),
+        "model": identity.model_dump(mode="json"),
+        "policy": services.policy.identity,
+    }
+    if engine is None:  # without the model only the deterministic parts can be compared
+        for side in (recorded, replayed):
+            side["explanation"] = {"summary": (side["explanation"] or {}).get("summary")}
+            side.pop("model")
+    before = json.dumps(recorded, indent=2, sort_keys=True).splitlines()
+    after = json.dumps(replayed, indent=2, sort_keys=True).splitlines()
+    diff = "\n".join(difflib.unified_diff(before, after, "recorded", "replayed", lineterm=""))
+    return ReplayOutcome(equal=not diff, diff=diff, notes=notes)
