@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -182,35 +182,39 @@ class Ledger:
         seq, chain = (head.seq, head.chain_hash) if head else (0, GENESIS_CHAIN)
         frontier = self._synced_frontier(session, seq)
         now = datetime.now(UTC)
-        appended = []
+        appended, records, terms, pins = [], [], [], []
         for body, canonical in prepared:
             seq += 1
             data = canonical.encode("utf-8")
             leaf = leaf_hash(data)
             chain = chain_next(chain, leaf)
             cid = cid_v1_raw(data)
-            session.add(AuditRecord(
-                id=body.id, seq=seq, created_at=body.created_at, kind=body.kind, chain_id=body.chain_id,
-                verdict=body.verdict, request=body.request, result=body.result, model=body.model,
-                sampling=body.sampling, prompt=body.prompt, raw_output=body.raw_output, validator=body.validator,
-                tool_calls=body.tool_calls, policy_version=body.policy["version"],
-                policy_sha256=body.policy["sha256"], canonical=canonical, leaf_hash=leaf, schema_version=2,
-                chain_hash=chain, tenant=body.tenant, model_name=body.model.get("name"), cid=cid,
-            ))
+            records.append({
+                "id": body.id, "seq": seq, "created_at": body.created_at, "kind": body.kind,
+                "chain_id": body.chain_id, "verdict": body.verdict, "request": body.request, "result": body.result,
+                "model": body.model, "sampling": body.sampling, "prompt": body.prompt, "raw_output": body.raw_output,
+                "validator": body.validator, "tool_calls": body.tool_calls, "policy_version": body.policy["version"],
+                "policy_sha256": body.policy["sha256"], "canonical": canonical, "leaf_hash": leaf,
+                "schema_version": 2, "chain_hash": chain, "tenant": body.tenant, "model_name": body.model.get("name"),
+                "cid": cid,
+            })
+            terms.extend({"record_id": body.id, "kind": kind, "value": value, "seq": seq}
+                         for kind, value in sorted(record_terms(body.request, body.result)))
+            if self.pinning:
+                pins.append({"target_kind": "record", "target_id": body.id, "cid": cid, "status": "pending",
+                             "attempts": 0, "next_attempt_at": now})
             frontier.append(bytes.fromhex(leaf[2:]))
             appended.append(Appended(id=body.id, seq=seq, leaf_hash=leaf, chain_hash=chain, cid=cid))
-        session.flush()  # records before the rows that reference them
-        for (body, _), result in zip(prepared, appended, strict=True):
-            session.add_all(AuditRecordTerm(record_id=body.id, kind=kind, value=value, seq=result.seq)
-                            for kind, value in sorted(record_terms(body.request, body.result)))
-            if self.pinning:
-                session.add(PinTask(target_kind="record", target_id=body.id, cid=result.cid, status="pending",
-                                    attempts=0, next_attempt_at=now))
         checkpoint = self._checkpoint(frontier, chain, now)
-        session.add(checkpoint)
         if self.pinning:
-            session.add(PinTask(target_kind="checkpoint", target_id=str(checkpoint.size), cid=checkpoint.cid,
-                                status="pending", attempts=0, next_attempt_at=now))
+            pins.append({"target_kind": "checkpoint", "target_id": str(checkpoint["size"]), "cid": checkpoint["cid"],
+                         "status": "pending", "attempts": 0, "next_attempt_at": now})
+        session.execute(insert(AuditRecord), records)  # one multi-row statement per table
+        if terms:
+            session.execute(insert(AuditRecordTerm), terms)
+        session.execute(insert(Checkpoint), [checkpoint])
+        if pins:
+            session.execute(insert(PinTask), pins)
         return appended, frontier
 
     def _synced_frontier(self, session: Session, size: int) -> Frontier:
@@ -225,11 +229,10 @@ class Ledger:
             raise AuditWriteError(f"ledger has a gap: {frontier.size} leaves read for head seq {size}")
         return frontier
 
-    def _checkpoint(self, frontier: Frontier, chain_head: str, now: datetime) -> Checkpoint:
+    def _checkpoint(self, frontier: Frontier, chain_head: str, now: datetime) -> dict[str, Any]:
         root_hash = "0x" + frontier.root().hex()
-        timestamp = now.isoformat()
-        message = checkpoint_message(frontier.size, root_hash, chain_head, timestamp)
-        return Checkpoint(size=frontier.size, root_hash=root_hash, chain_head=chain_head, created_at=now,
-                          signed=message.decode("utf-8"), key_id=self.signer.key_id,
-                          public_key=self.signer.public_key_hex, signature=self.signer.sign(message),
-                          cid=cid_v1_raw(message))
+        message = checkpoint_message(frontier.size, root_hash, chain_head, now.isoformat())
+        return {"size": frontier.size, "root_hash": root_hash, "chain_head": chain_head, "created_at": now,
+                "signed": message.decode("utf-8"), "key_id": self.signer.key_id,
+                "public_key": self.signer.public_key_hex, "signature": self.signer.sign(message),
+                "cid": cid_v1_raw(message)}

@@ -1,0 +1,124 @@
+"""Ledger benchmark on Postgres: sequenced (batched) appends vs one-by-one, and verify time.
+
+Run:  .venv/bin/python -m bench.audit [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                                      [--appends 4000] [--clients 32] [--verify-records 100000]
+Works in a throwaway schema that it drops at the end. Prints medians of --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from ulid import ULID
+
+from audit import (
+    Ledger,
+    RecordBody,
+    Signer,
+    make_engine,
+    session_factory,
+    upgrade,
+    verify_ledger,
+)
+
+
+def body(i: int) -> RecordBody:
+    """A record shaped like a real explain's, about 1.5 KB of canonical JSON."""
+    spender = f"0x{i:040x}"
+    return RecordBody(
+        id=str(ULID()), created_at=datetime.now(UTC), kind="transaction", chain_id=1, verdict="block",
+        request={"chain_id": 1, "from": "0x" + "ab" * 20, "to": "0x" + "cd" * 20, "data": "0x095ea7b3" + "00" * 64},
+        result={"verdict": "block", "findings": [{"rule": "APPROVAL_TO_EOA", "severity": "critical",
+                                                  "message": f"spender {spender} has no code", "evidence": {}}],
+                "approvals": [{"standard": "erc20", "token": "0x" + "cd" * 20, "spender": spender,
+                               "amount": str(2**256 - 1), "unlimited": True}]},
+        model={"engine": "llama_cpp", "name": "SmolLM2-135M-Instruct.Q4_1.gguf", "weights_sha256": "b1" * 32},
+        sampling={"temperature": 0.0, "seed": 0}, prompt="policy prefix … facts " * 20, raw_output='{"headline":"x"}',
+        validator={"accepted": False, "reason": "unknown_number"},
+        tool_calls=[{"name": "decode", "duration_ms": 0.1}, {"name": "simulate", "duration_ms": 0.2}],
+        policy={"version": "2026.11.0", "sha256": "03" * 32},
+    )
+
+
+def fresh_ledger(url: str, schema: str, key: Path) -> Ledger:
+    engine = make_engine(f"{url}?options=-csearch_path%3D{schema}")
+    upgrade(engine)
+    return Ledger(session_factory(engine), Signer.load_or_create(key))
+
+
+def one_by_one(ledger: Ledger, count: int) -> float:
+    start = time.perf_counter()
+    for i in range(count):
+        ledger.append_batch([body(i)])
+    return count / (time.perf_counter() - start)
+
+
+def sequenced(ledger: Ledger, count: int, clients: int) -> float:
+    ledger.start()
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(lambda i: ledger.append(body(i)), range(count)))
+    elapsed = time.perf_counter() - start
+    ledger.close()
+    return count / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--appends", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--verify-records", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    admin = create_engine(args.url)
+    schemas = []
+    key = Path(tempfile.mkdtemp()) / "bench.key"
+
+    def schema() -> str:
+        name = f"bench_{uuid.uuid4().hex[:10]}"
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{name}"'))
+        schemas.append(name)
+        return name
+
+    try:
+        serial, batched = [], []
+        for _ in range(args.repeat):  # side by side, alternating, each in a fresh schema
+            serial.append(one_by_one(fresh_ledger(args.url, schema(), key), args.appends // 4))
+            batched.append(sequenced(fresh_ledger(args.url, schema(), key), args.appends, args.clients))
+        s, b = statistics.median(serial), statistics.median(batched)
+        print(f"one-by-one appends (own transaction + checkpoint each): median {s:,.0f}/s over {args.repeat} runs")
+        print(f"sequenced appends ({args.clients} clients, batched): median {b:,.0f}/s over {args.repeat} runs")
+
+        ledger = fresh_ledger(args.url, schema(), key)
+        start = time.perf_counter()
+        for offset in range(0, args.verify_records, 1000):
+            ledger.append_batch([body(i) for i in range(offset, min(offset + 1000, args.verify_records))])
+        load = time.perf_counter() - start
+        timings = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            report = verify_ledger(ledger.sessions, ledger.signer.public_key_hex)
+            timings.append(time.perf_counter() - start)
+            assert report.ok, report
+        n = args.verify_records
+        print(f"loaded {n:,} records in {load:.1f} s ({n / load:,.0f}/s in batches of 1000)")
+        print(f"verify {n:,} records + {report.checkpoints} checkpoints: median {statistics.median(timings):.2f} s")
+        print(f"sequenced appends per second vs one-by-one: {b / s:.1f}x")
+    finally:
+        with admin.begin() as conn:
+            for name in schemas:
+                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+
+
+if __name__ == "__main__":
+    main()
