@@ -10,7 +10,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.audit_routes import router as audit_router
 from app.deps import ServicesDep
@@ -64,6 +65,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        """Prometheus metrics: TTFT, explain latency, prefix-cache hit tokens, rejections by reason."""
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
     @app.post(
         "/v1/explain",
         tags=["explain"],
@@ -91,7 +97,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
                            errors=[{"field": "(body)", "message": "is not valid JSON"}])
         try:
-            result = await run_in_threadpool(explain_request, raw, services)
+            result = await explain_request(raw, services)
         except RequestError as exc:
             return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
         except AuditWriteError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from datetime import datetime
@@ -125,7 +126,7 @@ def replay(record_id: str) -> None:
     if record is None:
         err.print(f"error: record_id: no audit record {record_id!r}")
         raise typer.Exit(2)
-    outcome = run_replay(record, services)
+    outcome = asyncio.run(run_replay(record, services))
     for note in outcome.notes:
         err.print(f"note: {note}")
     if outcome.equal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from enum import StrEnum
@@ -65,7 +66,7 @@ def explain(
         raise typer.Exit(EXIT_INVALID) from exc
     try:
         services = build_services(settings)
-        result = explain_request(raw, services)
+        result = asyncio.run(explain_request(raw, services))
     except (AuditWriteError, PolicyError) as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(EXIT_FAILED) from exc

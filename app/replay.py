@@ -27,7 +27,7 @@ class ReplayOutcome:
     notes: list[str]
 
 
-def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
+async def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
     """Re-run decode, simulation and rules — and the model when the recorded weights are loaded."""
     notes = []
     recorded = {k: record.result.get(k) for k in COMPARED}
@@ -43,7 +43,7 @@ def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
                      f"recorded {recorded_sha}")
         engine = None
     sampling = Sampling(**record.sampling) if record.sampling else services.sampling
-    explanation, identity, _ = explain(analysis, engine, services.policy, sampling, Trace())
+    explanation, identity, _ = await explain(analysis, engine, services.policy, sampling, Trace())
     facts = analysis.facts
     replayed: dict[str, Any] = {
         "kind": facts.kind, "chain_id": facts.chain_id, "verdict": analysis.verdict,

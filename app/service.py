@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 from ulid import ULID
 
 from app.settings import Settings
-from audit import Ledger, RecordBody, Signer, make_engine, session_factory, upgrade
-from chain import analyze, parse_request
+from audit import Ledger, RecordBody, Signer, cached_narrative, make_engine, session_factory, upgrade
+from chain import Analysis, analyze, parse_request
 from chain.rules import Policy, check_policy_covers_rules, load_policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
 from inference import Engine, EngineError, ModelIdentity, Sampling, explain
+from inference.cache import NarrativeCache
 from inference.engine import Generation
+from inference.explain import Explanation, ModelCall
+from inference.metrics import EXPLAIN
 
 
 class UnavailableEngine:
@@ -26,7 +31,8 @@ class UnavailableEngine:
         self.identity = identity
         self.reason = reason
 
-    def generate(self, messages: list[dict[str, str]], schema: dict[str, Any], sampling: Sampling) -> Generation:
+    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
+                       sampling: Sampling) -> Generation:
         raise EngineError(f"model unavailable: {self.reason}")
 
 
@@ -41,19 +47,36 @@ class Services:
     sessions: sessionmaker[Session]
     ledger: Ledger
     sampling: Sampling
+    narratives: NarrativeCache | None = None
 
 
 def build_engine(settings: Settings) -> Engine | None:
-    """The configured narrative engine; an UnavailableEngine if its model cannot load."""
+    """The configured narrative engine; an UnavailableEngine if it cannot start."""
     if settings.engine == "none":
         return None
+    if settings.engine == "openai_compatible":
+        import anyio
+
+        from inference.openai_engine import OpenAICompatibleEngine
+
+        remote = OpenAICompatibleEngine(
+            settings.openai_base_url or "", settings.openai_model,
+            settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            timeout_s=settings.openai_timeout_s, retries=settings.openai_retries,
+            weights_sha256=settings.openai_weights_sha256)
+        try:
+            anyio.run(remote.connect)
+        except EngineError as exc:  # the server may come up later: generate() connects again
+            return UnavailableEngine(remote.identity, str(exc)) if settings.openai_model is None else remote
+        return remote
     from inference import ModelFileError, default_model_path
 
     try:
         from inference.llama_engine import LlamaCppEngine
 
         path = settings.model_path or default_model_path()
-        return LlamaCppEngine(path, n_ctx=settings.model_ctx, n_threads=settings.model_threads)
+        return LlamaCppEngine(path, n_ctx=settings.model_ctx, n_threads=settings.model_threads,
+                              prefix_states=settings.prefix_states)
     except (ImportError, ModelFileError, EngineError, ValueError, OSError) as exc:
         return UnavailableEngine(ModelIdentity(engine="llama_cpp"), f"{type(exc).__name__}: {exc}")
 
@@ -82,6 +105,9 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
         upgrade(db)
     sessions = session_factory(db)
     signer = Signer.load_or_create(settings.signing_key_path)
+    narratives = None
+    if settings.narrative_cache_size:
+        narratives = NarrativeCache(settings.narrative_cache_size, lambda key: cached_narrative(sessions, key))
     return Services(
         settings=settings,
         policy=policy,
@@ -91,23 +117,14 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
         ledger=Ledger(sessions, signer, pinning=settings.pinning_enabled),
         sampling=Sampling(temperature=settings.model_temperature, seed=settings.model_seed,
                           max_tokens=settings.model_max_tokens),
+        narratives=narratives,
     )
 
 
-def explain_request(raw: Any, services: Services, tenant: str = "default") -> dict[str, Any]:
-    """Validate, analyze, explain and audit one request; returns the result contract.
-
-    Raises:
-        RequestError: the request does not fit the contract (nothing is stored).
-        AuditWriteError: the record could not be written (no explanation is returned).
-    """
-    tx = parse_request(raw, max_calldata_bytes=services.settings.max_calldata_bytes)
-    trace = Trace()
-    analysis = analyze(tx, services.backend, services.policy, trace)
-    explanation, identity, call = explain(analysis, services.engine, services.policy, services.sampling, trace)
-    record_id = str(ULID())
+def deterministic_result(analysis: Analysis, policy: Policy, record_id: str) -> dict[str, Any]:
+    """The result contract's fields that the rules alone decide."""
     facts = analysis.facts
-    result: dict[str, Any] = {
+    return {
         "id": record_id,
         "kind": facts.kind,
         "chain_id": facts.chain_id,
@@ -116,29 +133,68 @@ def explain_request(raw: Any, services: Services, tenant: str = "default") -> di
         "decoded": facts.decoded.model_dump(mode="json") if facts.decoded else None,
         "approvals": [a.model_dump(mode="json") for a in facts.approvals],
         "simulation": facts.simulation.model_dump(mode="json"),
-        "explanation": explanation.model_dump(mode="json"),
-        "model": identity.model_dump(mode="json"),
-        "policy": services.policy.identity,
+        "policy": policy.identity,
     }
-    appended = services.ledger.append(RecordBody(
-        id=record_id,
-        created_at=datetime.now(UTC),
-        kind=facts.kind,
-        chain_id=facts.chain_id,
-        verdict=analysis.verdict,
-        request=raw,
-        result=result,
-        model=identity.model_dump(mode="json"),
+
+
+async def analyze_request(raw: Any, services: Services, trace: Trace) -> Analysis:
+    """Validate and analyze (decode, simulate, rules) on a worker thread.
+
+    Raises:
+        RequestError: the request does not fit the contract.
+    """
+    tx = parse_request(raw, max_calldata_bytes=services.settings.max_calldata_bytes)
+    return await anyio.to_thread.run_sync(analyze, tx, services.backend, services.policy, trace)
+
+
+async def narrate(analysis: Analysis, services: Services,
+                  trace: Trace) -> tuple[Explanation, ModelIdentity, ModelCall]:
+    """The explanation (summary always, narrative when accepted or cached)."""
+    return await explain(analysis, services.engine, services.policy, services.sampling, trace, services.narratives)
+
+
+async def record(raw: Any, analysis: Analysis, narration: tuple[Explanation, ModelIdentity, ModelCall],
+                 services: Services, trace: Trace, record_id: str, tenant: str = "default") -> dict[str, Any]:
+    """Write the audit record, then return the full result contract.
+
+    Raises:
+        AuditWriteError: the record could not be written (no explanation is returned).
+    """
+    explanation, identity, call = narration
+    result = {**deterministic_result(analysis, services.policy, record_id),
+              "explanation": explanation.model_dump(mode="json"), "model": identity.model_dump(mode="json")}
+    result = {k: result[k] for k in ("id", "kind", "chain_id", "verdict", "findings", "decoded", "approvals",
+                                     "simulation", "explanation", "model", "policy")}
+    body = RecordBody(
+        id=record_id, created_at=datetime.now(UTC), kind=analysis.facts.kind, chain_id=analysis.facts.chain_id,
+        verdict=analysis.verdict, request=raw, result=result,
+        model={**identity.model_dump(mode="json"), **call.gen_ai(identity)},
         sampling=call.sampling.model_dump(mode="json") if call.sampling else None,
-        prompt=call.prompt,
-        raw_output=call.raw_output,
-        validator={"accepted": call.accepted, "reason": call.reject_code,
-                   "rejected_reason": explanation.rejected_reason,
+        prompt=call.prompt, raw_output=call.raw_output,
+        validator={"accepted": call.accepted, "reason": call.reject_code, "attempts": call.attempts,
+                   "rejected_reason": explanation.rejected_reason, "narrative_source": explanation.narrative_source,
                    "prompt_tokens": call.prompt_tokens, "cached_tokens": call.cached_tokens,
-                   "completion_tokens": call.completion_tokens},
+                   "completion_tokens": call.completion_tokens, "ttft_ms": call.ttft_ms},
         tool_calls=[c.model_dump(mode="json") for c in trace.calls],
-        policy=services.policy.identity,
-        tenant=tenant,
-    ))
+        policy=services.policy.identity, tenant=tenant,
+        narrative_key=call.narrative_key if explanation.narrative is not None else None,
+    )
+    appended = await anyio.to_thread.run_sync(services.ledger.append, body)
     return {**result, "audit": {"id": appended.id, "leaf_hash": appended.leaf_hash, "seq": appended.seq,
                                 "cid": appended.cid, "chain_hash": appended.chain_hash}}
+
+
+async def explain_request(raw: Any, services: Services, tenant: str = "default") -> dict[str, Any]:
+    """Validate, analyze, explain and audit one request; returns the result contract.
+
+    Raises:
+        RequestError: the request does not fit the contract (nothing is stored).
+        AuditWriteError: the record could not be written (no explanation is returned).
+    """
+    start = time.perf_counter()
+    trace = Trace()
+    analysis = await analyze_request(raw, services, trace)
+    narration = await narrate(analysis, services, trace)
+    result = await record(raw, analysis, narration, services, trace, str(ULID()), tenant)
+    EXPLAIN.observe(time.perf_counter() - start)
+    return result

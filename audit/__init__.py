@@ -15,6 +15,7 @@ from audit.ledger import Appended, Ledger, RecordBody
 from audit.models import AuditRecord, Checkpoint, PinTask
 from audit.queries import (
     RecordFilter,
+    cached_narrative,
     checkpoint_at,
     checkpoint_json,
     count_records,
@@ -44,6 +45,7 @@ __all__ = [
     "Signer",
     "VerificationError",
     "VerifyReport",
+    "cached_narrative",
     "canonical_json",
     "checkpoint_at",
     "checkpoint_json",

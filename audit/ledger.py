@@ -46,6 +46,7 @@ class RecordBody:
     tool_calls: list[dict[str, Any]]
     policy: dict[str, str]
     tenant: str = "default"
+    narrative_key: str | None = None  # set when the record holds an accepted narrative
 
     def canonical(self) -> bytes:
         """The RFC 8785 form of the whole record; the leaf hash is over these bytes."""
@@ -54,7 +55,7 @@ class RecordBody:
             "chain_id": self.chain_id, "verdict": self.verdict, "request": self.request,
             "result": self.result, "model": self.model, "sampling": self.sampling, "prompt": self.prompt,
             "raw_output": self.raw_output, "validator": self.validator, "tool_calls": self.tool_calls,
-            "policy": self.policy, "tenant": self.tenant,
+            "policy": self.policy, "tenant": self.tenant, "narrative_key": self.narrative_key,
         })
 
 
@@ -196,7 +197,7 @@ class Ledger:
                 "validator": body.validator, "tool_calls": body.tool_calls, "policy_version": body.policy["version"],
                 "policy_sha256": body.policy["sha256"], "canonical": canonical, "leaf_hash": leaf,
                 "schema_version": 2, "chain_hash": chain, "tenant": body.tenant, "model_name": body.model.get("name"),
-                "cid": cid,
+                "cid": cid, "narrative_key": body.narrative_key,
             })
             terms.extend({"record_id": body.id, "kind": kind, "value": value, "seq": seq}
                          for kind, value in sorted(record_terms(body.request, body.result)))

@@ -46,6 +46,7 @@ class AuditRecord(Base):
                                         index=True)
     model_name: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     cid: Mapped[str | None] = mapped_column(String(100), nullable=True)  # CIDv1 raw of the canonical bytes
+    narrative_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class AuditRecordTerm(Base):

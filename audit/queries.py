@@ -69,6 +69,14 @@ def ledger_consistency(sessions: sessionmaker[Session], first: int, second: int)
     return ["0x" + p.hex() for p in consistency_proof(first, leaves)]
 
 
+def cached_narrative(sessions: sessionmaker[Session], key: str) -> str | None:
+    """The narrative of the newest record stored under narrative ``key`` (the cache's second tier)."""
+    with sessions() as session:
+        result = session.scalar(select(AuditRecord.result).where(AuditRecord.narrative_key == key)
+                                .order_by(AuditRecord.seq.desc()).limit(1))
+    return ((result or {}).get("explanation") or {}).get("narrative")
+
+
 def pin_status(sessions: sessionmaker[Session], kind: str, target_id: str) -> str | None:
     """pending | pinned | failed, or None when pinning is off for it."""
     with sessions() as session:

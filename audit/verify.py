@@ -97,6 +97,8 @@ def _record_problem(record: AuditRecord, expected_seq: int, chain: str) -> str |
             return f"column '{column}' differs from the canonical JSON"
     if body.get("tenant", "default") != record.tenant:
         return "column 'tenant' differs from the canonical JSON"
+    if body.get("narrative_key") != record.narrative_key:
+        return "column 'narrative_key' differs from the canonical JSON"
     if body.get("policy") != {"version": record.policy_version, "sha256": record.policy_sha256}:
         return "policy columns differ from the canonical JSON"
     if chain_next(chain, record.leaf_hash) != record.chain_hash:

@@ -33,10 +33,12 @@ class Generation(BaseModel):
     prompt: str
     text: str
     prompt_tokens: int
-    cached_tokens: int  # prompt tokens the engine reused instead of evaluating
+    cached_tokens: int | None  # prompt tokens the engine reused instead of evaluating (None: not reported)
     completion_tokens: int
     finish_reason: str | None
     duration_ms: float
+    ttft_ms: float | None = None  # time to the first generated token, where the engine can tell
+    prefix_source: str | None = None  # context | state_cache | evaluated (embedded engine only)
 
 
 class EngineError(RuntimeError):
@@ -44,14 +46,15 @@ class EngineError(RuntimeError):
 
 
 class Engine(Protocol):
-    """What every narrative engine provides."""
+    """What every narrative engine provides; adding one never touches prompts or the validator."""
 
     identity: ModelIdentity
 
-    def generate(self, messages: list[dict[str, str]], schema: dict[str, Any], sampling: Sampling) -> Generation:
-        """Render ``messages`` with the model's chat template and generate JSON matching ``schema``.
+    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
+                       sampling: Sampling) -> Generation:
+        """Generate JSON matching ``schema`` for the chat ``messages`` (the last one holds the facts).
 
         Raises:
-            EngineError: the engine could not run.
+            EngineError: the engine could not answer.
         """
         ...

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel
 
 from chain import Analysis
 from chain.rules import Policy
 from chain.trace import Trace
-from inference.engine import Engine, EngineError, ModelIdentity, Sampling
+from inference import metrics
+from inference.cache import NarrativeCache, narrative_key
+from inference.engine import Engine, EngineError, Generation, ModelIdentity, Sampling
 from inference.factsheet import fact_sheet
 from inference.prompt import NARRATIVE_SCHEMA, build_messages
 from inference.summary import summarize
-from inference.validator import RejectReason, Vocabulary, validate
+from inference.validator import RejectReason, Verdict, Vocabulary, validate
+
+RETRYABLE = {RejectReason.INVALID_JSON, RejectReason.SCHEMA, RejectReason.CONTROL_CHARACTERS}
 
 
 class NarrativeSource(StrEnum):
     """Where ``explanation.narrative`` came from."""
 
     MODEL = "model"  # generated for this request and accepted by the validator
-    CACHE = "cache"  # an accepted narrative for identical facts, reused
+    CACHE = "cache"  # an accepted narrative for identical facts, model, policy and sampling, reused
     NONE = "none"  # no narrative: no engine, the engine failed, or the validator rejected it
 
 
@@ -44,6 +49,19 @@ class ModelCall(BaseModel):
     prompt_tokens: int | None = None
     cached_tokens: int | None = None
     completion_tokens: int | None = None
+    ttft_ms: float | None = None
+    attempts: int = 0
+    narrative_key: str | None = None
+
+    def gen_ai(self, identity: ModelIdentity) -> dict[str, Any]:
+        """The call in OpenTelemetry GenAI semantic-convention names."""
+        return {"gen_ai.request.model": identity.name,
+                "gen_ai.request.seed": self.sampling.seed if self.sampling else None,
+                "gen_ai.request.temperature": self.sampling.temperature if self.sampling else None,
+                "gen_ai.request.max_tokens": self.sampling.max_tokens if self.sampling else None,
+                "gen_ai.usage.input_tokens": self.prompt_tokens,
+                "gen_ai.usage.output_tokens": self.completion_tokens,
+                "gen_ai.usage.cache_read.input_tokens": self.cached_tokens}
 
 
 def _symbols(analysis: Analysis) -> set[str]:
@@ -66,39 +84,80 @@ def _anchors(analysis: Analysis) -> set[str]:
     return anchors
 
 
-def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sampling: Sampling,
-            trace: Trace) -> tuple[Explanation, ModelIdentity, ModelCall]:
-    """The summary always; a narrative when the engine answers and the validator accepts it."""
+def facts_key_material(analysis: Analysis) -> dict[str, Any]:
+    """The canonical facts a narrative depends on."""
+    return {"facts": analysis.facts.model_dump(mode="json"), "verdict": analysis.verdict,
+            "findings": [f.model_dump(mode="json") for f in analysis.findings]}
+
+
+async def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sampling: Sampling, trace: Trace,
+                  cache: NarrativeCache | None = None) -> tuple[Explanation, ModelIdentity, ModelCall]:
+    """The summary always; a narrative when one is cached or the engine answers and the validator accepts."""
     summary = summarize(analysis)
     if engine is None:
         return (Explanation(summary=summary, narrative=None, narrative_source=NarrativeSource.NONE),
                 ModelIdentity(engine="none"), ModelCall())
+    call = ModelCall(sampling=sampling)
+    call.narrative_key = narrative_key(engine.identity.model_dump(mode="json"), policy.identity,
+                                       sampling.model_dump(mode="json"), facts_key_material(analysis))
+    if cache is not None:
+        with trace.step("narrative_cache", key=call.narrative_key) as step:
+            cached = cache.get(call.narrative_key)
+            step.output = {"hit": cached is not None}
+        metrics.NARRATIVE_CACHE.labels("hit" if cached else "miss").inc()
+        if cached is not None:
+            call.accepted = True
+            return (Explanation(summary=summary, narrative=cached, narrative_source=NarrativeSource.CACHE),
+                    engine.identity, call)
     facts_text = fact_sheet(analysis)
     messages = build_messages(policy, facts_text)
-    call = ModelCall(sampling=sampling)
-    try:
-        with trace.step("model.generate", engine=engine.identity.engine, model=engine.identity.name) as step:
-            generation = engine.generate(messages, NARRATIVE_SCHEMA, sampling)
-            step.output = {"prompt_tokens": generation.prompt_tokens, "cached_tokens": generation.cached_tokens,
-                           "completion_tokens": generation.completion_tokens,
-                           "finish_reason": generation.finish_reason}
-    except EngineError as exc:
-        call.reject_code = RejectReason.ENGINE_ERROR
-        return (Explanation(summary=summary, narrative=None, narrative_source=NarrativeSource.NONE,
-                            rejected_reason=f"{RejectReason.ENGINE_ERROR}: {exc}"),
-                engine.identity, call)
-    call.prompt, call.raw_output = generation.prompt, generation.text
-    call.prompt_tokens, call.cached_tokens = generation.prompt_tokens, generation.cached_tokens
-    call.completion_tokens = generation.completion_tokens
-    with trace.step("validate", verdict=analysis.verdict) as step:
-        vocabulary = Vocabulary.from_facts(
-            facts_text, _symbols(analysis), {a.spender for a in analysis.facts.approvals},
-            [example.answer for example in policy.prompt.examples], _anchors(analysis))
-        outcome = validate(generation.text, analysis.verdict, vocabulary)
-        step.output = {"accepted": outcome.narrative is not None, "reason": outcome.rejected_reason}
+    vocabulary = Vocabulary.from_facts(
+        facts_text, _symbols(analysis), {a.spender for a in analysis.facts.approvals},
+        [example.answer for example in policy.prompt.examples], _anchors(analysis))
+    attempt_sampling = sampling
+    outcome: Verdict | None = None
+    while call.attempts < 2:  # one retry, only for output that does not parse
+        call.attempts += 1
+        try:
+            generation = await _generate(engine, messages, attempt_sampling, trace)
+        except EngineError as exc:
+            call.reject_code = RejectReason.ENGINE_ERROR
+            metrics.REJECTED.labels(RejectReason.ENGINE_ERROR).inc()
+            return (Explanation(summary=summary, narrative=None, narrative_source=NarrativeSource.NONE,
+                                rejected_reason=f"{RejectReason.ENGINE_ERROR}: {exc}"), engine.identity, call)
+        call.prompt, call.raw_output = generation.prompt, generation.text
+        call.prompt_tokens, call.cached_tokens = generation.prompt_tokens, generation.cached_tokens
+        call.completion_tokens, call.ttft_ms = generation.completion_tokens, generation.ttft_ms
+        with trace.step("validate", verdict=analysis.verdict, attempt=call.attempts) as step:
+            outcome = validate(generation.text, analysis.verdict, vocabulary)
+            step.output = {"accepted": outcome.narrative is not None, "reason": outcome.rejected_reason}
+        if outcome.narrative is not None or outcome.reason not in RETRYABLE:
+            break
+        attempt_sampling = sampling.model_copy(update={"seed": sampling.seed + 1,
+                                                        "temperature": max(sampling.temperature, 0.3)})
+    assert outcome is not None
     call.accepted, call.reject_code = outcome.narrative is not None, outcome.reason
     if outcome.narrative is None:
+        metrics.REJECTED.labels(outcome.reason or "unknown").inc()
         return (Explanation(summary=summary, narrative=None, narrative_source=NarrativeSource.NONE,
                             rejected_reason=outcome.rejected_reason), engine.identity, call)
-    return (Explanation(summary=summary, narrative=outcome.narrative.text(),
-                        narrative_source=NarrativeSource.MODEL), engine.identity, call)
+    narrative = outcome.narrative.text()
+    if cache is not None:
+        cache.put(call.narrative_key, narrative)
+    return (Explanation(summary=summary, narrative=narrative, narrative_source=NarrativeSource.MODEL),
+            engine.identity, call)
+
+
+async def _generate(engine: Engine, messages: list[dict[str, str]], sampling: Sampling, trace: Trace) -> Generation:
+    with trace.step("model.generate", engine=engine.identity.engine, model=engine.identity.name,
+                    seed=sampling.seed, temperature=sampling.temperature) as step:
+        generation = await engine.generate(messages, NARRATIVE_SCHEMA, sampling)
+        step.output = {"prompt_tokens": generation.prompt_tokens, "cached_tokens": generation.cached_tokens,
+                       "completion_tokens": generation.completion_tokens, "ttft_ms": generation.ttft_ms,
+                       "prefix_source": generation.prefix_source, "finish_reason": generation.finish_reason,
+                       "raw_output": generation.text}
+    if generation.ttft_ms is not None:
+        metrics.TTFT.observe(generation.ttft_ms / 1000)
+    if generation.cached_tokens:
+        metrics.PREFIX_HIT_TOKENS.inc(generation.cached_tokens)
+    return generation

@@ -33,3 +33,12 @@ def tx(to: str, data: str, **extra: Any) -> dict[str, Any]:
 
 def example(name: str) -> dict[str, Any]:
     return json.loads((EXAMPLES / f"{name}.json").read_text())
+
+
+def explain_now(raw: Any, services: Any) -> dict[str, Any]:
+    """Run the async explain pipeline to completion (tests call it from sync code)."""
+    import asyncio
+
+    from app.service import explain_request
+
+    return asyncio.run(explain_request(raw, services))

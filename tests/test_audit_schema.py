@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from audit import LEAF_PREFIX, canonical_json, current_revision, downgrade, leaf_hash, make_engine, upgrade
 
-HEAD = "0002_ledger"
+HEAD = "0003_narrative_key"
 COLUMNS = {
     "audit_records": {
         "id": "VARCHAR(26)", "seq": "BIGINT", "created_at": "DATETIME", "kind": "VARCHAR(16)",
@@ -19,6 +19,7 @@ COLUMNS = {
         "policy_version": "VARCHAR(64)", "policy_sha256": "VARCHAR(64)", "canonical": "TEXT",
         "leaf_hash": "VARCHAR(66)", "schema_version": "INTEGER", "chain_hash": "VARCHAR(66)",
         "tenant": "VARCHAR(64)", "model_name": "VARCHAR(200)", "cid": "VARCHAR(100)",
+        "narrative_key": "VARCHAR(64)",
     },
     "audit_record_terms": {"record_id": "VARCHAR(26)", "kind": "VARCHAR(16)", "value": "VARCHAR(100)",
                            "seq": "BIGINT"},

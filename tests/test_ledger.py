@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -16,11 +17,11 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.api import create_app
-from app.service import Services, explain_request
+from app.service import Services
 from audit import AuditRecord, Checkpoint, VerificationError, verify_ledger, verify_record_proof
 from audit.merkle import verify_consistency
 from tests.conftest import ROOT
-from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
+from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tx
 
 REQUESTS = [
     tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)),
@@ -46,7 +47,7 @@ def ledger_services(request: pytest.FixtureRequest,
 
 
 def fill(services: Services, count: int) -> list[dict]:
-    return [explain_request(REQUESTS[i % len(REQUESTS)], services) for i in range(count)]
+    return [explain_now(REQUESTS[i % len(REQUESTS)], services) for i in range(count)]
 
 
 @pytest.mark.parametrize("database", DATABASES)
@@ -55,7 +56,7 @@ def test_concurrent_appends_are_gapless_and_verify(database: str, ledger_service
     services.ledger.start()
     try:
         with ThreadPoolExecutor(max_workers=8) as pool:
-            results = list(pool.map(lambda i: explain_request(REQUESTS[i % 4], services), range(40)))
+            results = list(pool.map(lambda i: explain_now(REQUESTS[i % 4], services), range(40)))
     finally:
         services.ledger.close()
     assert sorted(r["audit"]["seq"] for r in results) == list(range(1, 41))
@@ -194,8 +195,8 @@ def test_replay_reproduces_recorded_result(sqlite_url: str, make_services: Calla
     from audit import get_record
 
     services = make_services(sqlite_url)
-    result = explain_request(REQUESTS[0], services)
-    outcome = replay(get_record(services.sessions, result["id"]), services)
+    result = explain_now(REQUESTS[0], services)
+    outcome = asyncio.run(replay(get_record(services.sessions, result["id"]), services))
     assert outcome.equal, outcome.diff
     assert outcome.notes == []
     stricter = services.policy.model_copy(update={"rules": {
@@ -203,6 +204,6 @@ def test_replay_reproduces_recorded_result(sqlite_url: str, make_services: Calla
         "UNLIMITED_APPROVAL": services.policy.rules["UNLIMITED_APPROVAL"].model_copy(update={"severity": "critical"}),
     }, "sha256": "0" * 64})
     services.policy = stricter
-    changed = replay(get_record(services.sessions, result["id"]), services)
+    changed = asyncio.run(replay(get_record(services.sessions, result["id"]), services))
     assert not changed.equal and '"severity": "critical"' in changed.diff
     assert changed.notes[0].startswith("policy differs")

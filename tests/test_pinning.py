@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.api import create_app
-from app.service import Services, explain_request
+from app.service import Services
 from audit import PinTask, cid_v1_raw, get_record
 from audit.pinning import KuboClient, PinError, PinningServiceClient, pin_due
 from tests.fake_ipfs import FakeIpfs
-from tests.helpers import BOB, DUSD, calldata, tx
+from tests.helpers import BOB, DUSD, calldata, explain_now, tx
 
 TRANSFER = tx(DUSD, calldata("transfer(address,uint256)", BOB, 1))
 
@@ -43,7 +43,7 @@ def test_kubo_down_then_back_pins_everything(sqlite_url: str, make_services: Cal
         services.engine = None
         client = KuboClient(node.url)
         node.up = False
-        results = [explain_request(TRANSFER, services) for _ in range(3)]
+        results = [explain_now(TRANSFER, services) for _ in range(3)]
         assert pin_due(services.sessions, client) == 0
         assert set(statuses(services).values()) == {"pending"}
         with services.sessions() as session:
@@ -63,7 +63,7 @@ def test_kubo_answer_with_other_cid_is_refused(sqlite_url: str, make_services: C
     with FakeIpfs() as node:
         services = make_services(sqlite_url, ipfs_api=node.url)
         services.engine = None
-        explain_request(TRANSFER, services)
+        explain_now(TRANSFER, services)
         node.lie = True
         assert pin_due(services.sessions, KuboClient(node.url)) == 0
     with services.sessions() as session:
@@ -85,7 +85,7 @@ def test_pinning_service_needs_the_token(sqlite_url: str, make_services: Callabl
     with FakeIpfs(token="t0ken") as node:
         services = make_services(sqlite_url, pinning_service=node.url, pinning_token="t0ken")
         services.engine = None
-        explain_request(TRANSFER, services)
+        explain_now(TRANSFER, services)
         assert pin_due(services.sessions, PinningServiceClient(node.url, "wrong")) == 0
         make_due_now(services)
         assert pin_due(services.sessions, PinningServiceClient(node.url, "t0ken")) == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from chain import analyze, parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
@@ -35,7 +37,7 @@ def test_engine_reuses_policy_prefix_for_a_second_transaction(engine, backend: R
     calls = []
     for raw in TXS[:2]:
         analysis = analyze(parse_request(raw), backend, policy, Trace())
-        _, _, call = explain(analysis, engine, policy, Sampling(), Trace())
+        _, _, call = asyncio.run(explain(analysis, engine, policy, Sampling(), Trace()))
         calls.append(call)
     policy_tokens = engine.count_tokens(engine.render(prefix_messages(policy)).removesuffix(
         "<|im_start|>assistant\n"))
@@ -49,7 +51,7 @@ def test_engine_reuses_policy_prefix_for_a_second_transaction(engine, backend: R
 def test_explain_is_reproducible_with_seed(engine, backend: RevmBackend, policy: Policy) -> None:  # type: ignore[no-untyped-def]
     def raw_output(raw: dict, seed: int) -> str | None:
         analysis = analyze(parse_request(raw), backend, policy, Trace())
-        return explain(analysis, engine, policy, Sampling(seed=seed), Trace())[2].raw_output
+        return asyncio.run(explain(analysis, engine, policy, Sampling(seed=seed), Trace()))[2].raw_output
 
     first = raw_output(TXS[0], 7)
     raw_output(TXS[2], 0)  # something else in between moves the engine's cached state

@@ -1,0 +1,47 @@
+"""The narrative cache: an in-process LRU in front of a second tier (the audit store, wired by app/)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import rfc8785
+
+VALIDATOR_VERSION = "3"  # bump when the validator's rules change: old narratives are no longer trusted
+
+
+def narrative_key(identity: dict[str, Any], policy: dict[str, str], sampling: dict[str, Any],
+                  facts: dict[str, Any]) -> str:
+    """sha256 over the canonical (RFC 8785) JSON of what determines a narrative."""
+    material = {"model": identity, "policy": policy, "sampling": sampling, "facts": facts,
+                "validator": VALIDATOR_VERSION}
+    return hashlib.sha256(rfc8785.dumps(material)).hexdigest()
+
+
+class NarrativeCache:
+    """Accepted narratives by key; ``second_tier(key)`` is asked on a local miss."""
+
+    def __init__(self, capacity: int = 1024, second_tier: Callable[[str], str | None] | None = None):
+        self.capacity = capacity
+        self.second_tier = second_tier
+        self._items: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, key: str) -> str | None:
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        try:
+            found = self.second_tier(key) if self.second_tier else None
+        except Exception:  # a broken second tier is a miss; the audit write reports the outage
+            found = None
+        if found is not None:
+            self.put(key, found)
+        return found
+
+    def put(self, key: str, narrative: str) -> None:
+        self._items[key] = narrative
+        self._items.move_to_end(key)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
