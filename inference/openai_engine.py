@@ -121,8 +121,11 @@ class OpenAICompatibleEngine:
                 for form in forms:
                     response = await client.post("/v1/chat/completions",
                                                  json={**body, "response_format": response_format(form, schema)})
-                    if response.status_code in (400, 422) and form != forms[-1]:
-                        continue  # this server does not take that structured-output form: try the next
+                    if response.status_code >= 400 and form != forms[-1]:
+                        # Not yet known which form this server takes: llama_cpp.server answers 500 to
+                        # json_schema, others 400/422. Try the next form; a server that is really
+                        # failing fails that one too.
+                        continue
                     break
                 if response.status_code >= 500:
                     raise EngineError(f"server error {response.status_code}")

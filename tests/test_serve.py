@@ -27,8 +27,9 @@ def test_serve_explains_over_http(tmp_path, engine) -> None:  # type: ignore[no-
     port = free_port()
     env = {**os.environ, "TXEXPLAIN_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
            "TXEXPLAIN_SIGNING_KEY_PATH": str(tmp_path / "signing.key")}
+    log = (tmp_path / "serve.log").open("w")  # a pipe nobody reads would fill up and block the server
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -38,7 +39,7 @@ def test_serve_explains_over_http(tmp_path, engine) -> None:  # type: ignore[no-
                     break
             except httpx.TransportError:
                 pass
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()[-2000:]
             assert time.monotonic() < deadline, "server did not start in 60 s"
             time.sleep(0.2)
         response = httpx.post(f"{base}/v1/explain", json=example("unlimited-approval-to-eoa"), timeout=120)
@@ -48,3 +49,4 @@ def test_serve_explains_over_http(tmp_path, engine) -> None:  # type: ignore[no-
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()

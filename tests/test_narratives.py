@@ -1,0 +1,109 @@
+"""Narrative cache, the one retry, and metrics — driven by a scripted engine so the path is exact.
+
+The scripted engine stands in for the model only where an exact answer is the point (cache hits,
+retries); everything the real model does is tested in test_prompt.py and test_engines.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.api import create_app
+from app.service import Services
+from chain import analyze, parse_request
+from chain.rules import Policy
+from chain.simulate import RevmBackend
+from chain.trace import Trace
+from inference import Generation, ModelIdentity, Sampling, explain
+from inference.cache import NarrativeCache
+from tests.helpers import BOB, DUSD, calldata, explain_now, tx
+
+TRANSFER = tx(DUSD, calldata("transfer(address,uint256)", BOB, 25_000_000))
+GOOD = json.dumps({"headline": "A transfer of 25 DUSD to the recipient.",
+                   "explanation": "This transfer moves 25 DUSD from your wallet to the recipient.",
+                   "advice": "Check the recipient before you sign."})
+
+
+class ScriptedEngine:
+    """Answers from a list, one per call, and remembers the sampling it was given."""
+
+    identity = ModelIdentity(engine="scripted", name="scripted-test-engine")
+
+    def __init__(self, answers: list[str]):
+        self.answers = list(answers)
+        self.calls: list[Sampling] = []
+
+    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
+                       sampling: Sampling) -> Generation:
+        self.calls.append(sampling)
+        return Generation(prompt=messages[-1]["content"], text=self.answers.pop(0), prompt_tokens=100,
+                          cached_tokens=90, completion_tokens=20, finish_reason="stop", duration_ms=1.0,
+                          ttft_ms=0.5)
+
+
+def run_explain(backend: RevmBackend, policy: Policy, engine: ScriptedEngine, cache: NarrativeCache | None,
+                sampling: Sampling | None = None):  # type: ignore[no-untyped-def]
+    analysis = analyze(parse_request(TRANSFER), backend, policy, Trace())
+    return asyncio.run(explain(analysis, engine, policy, sampling or Sampling(), Trace(), cache))
+
+
+def test_cache_serves_identical_facts_without_the_model(backend: RevmBackend, policy: Policy) -> None:
+    engine, cache = ScriptedEngine([GOOD]), NarrativeCache()
+    first, _, call = run_explain(backend, policy, engine, cache)
+    second, _, again = run_explain(backend, policy, engine, cache)
+    assert (first.narrative_source, second.narrative_source) == ("model", "cache")
+    assert second.narrative == first.narrative and len(engine.calls) == 1
+    assert again.narrative_key == call.narrative_key
+    other, _, _ = run_explain(backend, policy, ScriptedEngine([GOOD]), cache, Sampling(seed=5))
+    assert other.narrative_source == "model"  # other sampling, other key
+
+
+def test_retry_once_with_next_seed_when_output_does_not_parse(backend: RevmBackend, policy: Policy) -> None:
+    engine = ScriptedEngine(['{"headline": "cut', GOOD])
+    explanation, _, call = run_explain(backend, policy, engine, None, Sampling(seed=7))
+    assert explanation.narrative_source == "model" and call.attempts == 2
+    assert [(s.seed, s.temperature) for s in engine.calls] == [(7, 0.0), (8, 0.3)]
+    twice_bad = ScriptedEngine(['{"headline": "cut', '{"also": "wrong"}'])
+    explanation, _, call = run_explain(backend, policy, twice_bad, None)
+    assert call.attempts == 2 and explanation.rejected_reason.startswith("schema: ")
+    no_retry = ScriptedEngine([json.dumps({"headline": "Sends 999 DUSD.", "explanation": "x", "advice": "y"})])
+    explanation, _, call = run_explain(backend, policy, no_retry, None)
+    assert call.attempts == 1 and explanation.rejected_reason == "unknown_number: 999"
+
+
+def test_audit_store_is_the_second_tier(sqlite_url: str, make_services: Callable[..., Services]) -> None:
+    services = make_services(sqlite_url)
+    services.engine = ScriptedEngine([GOOD])
+    first = explain_now(TRANSFER, services)
+    services.narratives = NarrativeCache(second_tier=services.narratives.second_tier)  # a restart: empty LRU
+    second = explain_now(TRANSFER, services)
+    assert first["explanation"]["narrative_source"] == "model"
+    assert second["explanation"]["narrative_source"] == "cache"
+    assert second["explanation"]["narrative"] == first["explanation"]["narrative"]
+
+
+def test_metrics_count_rejections_ttft_and_prefix_hits(sqlite_url: str, make_services: Callable[..., Services]) -> None:
+    services = make_services(sqlite_url, narrative_cache_size=0)
+    services.narratives = None
+    bad = json.dumps({"headline": "Sends 31337000 DUSD now.", "explanation": "x", "advice": "y"})
+    services.engine = ScriptedEngine([bad, GOOD])
+    with TestClient(create_app(services.settings, services)) as client:
+        def sample(name: str) -> float:
+            for line in client.get("/metrics").text.splitlines():
+                if line.startswith(name + " ") or line.startswith(name + "{"):
+                    return float(line.rsplit(" ", 1)[1])
+            return 0.0
+
+        rejected = 'txexplain_narrative_rejected_total{reason="unknown_number"}'
+        before = (sample(rejected), sample("txexplain_ttft_seconds_count"),
+                  sample("txexplain_prefix_cache_hit_tokens_total"), sample("txexplain_explain_seconds_count"))
+        client.post("/v1/explain", json=TRANSFER)
+        client.post("/v1/explain", json=TRANSFER)
+        after = (sample(rejected), sample("txexplain_ttft_seconds_count"),
+                 sample("txexplain_prefix_cache_hit_tokens_total"), sample("txexplain_explain_seconds_count"))
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 2, 180, 2]
