@@ -10,17 +10,25 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.audit_routes import router as audit_router
 from app.deps import ServicesDep
 from app.problems import problem
-from app.service import Services, build_pin_client, build_services, explain_request
+from app.service import (
+    Services,
+    analyze_request,
+    build_pin_client,
+    build_services,
+    explain_request,
+    stream_parts,
+)
 from app.settings import Settings
 from audit import AuditWriteError
 from audit.pinning import PinWorker
 from chain import RequestError
+from chain.trace import Trace
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 
@@ -30,6 +38,17 @@ def _openapi_examples() -> dict[str, Any]:
     for path in sorted(EXAMPLES_DIR.glob("*.json")):
         examples[path.stem] = {"summary": path.stem.replace("-", " "), "value": json.loads(path.read_text())}
     return examples
+
+
+async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterator[str]:
+    """Server-sent events; an audit failure ends the stream with an error event."""
+    try:
+        async for event, data in parts:
+            yield f"event: {event}\ndata: {json.dumps(data)}\n\n"
+    except AuditWriteError as exc:
+        problem_body = {"type": "https://txexplain.dev/problems/audit-unavailable", "title": "Audit store unavailable",
+                        "status": 503, "detail": str(exc)}
+        yield f"event: error\ndata: {json.dumps(problem_body)}\n\n"
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -76,16 +95,23 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         responses={422: {"description": "The request does not fit the contract; `errors` names each field."},
                    413: {"description": "The body is larger than TXEXPLAIN_MAX_REQUEST_BYTES."},
                    503: {"description": "The audit record could not be written; nothing is returned."}},
+        response_model=None,
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"type": "object"}, "examples": request_examples}}}},
     )
-    async def explain_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
+    async def explain_endpoint(request: Request, services: ServicesDep,
+                               stream: bool = False) -> JSONResponse | StreamingResponse:
         """Explain a bare transaction or an EIP-1193 `eth_sendTransaction` request.
 
         Quality fields: `decoded.source` is `abi` (a known ABI matched exactly), `selectors`, `bytecode`
         or `unknown`; `simulation.status` is `success`, `reverted` or `unavailable`;
         `explanation.narrative_source` is `model` (accepted by the validator), `cache` or `none`
         (see `explanation.rejected_reason`). The verdict comes from the rules alone.
+
+        With `?stream=true` the answer is `text/event-stream`: an `event: result` with the deterministic
+        result (verdict, findings, summary; already audited) at once, then an `event: narrative` with the
+        validated narrative and its own audit record (`kind: narrative`, `parent` = the result's id).
+        Text the validator rejects is never streamed. An `event: error` reports an audit failure.
         """
         body = await request.body()
         if len(body) > services.settings.max_request_bytes:
@@ -97,6 +123,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
                            errors=[{"field": "(body)", "message": "is not valid JSON"}])
         try:
+            if stream:
+                trace = Trace()
+                analysis = await analyze_request(raw, services, trace)
+                return StreamingResponse(_sse(stream_parts(raw, services, analysis, trace)),
+                                         media_type="text/event-stream")
             result = await explain_request(raw, services)
         except RequestError as exc:
             return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)

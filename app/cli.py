@@ -109,6 +109,22 @@ def devnet(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         console.print(f"  contract {label:<9} {item['address']}  ({item['artifact']})")
 
 
+@app.command("vllm-command")
+def vllm_command(
+    model: Annotated[str, typer.Argument(help="Hugging Face id or local path of the (quantized) model.")],
+    quantization: Annotated[str, typer.Option(help="awq or fp8")] = "awq",
+    port: int = 8000,
+) -> None:
+    """Print the vLLM command that serves MODEL the way txexplain expects (prefix caching, seeded)."""
+    from inference.vllm import shell_line
+
+    if quantization not in ("awq", "fp8"):
+        err.print("error: quantization: must be awq or fp8")
+        raise typer.Exit(EXIT_INVALID)
+    sys.stdout.write(shell_line(model, quantization, port=port) + "\n")  # type: ignore[arg-type]
+    sys.stdout.write(f"then: TXEXPLAIN_ENGINE=openai_compatible TXEXPLAIN_OPENAI_BASE_URL=http://HOST:{port}\n")
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the audit database (TXEXPLAIN_DATABASE_URL) to REVISION."""

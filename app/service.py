@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,8 +21,9 @@ from chain.trace import Trace
 from inference import Engine, EngineError, ModelIdentity, Sampling, explain
 from inference.cache import NarrativeCache
 from inference.engine import Generation
-from inference.explain import Explanation, ModelCall
+from inference.explain import Explanation, ModelCall, NarrativeSource
 from inference.metrics import EXPLAIN
+from inference.summary import summarize
 
 
 class UnavailableEngine:
@@ -182,6 +184,58 @@ async def record(raw: Any, analysis: Analysis, narration: tuple[Explanation, Mod
     appended = await anyio.to_thread.run_sync(services.ledger.append, body)
     return {**result, "audit": {"id": appended.id, "leaf_hash": appended.leaf_hash, "seq": appended.seq,
                                 "cid": appended.cid, "chain_hash": appended.chain_hash}}
+
+
+async def record_narrative(parent: dict[str, Any], analysis: Analysis,
+                           narration: tuple[Explanation, ModelIdentity, ModelCall], services: Services,
+                           trace: Trace, tenant: str = "default") -> dict[str, Any]:
+    """Audit a narrative streamed after its deterministic result, as a record of kind ``narrative``
+    pointing at the parent record. Returns what the stream sends.
+
+    Raises:
+        AuditWriteError: the record could not be written (the narrative is not sent).
+    """
+    explanation, identity, call = narration
+    record_id = str(ULID())
+    result = {"id": record_id, "parent": parent["id"], "verdict": analysis.verdict,
+              "explanation": explanation.model_dump(mode="json"), "model": identity.model_dump(mode="json")}
+    body = RecordBody(
+        id=record_id, created_at=datetime.now(UTC), kind="narrative", chain_id=analysis.facts.chain_id,
+        verdict=analysis.verdict, request={"parent": parent["id"], "parent_leaf_hash": parent["audit"]["leaf_hash"]},
+        result=result, model={**identity.model_dump(mode="json"), **call.gen_ai(identity)},
+        sampling=call.sampling.model_dump(mode="json") if call.sampling else None,
+        prompt=call.prompt, raw_output=call.raw_output,
+        validator={"accepted": call.accepted, "reason": call.reject_code, "attempts": call.attempts,
+                   "rejected_reason": explanation.rejected_reason, "narrative_source": explanation.narrative_source,
+                   "prompt_tokens": call.prompt_tokens, "cached_tokens": call.cached_tokens,
+                   "completion_tokens": call.completion_tokens, "ttft_ms": call.ttft_ms},
+        tool_calls=[c.model_dump(mode="json") for c in trace.calls], policy=services.policy.identity, tenant=tenant,
+        narrative_key=call.narrative_key if explanation.narrative is not None else None,
+    )
+    appended = await anyio.to_thread.run_sync(services.ledger.append, body)
+    return {**result, "audit": {"id": appended.id, "leaf_hash": appended.leaf_hash, "seq": appended.seq,
+                                "cid": appended.cid, "chain_hash": appended.chain_hash}}
+
+
+PENDING = "pending: the narrative follows in its own audit record"
+
+
+async def stream_parts(raw: Any, services: Services, analysis: Analysis, trace: Trace,
+                       tenant: str = "default") -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    """For ``?stream=true``: the audited deterministic result at once, then the audited narrative.
+
+    A narrative is sent only after the validator accepted it and its own record was written.
+    """
+    identity = services.engine.identity if services.engine else ModelIdentity(engine="none")
+    pending = Explanation(summary=summarize(analysis), narrative=None, narrative_source=NarrativeSource.NONE,
+                          rejected_reason=PENDING if services.engine else None)
+    first = await record(raw, analysis, (pending, identity, ModelCall()), services, trace, str(ULID()), tenant)
+    yield "result", first
+    if services.engine is None:
+        return
+    narration_trace = Trace()
+    narration = await narrate(analysis, services, narration_trace)
+    yield "narrative", await record_narrative(first, analysis, narration, services, narration_trace, tenant)
 
 
 async def explain_request(raw: Any, services: Services, tenant: str = "default") -> dict[str, Any]:

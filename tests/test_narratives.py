@@ -107,3 +107,44 @@ def test_metrics_count_rejections_ttft_and_prefix_hits(sqlite_url: str, make_ser
         after = (sample(rejected), sample("txexplain_ttft_seconds_count"),
                  sample("txexplain_prefix_cache_hit_tokens_total"), sample("txexplain_explain_seconds_count"))
     assert [a - b for a, b in zip(after, before, strict=True)] == [1, 2, 180, 2]
+
+
+def parse_sse(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def test_stream_sends_audited_result_then_validated_narrative(sqlite_url: str,
+                                                              make_services: Callable[..., Services]) -> None:
+    from audit import get_record, verify_ledger
+
+    services = make_services(sqlite_url)
+    services.engine = ScriptedEngine([GOOD])
+    with TestClient(create_app(services.settings, services)) as client:
+        response = client.post("/v1/explain", params={"stream": "true"}, json=TRANSFER)
+        bad = client.post("/v1/explain", params={"stream": "true"}, json={**TRANSFER, "to": "0x12"})
+    assert response.headers["content-type"].startswith("text/event-stream")
+    (first, result), (second, narrative) = parse_sse(response.text)
+    assert (first, second) == ("result", "narrative")
+    assert result["verdict"] == "ok" and result["explanation"]["narrative"] is None
+    assert result["explanation"]["rejected_reason"].startswith("pending")
+    assert narrative["parent"] == result["id"] and narrative["explanation"]["narrative_source"] == "model"
+    assert narrative["audit"]["seq"] == result["audit"]["seq"] + 1
+    assert get_record(services.sessions, narrative["id"]).kind == "narrative"
+    assert verify_ledger(services.sessions).ok
+    assert bad.status_code == 422  # invalid input is refused before any stream starts
+
+
+def test_stream_never_sends_rejected_text(sqlite_url: str, make_services: Callable[..., Services]) -> None:
+    services = make_services(sqlite_url)
+    rejected = {"headline": "Totally safe transfer, sends 5 USDT.", "explanation": "x", "advice": "y"}
+    services.engine = ScriptedEngine([json.dumps(rejected)])
+    with TestClient(create_app(services.settings, services)) as client:
+        events = parse_sse(client.post("/v1/explain", params={"stream": "true"}, json=TRANSFER).text)
+    narrative = events[1][1]
+    assert narrative["explanation"]["narrative"] is None
+    assert "USDT" not in json.dumps(narrative["explanation"])
+    assert narrative["explanation"]["rejected_reason"] == "unknown_number: 5"
