@@ -1,4 +1,9 @@
-"""The compact, size-capped fact sheet the model reads after the fixed policy prefix."""
+"""The compact, size-capped fact sheet the model reads after the fixed policy prefix.
+
+An address costs ~42 tokens and the model must not write one anyway (the user sees them in the
+deterministic summary), so parties are named by role: "you", "the token", "the spender",
+"the recipient", "account 2". Strings from the chain are quoted.
+"""
 
 from __future__ import annotations
 
@@ -17,44 +22,76 @@ def quote(text: str | None) -> str:
 
 
 def token_label(analysis: Analysis, token: str) -> str:
+    """``"SYMBOL" (0x…)`` when the token's symbol is known, else the address (used by the summary)."""
     meta = analysis.facts.tokens.get(token)
     return f"{quote(meta.symbol)} ({token})" if meta and meta.symbol else token
 
 
+class _Roles:
+    """Gives each address one role name, in order of first mention."""
+
+    def __init__(self, sender: str):
+        self.names: dict[str, str] = {sender: "you"}
+
+    def __call__(self, address: str, role: str) -> str:
+        if address not in self.names:
+            taken = set(self.names.values())
+            name, n = role, 2
+            while name in taken:
+                name, n = f"{role} {n}", n + 1
+            self.names[address] = name
+        return self.names[address]
+
+
 def fact_sheet(analysis: Analysis) -> str:
-    """Facts as short lines; strings from the chain are quoted; capped at MAX_FACT_SHEET chars."""
+    """Facts as short lines; capped at MAX_FACT_SHEET characters."""
     facts = analysis.facts
+    role = _Roles(facts.sender)
+    symbol_of = {t: quote(m.symbol) for t, m in facts.tokens.items() if m.symbol}
     lines = [f"verdict: {analysis.verdict}"]
+    if facts.to is None:
+        target = None
+    elif facts.to in facts.tokens:
+        target = role(facts.to, "the token")
+    else:
+        target = role(facts.to, "the recipient" if facts.account(facts.to).has_code is False else "the contract")
     decoded = facts.decoded
-    target = token_label(analysis, facts.to) if facts.to else "a new contract"
+    where = f"{target} {symbol_of.get(facts.to, '')}".rstrip() if target else "a new contract"
+    approval_spenders = {a.spender for a in facts.approvals}
     if decoded is None:
-        lines.append(f"request: transaction on chain {facts.chain_id} sending value with no call data to {target}")
+        lines.append(f"request: transaction on chain {facts.chain_id} with no call data to {where}")
     elif decoded.function:
-        lines.append(f"request: transaction on chain {facts.chain_id} calling {decoded.function} on {target}")
+        lines.append(f"request: transaction on chain {facts.chain_id} calling {decoded.function} on {where}")
         for arg in decoded.args[:MAX_ITEMS]:
-            lines.append(f"argument {arg.name} ({arg.type}): {arg.value if arg.type != 'string' else quote(arg.value)}")
+            if arg.type == "address" and arg.value not in approval_spenders:
+                name = "the recipient" if arg.name in ("to", "recipient", "dst") else f"the {arg.name}"
+                lines.append(f"argument {arg.name}: {role(arg.value, name)}")
+            elif arg.type not in ("address", "uint256") or not facts.approvals:
+                lines.append(f"argument {arg.name}: {quote(arg.value) if arg.type == 'string' else arg.value}")
     else:
         lines.append(f"request: transaction on chain {facts.chain_id} calling an unknown function "
-                     f"{decoded.selector or '(no selector)'} on {target}")
+                     f"{decoded.selector or '(no selector)'} on {where}")
     if int(facts.value):
-        lines.append(f"native value sent: {human_amount(int(facts.value), 18)} ETH ({facts.value} wei)")
+        lines.append(f"native value sent: {human_amount(int(facts.value), 18)} ETH")
     for approval in facts.approvals[:MAX_ITEMS]:
         meta = facts.tokens.get(approval.token)
         amount = approval_amount(approval.amount, approval.unlimited, meta.decimals if meta else None)
-        lines.append(f"approval: {approval.standard} token {token_label(analysis, approval.token)}, "
-                     f"spender {approval.spender}, amount {amount}")
+        token = f"{role(approval.token, 'the token')} {symbol_of.get(approval.token, '')}".rstrip()
+        lines.append(f"approval: {approval.standard} {token}, spender {role(approval.spender, 'the spender')}, "
+                     f"amount {amount}")
     for account in facts.accounts.values():
         if account.has_code is False:
-            lines.append(f"account {account.address} has no code (plain account)")
+            lines.append(f"{role(account.address, 'account')} has no code (plain account)")
         elif account.delegated_to:
-            lines.append(f"account {account.address} is delegated to {account.delegated_to} (EIP-7702)")
+            lines.append(f"{role(account.address, 'account')} is delegated to "
+                         f"{role(account.delegated_to, 'delegate')} (EIP-7702)")
     sim = facts.simulation
     if sim.status == "success":
         changes = [
-            f"{c.address} {signed_change(c.delta, c.decimals)} {quote(c.symbol) if c.symbol else c.token or ''}"
+            f"{role(c.address, 'account')} {signed_change(c.delta, c.decimals)} "
+            f"{quote(c.symbol) if c.symbol else role(c.token, 'token') if c.token else ''}".rstrip()
             for c in sim.asset_changes[:MAX_ITEMS]
         ]
-        changes = [c.rstrip() for c in changes]
         lines.append(f"simulation: success, gas used {sim.gas_used}, "
                      f"asset changes: {'; '.join(changes) if changes else 'none'}")
     elif sim.status == "reverted":
