@@ -16,7 +16,7 @@ from app.settings import Settings
 from audit import Ledger, RecordBody, Signer, cached_narrative, make_engine, session_factory, upgrade
 from chain import Analysis, analyze, parse_request
 from chain.rules import Policy, check_policy_covers_rules, load_policy
-from chain.simulate import RevmBackend
+from chain.simulate import RevmBackend, RpcBackend, SimulationBackend
 from chain.trace import Trace
 from inference import Engine, EngineError, ModelIdentity, Sampling, explain
 from inference.cache import NarrativeCache
@@ -44,7 +44,7 @@ class Services:
 
     settings: Settings
     policy: Policy
-    backend: RevmBackend
+    backend: SimulationBackend
     engine: Engine | None
     sessions: sessionmaker[Session]
     ledger: Ledger
@@ -83,6 +83,18 @@ def build_engine(settings: Settings) -> Engine | None:
         return UnavailableEngine(ModelIdentity(engine="llama_cpp"), f"{type(exc).__name__}: {exc}")
 
 
+def build_backend(settings: Settings) -> SimulationBackend:
+    """The configured simulator: pyrevm (devnet or fork of the RPC node) or the node itself.
+
+    Raises:
+        ForkError: the node to fork cannot be reached.
+    """
+    if settings.simulation_backend == "rpc":
+        return RpcBackend(settings.rpc_url or "", block=settings.rpc_block, timeout_s=settings.rpc_timeout_s,
+                          retries=settings.rpc_retries, default_gas=settings.simulation_gas)
+    return RevmBackend(default_gas=settings.simulation_gas, fork_url=settings.rpc_url, fork_block=settings.rpc_block)
+
+
 def build_pin_client(settings: Settings):  # type: ignore[no-untyped-def]
     """The configured IPFS client, or None when pinning is off."""
     from audit.pinning import KuboClient, PinningServiceClient
@@ -113,7 +125,7 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
     return Services(
         settings=settings,
         policy=policy,
-        backend=RevmBackend(default_gas=settings.simulation_gas),
+        backend=build_backend(settings),
         engine=build_engine(settings) if engine == "configured" else engine,  # type: ignore[arg-type]
         sessions=sessions,
         ledger=Ledger(sessions, signer, pinning=settings.pinning_enabled),

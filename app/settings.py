@@ -43,6 +43,14 @@ class Settings(BaseSettings):
 
     policy_file: Path | None = Field(None, description="Risk policy TOML; default: the bundled one.")
 
+    simulation_backend: Literal["revm", "rpc"] = Field(
+        "revm", description="revm: in-process (devnet, or a fork of TXEXPLAIN_RPC_URL); rpc: the node simulates."
+    )
+    rpc_url: str | None = Field(None, description="JSON-RPC node to fork (revm) or to simulate on (rpc).")
+    rpc_block: str = Field("latest", description="Block to pin the fork at / simulate on (number or 'latest').")
+    rpc_timeout_s: float = Field(3.0, gt=0)
+    rpc_retries: int = Field(2, ge=0, le=5)
+
     max_calldata_bytes: int = Field(128 * 1024, ge=4, description="Largest calldata accepted.")
     max_request_bytes: int = Field(1024 * 1024, ge=1024, description="Largest HTTP body accepted.")
     simulation_gas: int = Field(30_000_000, ge=21_000, description="Gas for a simulation without 'gas'.")
@@ -70,6 +78,12 @@ class Settings(BaseSettings):
     def _remote_engine_needs_url(self) -> Settings:
         if self.engine == "openai_compatible" and not self.openai_base_url:
             raise ValueError("TXEXPLAIN_ENGINE=openai_compatible needs TXEXPLAIN_OPENAI_BASE_URL")
+        return self
+
+    @model_validator(mode="after")
+    def _rpc_backend_needs_url(self) -> Settings:
+        if self.simulation_backend == "rpc" and not self.rpc_url:
+            raise ValueError("TXEXPLAIN_SIMULATION_BACKEND=rpc needs TXEXPLAIN_RPC_URL")
         return self
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from chain.decode import decode_calldata
 from chain.facts import AccountFacts, Facts, TokenFacts
 from chain.request import Transaction
 from chain.rules import Finding, Policy, evaluate
-from chain.simulate import RevmBackend
+from chain.simulate import SimulationBackend
 from chain.simulate.logs import token_metadata
 from chain.simulate.model import SimulationStatus
 from chain.state import delegation_target
@@ -25,7 +25,7 @@ class Analysis:
     findings: list[Finding]
 
 
-def analyze(tx: Transaction, backend: RevmBackend, policy: Policy, trace: Trace) -> Analysis:
+def analyze(tx: Transaction, backend: SimulationBackend, policy: Policy, trace: Trace) -> Analysis:
     """Decode, simulate and judge ``tx``; each step is recorded in ``trace``."""
     with trace.step("decode", to=tx.to, calldata_size=len(tx.data)) as call:
         decoded = decode_calldata(tx.data)

@@ -4,40 +4,18 @@ timeouts, bounded retries with jitter, a circuit breaker and structured output d
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from typing import Any
 
 import httpx
 
+from chain.resilience import CircuitBreaker, CircuitOpen, backoff_s
 from inference.engine import EngineError, Generation, ModelIdentity, Sampling
 from inference.model_files import quantization_of
 
 # Structured-output request forms, tried in this order until a server accepts one (then remembered):
 # the OpenAI/vLLM standard, then llama-cpp-python's `json_object` with a schema.
 STRUCTURED_FORMS = ("json_schema", "json_object_schema")
-
-
-class CircuitBreaker:
-    """Opens after ``threshold`` consecutive failures; lets one trial call through after ``cooldown_s``."""
-
-    def __init__(self, threshold: int = 5, cooldown_s: float = 30.0):
-        self.threshold, self.cooldown_s = threshold, cooldown_s
-        self.failures = 0
-        self.opened_at: float | None = None
-
-    def check(self) -> None:
-        """Raises EngineError while open."""
-        if self.opened_at is not None and time.monotonic() - self.opened_at < self.cooldown_s:
-            raise EngineError(f"circuit open after {self.failures} consecutive failures")
-
-    def record(self, ok: bool) -> None:
-        if ok:
-            self.failures, self.opened_at = 0, None
-            return
-        self.failures += 1
-        if self.failures >= self.threshold:
-            self.opened_at = time.monotonic()
 
 
 def response_format(form: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +71,10 @@ class OpenAICompatibleEngine:
     async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
                        sampling: Sampling) -> Generation:
         """POST /v1/chat/completions with seed, temperature, max_tokens and structured output."""
-        self.breaker.check()
+        try:
+            self.breaker.check()
+        except CircuitOpen as exc:
+            raise EngineError(str(exc)) from exc
         if self._model is None:
             await self.connect()
         forms = [self.structured_form] if self.structured_form else list(STRUCTURED_FORMS)
@@ -107,7 +88,7 @@ class OpenAICompatibleEngine:
                 last = exc
                 if not getattr(exc, "retryable", True):
                     break
-                await asyncio.sleep(min(2.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.0))
+                await asyncio.sleep(backoff_s(attempt))
         self.breaker.record(False)
         raise EngineError(f"{self._base_url}: {last}")
 

@@ -35,8 +35,13 @@ def simulation_reverted(facts: Facts, policy: Policy) -> list[Finding]:
 def simulation_unavailable(facts: Facts, policy: Policy) -> list[Finding]:
     """No simulation could run, so the effects are unknown."""
     sim = facts.simulation
-    if sim.status is not SimulationStatus.UNAVAILABLE:
-        return []
-    return [finding("SIMULATION_UNAVAILABLE", policy,
-                    f"The transaction could not be simulated ({sim.error}); its effects are unknown.",
-                    reason=sim.error, backend=sim.backend)]
+    if sim.status is SimulationStatus.UNAVAILABLE:
+        return [finding("SIMULATION_UNAVAILABLE", policy,
+                        f"The transaction could not be simulated ({sim.error}); its effects are unknown.",
+                        reason=sim.error, backend=sim.backend)]
+    if not sim.asset_changes_known:
+        return [finding("SIMULATION_UNAVAILABLE", policy,
+                        f"The node only told {sim.status.value}; the transaction's asset changes are unknown.",
+                        reason="the node supports neither eth_simulateV1 nor debug_traceCall",
+                        backend=sim.backend, status=sim.status.value)]
+    return []

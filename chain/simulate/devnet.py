@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -74,3 +75,29 @@ def devnet_description(addresses: dict[str, str]) -> dict[str, Any]:
             for item in DEPLOYMENTS
         },
     }
+
+
+def deploy_devnet_rpc(url: str) -> dict[str, str]:
+    """Deploy the same contracts, in the same order and from the same deployer, to a dev node (anvil)
+    over JSON-RPC, so they land at the devnet's addresses; returns label → address."""
+    from chain.simulate.jsonrpc import JsonRpcClient
+
+    client = JsonRpcClient(url, timeout_s=30)
+    client.request("anvil_setBalance", [DEPLOYER, hex(FUNDING)])
+    client.request("anvil_impersonateAccount", [DEPLOYER])
+    addresses = {}
+    for item in DEPLOYMENTS:
+        code = bytes.fromhex(load_artifact(item.artifact)["bytecode"][2:])
+        init = code + abi_encode(list(item.ctor_types), list(item.ctor_args))
+        tx_hash = client.request("eth_sendTransaction", [{"from": DEPLOYER, "data": "0x" + init.hex(),
+                                                          "gas": hex(10_000_000)}])
+        receipt, deadline = None, time.monotonic() + 10
+        while receipt is None and time.monotonic() < deadline:  # automine lands it within milliseconds
+            receipt = client.request("eth_getTransactionReceipt", [tx_hash])
+            if receipt is None:
+                time.sleep(0.02)
+        if receipt is None or receipt.get("status") != "0x1":
+            raise RuntimeError(f"deploying {item.label} to {url} failed: {receipt}")
+        addresses[item.label] = to_checksum_address(receipt["contractAddress"])
+    client.request("anvil_stopImpersonatingAccount", [DEPLOYER])
+    return addresses

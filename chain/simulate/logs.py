@@ -17,6 +17,8 @@ TRANSFER_SINGLE = keccak(text="TransferSingle(address,address,address,uint256,ui
 TRANSFER_BATCH = keccak(text="TransferBatch(address,address,address,uint256[],uint256[])")
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+# eth_simulateV1 with traceTransfers reports native ETH moves as ERC-20 style logs from this address.
+NATIVE_PSEUDO_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,10 @@ def asset_changes(
         token = to_checksum_address(log.address)
         head = log.topics[0]
         try:
-            if head == TRANSFER and len(log.topics) == 3:
+            if token == NATIVE_PSEUDO_TOKEN and head == TRANSFER and len(log.topics) == 3:
+                (amount,) = abi_decode(["uint256"], log.data)
+                move("native", None, None, _addr(log.topics[1]), _addr(log.topics[2]), amount)
+            elif head == TRANSFER and len(log.topics) == 3:
                 (amount,) = abi_decode(["uint256"], log.data)
                 move("erc20", token, None, _addr(log.topics[1]), _addr(log.topics[2]), amount)
             elif head == TRANSFER and len(log.topics) == 4:

@@ -36,3 +36,4 @@ class SimulationResult(BaseModel):
     gas_used: int | None = None
     asset_changes: list[AssetChange] = Field(default_factory=list)
     error: str | None = Field(None, description="Why the simulation was unavailable.")
+    asset_changes_known: bool = Field(True, description="False when the backend could only tell success or revert.")

@@ -99,6 +99,23 @@ class RevmSession:
         )
 
 
+class ForkError(RuntimeError):
+    """The node to fork from cannot be reached or read."""
+
+
+def _fork_point(url: str, block: str) -> tuple[int, int]:
+    """(chain id, block number) of ``block`` ("latest" or a number) at ``url``, pinned once."""
+    from chain.simulate.jsonrpc import JsonRpcClient, RpcError, RpcUnavailable
+
+    client = JsonRpcClient(url)
+    try:
+        chain_id = int(client.request("eth_chainId", []), 16)
+        number = int(client.request("eth_blockNumber", []), 16) if block == "latest" else int(block, 0)
+    except (RpcError, RpcUnavailable, ValueError, TypeError) as exc:
+        raise ForkError(f"cannot read {url}: {exc}") from exc
+    return chain_id, number
+
+
 def _parse_failure(message: str) -> tuple[int | None, str]:
     if match := _REVERT.search(message):
         return int(match.group(1)), decode_revert(bytes.fromhex(match.group(2)))
@@ -107,25 +124,36 @@ def _parse_failure(message: str) -> tuple[int | None, str]:
 
 
 class RevmBackend:
-    """pyrevm with the devnet deployed; hands out one :class:`RevmSession` at a time."""
+    """pyrevm over the embedded devnet, or forking a node at a pinned block; one session at a time."""
 
     name = BACKEND
 
-    def __init__(self, *, default_gas: int = 30_000_000, chain_id: int = DEVNET_CHAIN_ID):
-        self.chain_id = chain_id
+    def __init__(self, *, default_gas: int = 30_000_000, chain_id: int = DEVNET_CHAIN_ID,
+                 fork_url: str | None = None, fork_block: str = "latest"):
+        """Raises ForkError when ``fork_url`` cannot be reached (pyrevm would panic later)."""
         self._default_gas = default_gas
-        self._evm = EVM(
-            env=Env(cfg=CfgEnv(chain_id=chain_id), block=BlockEnv(number=1, timestamp=int(time.time()))),
-            spec_id="CANCUN",
-        )
-        self.addresses = deploy_devnet(self._evm)
         self._lock = threading.Lock()
+        self.fork_url = fork_url
+        if fork_url is None:
+            self.chain_id = chain_id
+            self._evm = EVM(env=Env(cfg=CfgEnv(chain_id=chain_id),
+                                    block=BlockEnv(number=1, timestamp=int(time.time()))), spec_id="CANCUN")
+            self.addresses = deploy_devnet(self._evm)
+            self._block_number = 2
+            return
+        self.chain_id, self._block_number = _fork_point(fork_url, fork_block)
+        try:
+            self._evm = EVM(env=Env(cfg=CfgEnv(chain_id=self.chain_id)), fork_url=fork_url,
+                            fork_block=hex(self._block_number), spec_id="CANCUN")
+        except BaseException as exc:
+            raise ForkError(f"cannot fork {fork_url}: {exc}") from exc
+        self.addresses = {}
 
     @contextmanager
     def session(self, overrides: dict[str, AccountOverride]) -> Iterator[RevmSession]:
         """The state with ``overrides`` applied, restored when the block exits."""
         with self._lock:
-            self._evm.set_block_env(BlockEnv(number=2, timestamp=int(time.time())))
+            self._evm.set_block_env(BlockEnv(number=self._block_number + 1, timestamp=int(time.time())))
             undo = self._apply(overrides)
             try:
                 yield RevmSession(self._evm, self.chain_id, self._default_gas)

@@ -1,0 +1,238 @@
+"""Simulation on any JSON-RPC node: eth_simulateV1, else debug_traceCall (callTracer with logs),
+else plain eth_call (status and revert only). The capability is detected once per endpoint."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eth_utils import keccak, to_checksum_address
+
+from chain.request import AccountOverride, Transaction
+from chain.simulate.jsonrpc import JsonRpcClient, RpcError, RpcUnavailable
+from chain.simulate.logs import RawLog, asset_changes
+from chain.simulate.model import SimulationResult, SimulationStatus
+from chain.simulate.revert import decode_revert
+
+BACKEND = "rpc"
+READER = "0x000000000000000000000000000000000000dEaD"
+MODES = ("eth_simulateV1", "debug_traceCall", "eth_call")
+
+
+def rpc_overrides(overrides: dict[str, AccountOverride]) -> dict[str, dict[str, Any]]:
+    """The request's overrides in geth's eth_call format."""
+    out: dict[str, dict[str, Any]] = {}
+    for address, o in overrides.items():
+        entry: dict[str, Any] = {}
+        if o.code is not None:
+            entry["code"] = "0x" + o.code.hex()
+        if o.balance is not None:
+            entry["balance"] = hex(o.balance)
+        if o.nonce is not None:
+            entry["nonce"] = hex(o.nonce)
+        if o.state_diff:
+            entry["stateDiff"] = {f"0x{k:064x}": f"0x{v:064x}" for k, v in o.state_diff.items()}
+        out[address] = entry
+    return out
+
+
+def _call_object(tx: Transaction, gas: int) -> dict[str, Any]:
+    call = {"from": tx.sender, "value": hex(tx.value), "data": "0x" + tx.data.hex(), "gas": hex(gas)}
+    if tx.to is not None:
+        call["to"] = tx.to
+    return call
+
+
+def _hexbytes(value: Any) -> bytes:
+    if isinstance(value, str) and value.startswith("0x"):
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            return b""
+    return b""
+
+
+def _raw_log(log: dict[str, Any]) -> RawLog:
+    return RawLog(log["address"], tuple(_hexbytes(t) for t in log.get("topics", [])), _hexbytes(log.get("data")))
+
+
+class RpcSession:
+    """One request's view of the node: reads and the simulation, overrides passed on every call."""
+
+    def __init__(self, backend: RpcBackend, overrides: dict[str, AccountOverride]):
+        self._backend = backend
+        self._client = backend.client
+        self._overrides = overrides
+        self._rpc_overrides = rpc_overrides(overrides)
+        self.chain_id = backend.chain_id or 0
+
+    def code(self, address: str) -> bytes:
+        override = self._overrides.get(address)
+        if override is not None and override.code is not None:
+            return override.code
+        try:
+            return _hexbytes(self._client.request("eth_getCode", [address, self._backend.block]))
+        except (RpcError, RpcUnavailable):
+            return b""
+
+    def call(self, to: str, data: bytes) -> bytes | None:
+        params: list[Any] = [{"from": READER, "to": to, "data": "0x" + data.hex()}, self._backend.block]
+        if self._rpc_overrides:
+            params.append(self._rpc_overrides)
+        try:
+            return _hexbytes(self._client.request("eth_call", params))
+        except (RpcError, RpcUnavailable):
+            return None
+
+    def call_signature(self, to: str, signature: str) -> bytes | None:
+        return self.call(to, keccak(text=signature)[:4])
+
+    def simulate(self, tx: Transaction) -> SimulationResult:
+        """Simulate with the best method the node has; never raises."""
+        backend = self._backend
+        if backend.chain_id is None:
+            return _unavailable(f"the node at {backend.client.url} did not tell its chain id: {backend.chain_error}")
+        if tx.chain_id != backend.chain_id:
+            return _unavailable(f"the node serves chain {backend.chain_id}, the request is for chain {tx.chain_id}")
+        gas = tx.gas if tx.gas is not None else backend.default_gas
+        try:
+            for mode in backend.modes():
+                try:
+                    result = getattr(self, "_" + mode.lower())(tx, gas)
+                except RpcError as exc:
+                    if exc.method_missing:
+                        backend.drop_mode(mode)
+                        continue
+                    raise
+                backend.keep_mode(mode)
+                return result
+        except RpcUnavailable as exc:
+            return _unavailable(str(exc))
+        except RpcError as exc:
+            return _unavailable(f"node error {exc}")
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            return _unavailable(f"unexpected answer from the node: {type(exc).__name__}: {exc}")
+        return _unavailable("the node supports none of eth_simulateV1, debug_traceCall, eth_call")
+
+    def _eth_simulatev1(self, tx: Transaction, gas: int) -> SimulationResult:
+        block: dict[str, Any] = {"calls": [_call_object(tx, gas)]}
+        if self._rpc_overrides:
+            block["stateOverrides"] = self._rpc_overrides
+        answer = self._client.request("eth_simulateV1", [{"blockStateCalls": [block], "traceTransfers": True,
+                                                          "validation": False}, self._backend.block])
+        call = answer[0]["calls"][0]
+        gas_used = int(call["gasUsed"], 16)
+        if call.get("status") != "0x1":
+            error = call.get("error") or {}
+            data = _hexbytes(error.get("data")) or _hexbytes(call.get("returnData"))
+            reason = decode_revert(data) if data or error.get("code") in (3, -32000, -3200) else error.get("message")
+            return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, gas_used=gas_used,
+                                    revert_reason=reason)
+        logs = [_raw_log(log) for log in call.get("logs", [])]
+        # Native moves arrive as logs from 0xeeee…eeee, the top-level value included: pass value=0.
+        changes = asset_changes(logs, sender=tx.sender, to=tx.to, value=0, read=self.call_signature)
+        return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, gas_used=gas_used,
+                                asset_changes=changes)
+
+    def _debug_tracecall(self, tx: Transaction, gas: int) -> SimulationResult:
+        config: dict[str, Any] = {"tracer": "callTracer", "tracerConfig": {"withLog": True}}
+        if self._rpc_overrides:
+            config["stateOverrides"] = self._rpc_overrides
+        frame = self._client.request("debug_traceCall", [_call_object(tx, gas), self._backend.block, config])
+        gas_used = int(frame.get("gasUsed", "0x0"), 16)
+        if frame.get("error"):
+            return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, gas_used=gas_used,
+                                    revert_reason=decode_revert(_hexbytes(frame.get("output"))))
+        logs: list[RawLog] = []
+        moves: list[tuple[str, str, int]] = []
+        _walk(frame, logs, moves)
+        native = [RawLog(to_checksum_address("0x" + "ee" * 20),
+                         (keccak(text="Transfer(address,address,uint256)"), bytes(12) + bytes.fromhex(src[2:]),
+                          bytes(12) + bytes.fromhex(dst[2:])), value.to_bytes(32, "big"))
+                  for src, dst, value in moves]
+        changes = asset_changes(native + logs, sender=tx.sender, to=tx.to, value=0, read=self.call_signature)
+        return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, gas_used=gas_used,
+                                asset_changes=changes)
+
+    def _eth_call(self, tx: Transaction, gas: int) -> SimulationResult:
+        params: list[Any] = [_call_object(tx, gas), self._backend.block]
+        if self._rpc_overrides:
+            params.append(self._rpc_overrides)
+        try:
+            self._client.request("eth_call", params)
+        except RpcError as exc:
+            if exc.method_missing:
+                raise
+            return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, asset_changes_known=False,
+                                    revert_reason=decode_revert(_hexbytes(exc.data)) if exc.data else exc.message)
+        return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, asset_changes_known=False)
+
+
+def _walk(frame: dict[str, Any], logs: list[RawLog], moves: list[tuple[str, str, int]]) -> None:
+    """Logs and value transfers of the frames that did not revert, in call order."""
+    if frame.get("error"):
+        return
+    value = int(frame.get("value") or "0x0", 16)
+    if value and frame.get("type") in ("CALL", "CREATE", "CREATE2") and frame.get("to"):
+        moves.append((frame["from"], frame["to"], value))
+    logs.extend(_raw_log(log) for log in frame.get("logs", []))
+    for child in frame.get("calls", []):
+        _walk(child, logs, moves)
+
+
+def _unavailable(reason: str) -> SimulationResult:
+    return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=BACKEND, error=reason[:400])
+
+
+class RpcBackend:
+    """A node behind JSON-RPC; which simulation method it supports is learned once and kept."""
+
+    name = BACKEND
+
+    def __init__(self, url: str, *, block: str = "latest", timeout_s: float = 3.0, retries: int = 2,
+                 default_gas: int = 30_000_000):
+        self.addresses: dict[str, str] = {}
+        self.client = JsonRpcClient(url, timeout_s=timeout_s, retries=retries)
+        self.block = block
+        self.default_gas = default_gas
+        self._modes = list(MODES)
+        self._known: str | None = None
+        self._lock = threading.Lock()
+        self.chain_id: int | None = None
+        self.chain_error: str | None = None
+        self._read_chain_id()
+
+    def _read_chain_id(self) -> None:
+        try:
+            self.chain_id = int(self.client.request("eth_chainId", []), 16)
+        except (RpcError, RpcUnavailable, ValueError, TypeError) as exc:
+            self.chain_error = str(exc)
+
+    @property
+    def mode(self) -> str | None:
+        """The simulation method in use, once detected."""
+        return self._known
+
+    def modes(self) -> list[str]:
+        with self._lock:
+            return [self._known] if self._known else list(self._modes)
+
+    def drop_mode(self, mode: str) -> None:
+        with self._lock:
+            if mode in self._modes:
+                self._modes.remove(mode)
+            if self._known == mode:
+                self._known = None
+
+    def keep_mode(self, mode: str) -> None:
+        with self._lock:
+            self._known = mode
+
+    @contextmanager
+    def session(self, overrides: dict[str, AccountOverride]) -> Iterator[RpcSession]:
+        """The node's state with ``overrides`` (applied by the node on every call)."""
+        if self.chain_id is None:
+            self._read_chain_id()
+        yield RpcSession(self, overrides)

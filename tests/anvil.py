@@ -1,0 +1,95 @@
+"""A real anvil (from npm @foundry-rs/anvil-linux-amd64) on a free loopback port, and a JSON-RPC proxy
+in front of it that can hide methods, hang or answer garbage — the node behind it stays real."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_anvil(lifetime_s: int = 600) -> Iterator[str]:
+    """anvil with chain id 31337; killed on exit (and by `timeout` after ``lifetime_s`` regardless)."""
+    port = free_port()
+    process = subprocess.Popen(["timeout", str(lifetime_s), str(ANVIL), "--port", str(port), "--chain-id", "31337",
+                                "--silent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, "anvil exited"
+                assert time.monotonic() < deadline, "anvil did not answer in 30 s"
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()  # `timeout` passes SIGTERM on to anvil
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+class RpcProxy:
+    """Forwards JSON-RPC to ``upstream`` except: methods in ``hidden`` answer -32601; ``mode`` 'hang'
+    never answers, 'garbage' answers non-JSON."""
+
+    def __init__(self, upstream: str, hidden: set[str] | None = None, mode: str = "forward"):
+        self.hidden, self.mode = set(hidden or ()), mode
+        self.methods: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                request = json.loads(body)
+                proxy.methods.append(request["method"])
+                if proxy.mode == "hang":
+                    time.sleep(30)
+                    return
+                if proxy.mode == "garbage":
+                    payload = b"<html>502 bad gateway</html>"
+                elif request["method"] in proxy.hidden:
+                    payload = json.dumps({"jsonrpc": "2.0", "id": request["id"],
+                                          "error": {"code": -32601, "message": "Method not found"}}).encode()
+                else:
+                    payload = httpx.post(upstream, content=body, headers={"content-type": "application/json"},
+                                         timeout=30).content
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

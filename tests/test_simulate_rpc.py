@@ -1,0 +1,110 @@
+"""Both backends against a real anvil: rpc (eth_simulateV1, then its fallbacks) and revm forking from it
+must agree with each other and with the embedded devnet; node faults degrade to 'unavailable'."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from chain import analyze, parse_request
+from chain.rules import Policy
+from chain.simulate import RevmBackend, RpcBackend
+from chain.simulate.devnet import deploy_devnet_rpc
+from chain.trace import Trace
+from tests.anvil import ANVIL, RpcProxy, free_port, running_anvil
+from tests.conftest import need
+from tests.helpers import ALICE, BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
+
+pytestmark = pytest.mark.anvil
+
+SCENARIOS = {
+    "transfer": tx(DUSD, calldata("transfer(address,uint256)", BOB, 25_000_000)),
+    "unlimited approval to EOA": tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)),
+    "nft approval for all": tx(DPUNK, calldata("setApprovalForAll(address,bool)", BOB, True)),
+    "nft transfer": tx(DPUNK, calldata("transferFrom(address,address,uint256)", ALICE, BOB, 2)),
+    "native transfer": {"chain_id": 31337, "from": ALICE, "to": BOB, "value": hex(3 * 10**17)},
+    "reverting transfer": tx(DUSD, calldata("transfer(address,uint256)", BOB, 10**30)),
+    "revert with reason": tx(DPUNK, calldata("transferFrom(address,address,uint256)", BOB, ALICE, 1)),
+    "unknown function": tx(DEMO, "0xdeadbeef"),
+}
+
+
+@pytest.fixture(scope="module")
+def anvil() -> Iterator[str]:
+    need(ANVIL.exists(), "node_modules/.bin/anvil (npm ci)")
+    with running_anvil() as url:
+        assert deploy_devnet_rpc(url) == {"DUSD": DUSD, "DEMO": DEMO, "DPUNK": DPUNK}
+        yield url
+
+
+def observed(backend, policy: Policy, raw: dict) -> dict:  # type: ignore[no-untyped-def]
+    analysis = analyze(parse_request(raw), backend, policy, Trace())
+    sim = analysis.facts.simulation
+    return {"status": sim.status.value, "revert_reason": sim.revert_reason,
+            "asset_changes": [c.model_dump() for c in sim.asset_changes],
+            "approvals": [a.model_dump() for a in analysis.facts.approvals],
+            "verdict": analysis.verdict, "findings": [f.rule for f in analysis.findings]}
+
+
+def test_rpc_fork_and_devnet_agree_on_every_scenario(anvil: str, backend: RevmBackend, policy: Policy) -> None:
+    rpc = RpcBackend(anvil)
+    fork = RevmBackend(fork_url=anvil)
+    for name, raw in SCENARIOS.items():
+        via_rpc, via_fork, via_devnet = (observed(b, policy, raw) for b in (rpc, fork, backend))
+        assert via_rpc == via_fork == via_devnet, name
+    assert rpc.mode == "eth_simulateV1"
+    assert observed(rpc, policy, SCENARIOS["revert with reason"])["revert_reason"] == "Error: wrong owner"
+    assert observed(rpc, policy, SCENARIOS["transfer"])["asset_changes"][0]["symbol"] == "DUSD"
+
+
+def test_state_overrides_reach_the_node(anvil: str, policy: Policy) -> None:
+    raw = {**SCENARIOS["unlimited approval to EOA"], "state_overrides": {DRAINER_EOA: {"code": "0x6000"}}}
+    result = observed(RpcBackend(anvil), policy, raw)
+    assert result["findings"] == ["UNLIMITED_APPROVAL"]  # the spender has code under the override
+
+
+def test_fallback_to_debug_trace_call(anvil: str, policy: Policy) -> None:
+    proxy = RpcProxy(anvil, hidden={"eth_simulateV1"})
+    try:
+        rpc = RpcBackend(proxy.url)
+        for name in ("transfer", "native transfer", "reverting transfer", "nft transfer"):
+            assert observed(rpc, policy, SCENARIOS[name]) == observed(RpcBackend(anvil), policy, SCENARIOS[name]), name
+        assert rpc.mode == "debug_traceCall"
+        assert proxy.methods.count("eth_simulateV1") == 1  # detected once, then remembered
+    finally:
+        proxy.close()
+
+
+def test_fallback_to_eth_call_says_asset_changes_are_unknown(anvil: str, policy: Policy) -> None:
+    proxy = RpcProxy(anvil, hidden={"eth_simulateV1", "debug_traceCall"})
+    try:
+        rpc = RpcBackend(proxy.url)
+        ok = observed(rpc, policy, SCENARIOS["transfer"])
+        reverted = observed(rpc, policy, SCENARIOS["revert with reason"])
+    finally:
+        proxy.close()
+    assert rpc.mode == "eth_call"
+    assert (ok["status"], ok["asset_changes"], ok["findings"]) == ("success", [], ["SIMULATION_UNAVAILABLE"])
+    assert reverted["status"] == "reverted" and reverted["revert_reason"] == "Error: wrong owner"
+
+
+@pytest.mark.parametrize("fault", ["down", "hang", "garbage"])
+def test_node_faults_give_unavailable_never_ok(fault: str, policy: Policy) -> None:
+    proxy = None
+    if fault == "down":
+        url = f"http://127.0.0.1:{free_port()}"
+    else:
+        proxy = RpcProxy("http://127.0.0.1:9", mode=fault)
+        url = proxy.url
+    try:
+        start = time.monotonic()
+        rpc = RpcBackend(url, timeout_s=0.5, retries=1)
+        result = observed(rpc, policy, SCENARIOS["transfer"])
+        elapsed = time.monotonic() - start
+    finally:
+        if proxy:
+            proxy.close()
+    assert result["status"] == "unavailable" and result["findings"] == ["SIMULATION_UNAVAILABLE"]
+    assert result["asset_changes"] == [] and elapsed < 10
