@@ -34,6 +34,7 @@ fs.mkdirSync(outDir, { recursive: true });
 let stale = [];
 for (const [file, contracts] of Object.entries(output.contracts)) {
   for (const [name, c] of Object.entries(contracts)) {
+    if (!c.evm.bytecode.object) continue; // interfaces have no code to deploy
     const artifact = {
       contractName: name,
       sourceName: file,

@@ -15,6 +15,14 @@ DUSD = "0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9"
 DEMO = "0xcf6E4d6362AD785A10e5F488E19eA8a22b3E732f"
 DPUNK = "0x94334c2c2c94021746a87B9D53F887D38140850b"
 DRAINER_EOA = "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
+WETH = "0x7E753DD9c72793520d7cA1a2c2e6299803db78F6"
+DMULTI = "0xB7A94e790D78b591D62187D274A5a78736392B21"
+PERMIT2 = "0x165B7D5F14Bb35a8e3dC16D72db10039848A07d8"
+MULTICALL3 = "0x81B5eBFfCD4FD5F2aecA8b0Cf26862565ac28042"
+ROUTER = "0x0791C5d739896Df1d662d3e197cD3409cCC3734b"
+DRAINER = "0x61204A81A05Fe1192913f3f416D496E920702319"
+CLAIM = "0xfBf6f8AE9bd865f021aa9e90A70ea7eD1F3C5Df8"
+PROXY = "0xd933b718D2db1deEB965F194cDD29B776f28D354"
 MAX_UINT = 2**256 - 1
 ROOT_DIR = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT_DIR / "examples"
@@ -22,8 +30,18 @@ EXAMPLES = ROOT_DIR / "examples"
 
 def calldata(signature: str, *args: Any) -> str:
     """0x-hex calldata for ``signature`` (e.g. ``approve(address,uint256)``) and ``args``."""
-    types = signature[signature.index("(") + 1: -1].split(",") if not signature.endswith("()") else []
+    from chain.decode.abi import _split_tuple
+
+    types = _split_tuple(signature[signature.index("(") + 1: -1])
     return "0x" + (keccak(text=signature)[:4] + encode(types, list(args))).hex()
+
+
+def mapping_slot(key: str, slot: int, inner: str | None = None) -> str:
+    """Storage slot of ``mapping[key]`` (or ``mapping[key][inner]``) declared at ``slot``."""
+    outer = keccak(encode(["address", "uint256"], [key, slot]))
+    if inner is None:
+        return "0x" + outer.hex()
+    return "0x" + keccak(encode(["address"], [inner]) + outer).hex()
 
 
 def tx(to: str, data: str, **extra: Any) -> dict[str, Any]:

@@ -18,9 +18,9 @@ def test_simulate_transfer_reports_both_sides(backend: RevmBackend) -> None:
     assert result["status"] == "success" and result["backend"] == "revm"
     assert result["asset_changes"] == [
         {"address": BOB, "standard": "erc20", "token": DUSD, "token_id": None, "delta": "25000000",
-         "symbol": "DUSD", "decimals": 6},
+         "symbol": "DUSD", "decimals": 6, "symbol_raw": None},
         {"address": ALICE, "standard": "erc20", "token": DUSD, "token_id": None, "delta": "-25000000",
-         "symbol": "DUSD", "decimals": 6},
+         "symbol": "DUSD", "decimals": 6, "symbol_raw": None},
     ]
 
 

@@ -15,7 +15,26 @@ from chain.simulate.devnet import deploy_devnet_rpc
 from chain.trace import Trace
 from tests.anvil import ANVIL, RpcProxy, free_port, running_anvil
 from tests.conftest import need
-from tests.helpers import ALICE, BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
+from tests.helpers import (
+    ALICE,
+    BOB,
+    CLAIM,
+    DEMO,
+    DMULTI,
+    DPUNK,
+    DRAINER,
+    DRAINER_EOA,
+    DUSD,
+    MAX_UINT,
+    MULTICALL3,
+    ROUTER,
+    WETH,
+    calldata,
+    mapping_slot,
+    tx,
+)
+
+ALLOW_DUSD = "0x" + f"{10**12:064x}"
 
 pytestmark = pytest.mark.anvil
 
@@ -28,6 +47,24 @@ SCENARIOS = {
     "reverting transfer": tx(DUSD, calldata("transfer(address,uint256)", BOB, 10**30)),
     "revert with reason": tx(DPUNK, calldata("transferFrom(address,address,uint256)", BOB, ALICE, 1)),
     "unknown function": tx(DEMO, "0xdeadbeef"),
+    "wrap ether": {"chain_id": 31337, "from": ALICE, "to": WETH, "value": hex(10**18), "data": calldata("deposit()")},
+    "unwrap ether (balances overridden)": {
+        **tx(WETH, calldata("withdraw(uint256)", 4 * 10**17)),
+        "state_overrides": {WETH: {"balance": hex(10**18), "stateDiff": {mapping_slot(ALICE, 0): hex(10**18)}}}},
+    "swap DUSD for DEMO (allowance overridden)": {
+        **tx(ROUTER, calldata("swapExactTokensForTokens(uint256,uint256,address[],address,uint256)", 5 * 10**6, 0,
+                              [DUSD, DEMO], ALICE, 2**40)),
+        "state_overrides": {DUSD: {"stateDiff": {mapping_slot(ALICE, 4, ROUTER): ALLOW_DUSD}}}},
+    "drainer pulls the approved balance": {
+        **tx(DRAINER, calldata("claimRewards(address,address)", DUSD, ALICE)),
+        "state_overrides": {DUSD: {"stateDiff": {mapping_slot(ALICE, 4, DRAINER): ALLOW_DUSD}}}},
+    "payable fake security update": {**tx(CLAIM, calldata("SecurityUpdate()")), "value": hex(2 * 10**18)},
+    "multicall3 batch": tx(MULTICALL3, calldata(
+        "aggregate3((address,bool,bytes)[])",
+        [(DUSD, False, bytes.fromhex(calldata("approve(address,uint256)", BOB, 7)[2:])),
+         (DEMO, True, bytes.fromhex("deadbeef"))])),
+    "erc1155 transfer": tx(DMULTI, calldata("safeTransferFrom(address,address,uint256,uint256,bytes)", ALICE, BOB,
+                                            2, 5, b"")),
 }
 
 
@@ -35,7 +72,7 @@ SCENARIOS = {
 def anvil() -> Iterator[str]:
     need(ANVIL.exists(), "node_modules/.bin/anvil (npm ci)")
     with running_anvil() as url:
-        assert deploy_devnet_rpc(url) == {"DUSD": DUSD, "DEMO": DEMO, "DPUNK": DPUNK}
+        assert deploy_devnet_rpc(url) == RevmBackend().addresses
         yield url
 
 
@@ -57,6 +94,20 @@ def test_rpc_fork_and_devnet_agree_on_every_scenario(anvil: str, backend: RevmBa
     assert rpc.mode == "eth_simulateV1"
     assert observed(rpc, policy, SCENARIOS["revert with reason"])["revert_reason"] == "Error: wrong owner"
     assert observed(rpc, policy, SCENARIOS["transfer"])["asset_changes"][0]["symbol"] == "DUSD"
+    scam = observed(fork, policy, SCENARIOS["payable fake security update"])["asset_changes"]
+    assert sorted((c["address"], c["delta"]) for c in scam) == sorted(
+        [(ALICE, str(-2 * 10**18)), (DRAINER_EOA, str(2 * 10**18))])  # the internal transfer to the owner
+    unwrap = observed(fork, policy, SCENARIOS["unwrap ether (balances overridden)"])["asset_changes"]
+    assert sorted((c["address"], c["standard"], c["delta"]) for c in unwrap) == sorted(
+        [(ALICE, "native", str(4 * 10**17)), (WETH, "native", str(-4 * 10**17)), (ALICE, "erc20", str(-4 * 10**17))])
+
+
+def test_approval_changes_come_from_events_at_any_depth(anvil: str, backend: RevmBackend, policy: Policy) -> None:
+    raw = parse_request(SCENARIOS["multicall3 batch"])
+    for simulator in (RpcBackend(anvil), backend):
+        with simulator.session({}) as state:
+            changes = [c.model_dump(exclude_none=True) for c in state.simulate(raw).approval_changes]
+        assert changes == [{"standard": "erc20", "token": DUSD, "owner": MULTICALL3, "spender": BOB, "amount": "7"}]
 
 
 def test_state_overrides_reach_the_node(anvil: str, policy: Policy) -> None:
@@ -69,7 +120,8 @@ def test_fallback_to_debug_trace_call(anvil: str, policy: Policy) -> None:
     proxy = RpcProxy(anvil, hidden={"eth_simulateV1"})
     try:
         rpc = RpcBackend(proxy.url)
-        for name in ("transfer", "native transfer", "reverting transfer", "nft transfer"):
+        for name in ("transfer", "native transfer", "reverting transfer", "nft transfer",
+                     "payable fake security update", "unwrap ether (balances overridden)", "multicall3 batch"):
             assert observed(rpc, policy, SCENARIOS[name]) == observed(RpcBackend(anvil), policy, SCENARIOS[name]), name
         assert rpc.mode == "debug_traceCall"
         assert proxy.methods.count("eth_simulateV1") == 1  # detected once, then remembered

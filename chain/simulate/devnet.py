@@ -20,6 +20,7 @@ DEVNET_CHAIN_ID = 31337
 ALICE = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 BOB = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 DEPLOYER = "0x901353c1DA821C4821445A47AAd06776797Af1FC"  # keccak("txexplain devnet deployer")
+DRAINER_OWNER = "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"  # keccak("txexplain demo drainer eoa"), an EOA
 FUNDING = 1_000 * 10**18
 
 
@@ -41,7 +42,43 @@ DEPLOYMENTS = (
                ("Demo Token", "DEMO", 18, ALICE, 1_000_000 * 10**18)),
     Deployment("DPUNK", "DemoNFT", ("string", "string", "address", "uint256"),
                ("Demo Punks", "DPUNK", ALICE, 5)),
+    Deployment("WETH", "DemoWETH", (), ()),
+    Deployment("DMULTI", "DemoMultiToken", ("address",), (ALICE,)),
+    Deployment("PERMIT2", "Permit2Lite", (), ()),
+    Deployment("MULTICALL3", "Multicall3Lite", (), ()),
+    Deployment("ROUTER", "SimpleSwapRouter", (), ()),
+    Deployment("DRAINER", "Drainer", ("address",), (DRAINER_OWNER,)),
+    Deployment("CLAIM", "FakeClaim", ("address",), (DRAINER_OWNER,)),
+    Deployment("PROXY", "ERC1967Proxy", ("address", "address"), ("@DEMO", DEPLOYER)),
 )
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A call made after deployment (by ``sender``, to the contract labelled ``target``)."""
+
+    sender: str
+    target: str
+    signature: str
+    args: tuple[Any, ...]
+
+
+# The router swaps 1 DUSD for 1 DEMO and holds 100,000 DEMO of inventory (taken from ALICE).
+SETUP = (
+    Setup(DEPLOYER, "ROUTER", "setRate(address,address,uint256)", ("@DUSD", "@DEMO", 10**30)),
+    Setup(ALICE, "DEMO", "transfer(address,uint256)", ("@ROUTER", 100_000 * 10**18)),
+)
+
+
+def _resolve(args: tuple[Any, ...], addresses: dict[str, str]) -> list[Any]:
+    return [addresses[a[1:]] if isinstance(a, str) and a.startswith("@") else a for a in args]
+
+
+def _calldata(signature: str, args: list[Any]) -> bytes:
+    from eth_utils import keccak
+
+    types = signature[signature.index("(") + 1: -1].split(",") if not signature.endswith("()") else []
+    return keccak(text=signature)[:4] + abi_encode(types, args)
 
 
 @cache
@@ -57,9 +94,13 @@ def deploy_devnet(evm: EVM) -> dict[str, str]:
     addresses = {}
     for item in DEPLOYMENTS:
         code = bytes.fromhex(load_artifact(item.artifact)["bytecode"][2:])
-        init = code + abi_encode(list(item.ctor_types), list(item.ctor_args))
+        init = code + abi_encode(list(item.ctor_types), _resolve(item.ctor_args, addresses))
         address = evm.deploy(DEPLOYER, init, gas=10_000_000)
         addresses[item.label] = to_checksum_address(address)
+    for step in SETUP:  # kept in the journal below every later snapshot, like the deployments
+        evm.message_call(step.sender, addresses[step.target], _calldata(step.signature,
+                                                                       _resolve(step.args, addresses)),
+                         gas=1_000_000)
 
     return addresses
 
@@ -71,7 +112,7 @@ def devnet_description(addresses: dict[str, str]) -> dict[str, Any]:
         "accounts": {"alice": ALICE, "bob": BOB, "deployer": DEPLOYER},
         "contracts": {
             item.label: {"address": addresses[item.label], "artifact": item.artifact,
-                         "args": [str(a) if isinstance(a, int) else a for a in item.ctor_args]}
+                         "args": [str(a) if isinstance(a, int) else a for a in _resolve(item.ctor_args, addresses)]}
             for item in DEPLOYMENTS
         },
     }
@@ -88,16 +129,25 @@ def deploy_devnet_rpc(url: str) -> dict[str, str]:
     addresses = {}
     for item in DEPLOYMENTS:
         code = bytes.fromhex(load_artifact(item.artifact)["bytecode"][2:])
-        init = code + abi_encode(list(item.ctor_types), list(item.ctor_args))
-        tx_hash = client.request("eth_sendTransaction", [{"from": DEPLOYER, "data": "0x" + init.hex(),
-                                                          "gas": hex(10_000_000)}])
-        receipt, deadline = None, time.monotonic() + 10
-        while receipt is None and time.monotonic() < deadline:  # automine lands it within milliseconds
-            receipt = client.request("eth_getTransactionReceipt", [tx_hash])
-            if receipt is None:
-                time.sleep(0.02)
-        if receipt is None or receipt.get("status") != "0x1":
-            raise RuntimeError(f"deploying {item.label} to {url} failed: {receipt}")
+        init = code + abi_encode(list(item.ctor_types), _resolve(item.ctor_args, addresses))
+        receipt = _send(client, {"from": DEPLOYER, "data": "0x" + init.hex(), "gas": hex(10_000_000)})
         addresses[item.label] = to_checksum_address(receipt["contractAddress"])
+    for step in SETUP:
+        client.request("anvil_impersonateAccount", [step.sender])
+        data = _calldata(step.signature, _resolve(step.args, addresses))
+        _send(client, {"from": step.sender, "to": addresses[step.target], "data": "0x" + data.hex(),
+                       "gas": hex(1_000_000)})
     client.request("anvil_stopImpersonatingAccount", [DEPLOYER])
     return addresses
+
+
+def _send(client: Any, tx: dict[str, Any]) -> dict[str, Any]:
+    tx_hash = client.request("eth_sendTransaction", [tx])
+    receipt, deadline = None, time.monotonic() + 10
+    while receipt is None and time.monotonic() < deadline:  # automine lands it within milliseconds
+        receipt = client.request("eth_getTransactionReceipt", [tx_hash])
+        if receipt is None:
+            time.sleep(0.02)
+    if receipt is None or receipt.get("status") != "0x1":
+        raise RuntimeError(f"devnet transaction failed: {tx.get('to', 'deploy')}: {receipt}")
+    return receipt

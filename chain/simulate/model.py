@@ -25,6 +25,20 @@ class AssetChange(BaseModel):
     delta: str
     symbol: str | None = None
     decimals: int | None = None
+    symbol_raw: str | None = None  # hex of the on-chain symbol when sanitizing changed it (evidence)
+
+
+class ApprovalChange(BaseModel):
+    """An approval the simulated transaction's events grant (or revoke: amount 0 / approved false)."""
+
+    standard: str  # erc20 | erc721 | operator | permit2
+    token: str
+    owner: str
+    spender: str
+    amount: str | None = None
+    token_id: str | None = None
+    approved: bool | None = None
+    expiration: int | None = None
 
 
 class SimulationResult(BaseModel):
@@ -35,5 +49,6 @@ class SimulationResult(BaseModel):
     revert_reason: str | None = None
     gas_used: int | None = None
     asset_changes: list[AssetChange] = Field(default_factory=list)
+    approval_changes: list[ApprovalChange] = Field(default_factory=list)
     error: str | None = Field(None, description="Why the simulation was unavailable.")
     asset_changes_known: bool = Field(True, description="False when the backend could only tell success or revert.")

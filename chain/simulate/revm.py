@@ -18,7 +18,7 @@ from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
 from chain.request import AccountOverride, Transaction
 from chain.simulate.devnet import DEVNET_CHAIN_ID, deploy_devnet
-from chain.simulate.logs import RawLog, asset_changes
+from chain.simulate.logs import RawLog, approval_changes, asset_changes
 from chain.simulate.model import SimulationResult, SimulationStatus
 from chain.simulate.revert import decode_revert
 
@@ -83,8 +83,12 @@ class RevmSession:
                 for log in result.logs
             ]
             status, gas_used, reason = SimulationStatus.SUCCESS, result.gas_used, None
+            # Native ETH moves (internal ones too) as balance deltas of everyone the call touched in
+            # the open journal; gas price is 0, so fees do not blur them.
+            accounts = _participants(tx, logs) | {to_checksum_address(a) for a in evm.journal_state}
+            after = {a: evm.get_balance(a) for a in accounts}
         except RuntimeError as exc:
-            logs, status = [], SimulationStatus.REVERTED
+            logs, status, after = [], SimulationStatus.REVERTED, {}
             gas_used, reason = _parse_failure(str(exc))
         except BaseException as exc:
             evm.revert(checkpoint)
@@ -92,11 +96,13 @@ class RevmSession:
                 status=SimulationStatus.UNAVAILABLE, backend=BACKEND, error=f"revm failed: {exc}"[:500]
             )
         evm.revert(checkpoint)
-        changes = asset_changes(logs, sender=tx.sender, to=tx.to, value=tx.value, read=self.call_signature) if (
-            status is SimulationStatus.SUCCESS) else []
-        return SimulationResult(
-            status=status, backend=BACKEND, revert_reason=reason, gas_used=gas_used, asset_changes=changes
-        )
+        if status is not SimulationStatus.SUCCESS:
+            return SimulationResult(status=status, backend=BACKEND, revert_reason=reason, gas_used=gas_used)
+        native = {a: after[a] - evm.get_balance(a) for a in after}
+        changes = asset_changes(logs, sender=tx.sender, to=tx.to, value=tx.value, read=self.call_signature,
+                                native=native)
+        return SimulationResult(status=status, backend=BACKEND, gas_used=gas_used, asset_changes=changes,
+                                approval_changes=approval_changes(logs))
 
 
 class ForkError(RuntimeError):
@@ -114,6 +120,15 @@ def _fork_point(url: str, block: str) -> tuple[int, int]:
     except (RpcError, RpcUnavailable, ValueError, TypeError) as exc:
         raise ForkError(f"cannot read {url}: {exc}") from exc
     return chain_id, number
+
+
+def _participants(tx: Transaction, logs: list[RawLog]) -> set[str]:
+    """Sender, target, every log emitter and every address-shaped topic (the journal adds the rest)."""
+    accounts = {tx.sender} | ({tx.to} if tx.to else set())
+    for log in logs:
+        accounts.add(to_checksum_address(log.address))
+        accounts |= {to_checksum_address(t[-20:]) for t in log.topics[1:] if len(t) == 32 and not any(t[:12])}
+    return accounts
 
 
 def _parse_failure(message: str) -> tuple[int | None, str]:

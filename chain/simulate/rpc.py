@@ -12,7 +12,7 @@ from eth_utils import keccak, to_checksum_address
 
 from chain.request import AccountOverride, Transaction
 from chain.simulate.jsonrpc import JsonRpcClient, RpcError, RpcUnavailable
-from chain.simulate.logs import RawLog, asset_changes
+from chain.simulate.logs import NATIVE_PSEUDO_TOKEN, RawLog, approval_changes, asset_changes
 from chain.simulate.model import SimulationResult, SimulationStatus
 from chain.simulate.revert import decode_revert
 
@@ -134,7 +134,8 @@ class RpcSession:
         # Native moves arrive as logs from 0xeeee…eeee, the top-level value included: pass value=0.
         changes = asset_changes(logs, sender=tx.sender, to=tx.to, value=0, read=self.call_signature)
         return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, gas_used=gas_used,
-                                asset_changes=changes)
+                                asset_changes=changes,
+                                approval_changes=approval_changes([lg for lg in logs if not _native(lg)]))
 
     def _debug_tracecall(self, tx: Transaction, gas: int) -> SimulationResult:
         config: dict[str, Any] = {"tracer": "callTracer", "tracerConfig": {"withLog": True}}
@@ -154,7 +155,7 @@ class RpcSession:
                   for src, dst, value in moves]
         changes = asset_changes(native + logs, sender=tx.sender, to=tx.to, value=0, read=self.call_signature)
         return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, gas_used=gas_used,
-                                asset_changes=changes)
+                                asset_changes=changes, approval_changes=approval_changes(logs))
 
     def _eth_call(self, tx: Transaction, gas: int) -> SimulationResult:
         params: list[Any] = [_call_object(tx, gas), self._backend.block]
@@ -180,6 +181,10 @@ def _walk(frame: dict[str, Any], logs: list[RawLog], moves: list[tuple[str, str,
     logs.extend(_raw_log(log) for log in frame.get("logs", []))
     for child in frame.get("calls", []):
         _walk(child, logs, moves)
+
+
+def _native(log: RawLog) -> bool:
+    return to_checksum_address(log.address) == NATIVE_PSEUDO_TOKEN
 
 
 def _unavailable(reason: str) -> SimulationResult:
