@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from eth_utils import is_checksum_address, to_checksum_address
 
@@ -49,3 +50,9 @@ def parse_quantity(value: object) -> int:
 def to_hex(data: bytes) -> str:
     """Lowercase 0x-prefixed hex."""
     return "0x" + data.hex()
+
+
+@lru_cache(maxsize=65_536)
+def checksum(address: str) -> str:
+    """EIP-55 form of a hex address, cached: keccak per call dominated the simulator's hot path."""
+    return to_checksum_address(address)

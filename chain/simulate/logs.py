@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from eth_abi import decode as abi_decode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
+from chain.hexutil import checksum
 from chain.sanitize import sanitize_text
 from chain.simulate.model import ApprovalChange, AssetChange
 
@@ -37,7 +38,7 @@ class RawLog:
 
 
 def _addr(topic: bytes) -> str:
-    return to_checksum_address(topic[-20:])
+    return checksum("0x" + topic[-20:].hex())
 
 
 def asset_changes(
@@ -65,13 +66,13 @@ def asset_changes(
 
     if native is not None:
         for account, delta in native.items():
-            deltas[(to_checksum_address(account), "native", None, None)] += delta
+            deltas[(checksum(account), "native", None, None)] += delta
     elif value and to is not None:
         move("native", None, None, sender, to, value)
     for log in logs:
         if not log.topics:
             continue
-        token = to_checksum_address(log.address)
+        token = checksum(log.address)
         head = log.topics[0]
         try:
             if token == NATIVE_PSEUDO_TOKEN and head == TRANSFER and len(log.topics) == 3:
@@ -161,7 +162,7 @@ def approval_changes(logs: Iterable[RawLog]) -> list[ApprovalChange]:
     for log in logs:
         if not log.topics:
             continue
-        token, head, n = to_checksum_address(log.address), log.topics[0], len(log.topics)
+        token, head, n = checksum(log.address), log.topics[0], len(log.topics)
         try:
             if head == APPROVAL and n == 3:
                 (amount,) = abi_decode(["uint256"], log.data)

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
+from chain.hexutil import checksum
 from chain.request import AccountOverride, Transaction
 from chain.simulate.devnet import DEVNET_CHAIN_ID, deploy_devnet
 from chain.simulate.logs import RawLog, approval_changes, asset_changes
@@ -85,7 +86,7 @@ class RevmSession:
             status, gas_used, reason = SimulationStatus.SUCCESS, result.gas_used, None
             # Native ETH moves (internal ones too) as balance deltas of everyone the call touched in
             # the open journal; gas price is 0, so fees do not blur them.
-            accounts = _participants(tx, logs) | {to_checksum_address(a) for a in evm.journal_state}
+            accounts = _participants(tx, logs) | {checksum(a) for a in evm.journal_state}
             after = {a: evm.get_balance(a) for a in accounts}
         except RuntimeError as exc:
             logs, status, after = [], SimulationStatus.REVERTED, {}
@@ -126,8 +127,8 @@ def _participants(tx: Transaction, logs: list[RawLog]) -> set[str]:
     """Sender, target, every log emitter and every address-shaped topic (the journal adds the rest)."""
     accounts = {tx.sender} | ({tx.to} if tx.to else set())
     for log in logs:
-        accounts.add(to_checksum_address(log.address))
-        accounts |= {to_checksum_address(t[-20:]) for t in log.topics[1:] if len(t) == 32 and not any(t[:12])}
+        accounts.add(checksum(log.address))
+        accounts |= {checksum("0x" + t[-20:].hex()) for t in log.topics[1:] if len(t) == 32 and not any(t[:12])}
     return accounts
 
 
@@ -178,7 +179,7 @@ class RevmBackend:
     def _apply(self, overrides: dict[str, AccountOverride]) -> _Undo:
         evm, undo = self._evm, _Undo()
         for raw_address, override in overrides.items():
-            address = to_checksum_address(raw_address)
+            address = checksum(raw_address)
             info = evm.basic(address)
             balance, nonce, code = evm.get_balance(address), info.nonce, evm.get_code(address)
             undo.accounts.append((address, balance, nonce, code))
