@@ -14,8 +14,8 @@ from chain.trace import Trace
 from inference import Sampling, explain
 
 # Result fields a replay recomputes; `id`, `audit` and timings are of the original run only.
-COMPARED = ("kind", "chain_id", "verdict", "findings", "decoded", "approvals", "simulation", "explanation", "model",
-            "policy")
+COMPARED = ("kind", "chain_id", "verdict", "findings", "decoded", "approvals", "simulation", "typed_data", "message",
+            "explanation", "model", "policy")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ async def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
         "findings": [f.model_dump(mode="json") for f in analysis.findings],
         "decoded": facts.decoded.model_dump(mode="json") if facts.decoded else None,
         "approvals": [a.model_dump(mode="json") for a in facts.approvals],
-        "simulation": facts.simulation.model_dump(mode="json"),
+        "simulation": facts.simulation.model_dump(mode="json") if facts.simulation else None,
+        "typed_data": facts.typed_data.model_dump(mode="json") if facts.typed_data else None,
+        "message": facts.message.model_dump(mode="json") if facts.message else None,
         "explanation": explanation.model_dump(mode="json"),
         "model": identity.model_dump(mode="json"),
         "policy": services.policy.identity,

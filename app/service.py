@@ -146,7 +146,9 @@ def deterministic_result(analysis: Analysis, policy: Policy, record_id: str) -> 
         "findings": [f.model_dump(mode="json") for f in analysis.findings],
         "decoded": facts.decoded.model_dump(mode="json") if facts.decoded else None,
         "approvals": [a.model_dump(mode="json") for a in facts.approvals],
-        "simulation": facts.simulation.model_dump(mode="json"),
+        "simulation": facts.simulation.model_dump(mode="json") if facts.simulation else None,
+        "typed_data": facts.typed_data.model_dump(mode="json") if facts.typed_data else None,
+        "message": facts.message.model_dump(mode="json") if facts.message else None,
         "policy": policy.identity,
     }
 
@@ -178,7 +180,7 @@ async def record(raw: Any, analysis: Analysis, narration: tuple[Explanation, Mod
     result = {**deterministic_result(analysis, services.policy, record_id),
               "explanation": explanation.model_dump(mode="json"), "model": identity.model_dump(mode="json")}
     result = {k: result[k] for k in ("id", "kind", "chain_id", "verdict", "findings", "decoded", "approvals",
-                                     "simulation", "explanation", "model", "policy")}
+                                     "simulation", "typed_data", "message", "explanation", "model", "policy")}
     body = RecordBody(
         id=record_id, created_at=datetime.now(UTC), kind=analysis.facts.kind, chain_id=analysis.facts.chain_id,
         verdict=analysis.verdict, request=raw, result=result,

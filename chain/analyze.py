@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from chain.approvals import approvals_of, nft_standard
 from chain.decode import decode_calldata
+from chain.decode.messages import message_facts
+from chain.decode.typed_data import classify
 from chain.facts import AccountFacts, Facts, TokenFacts
-from chain.request import Transaction
+from chain.request import Signature, Transaction
 from chain.rules import Finding, Policy, evaluate
 from chain.simulate import SimulationBackend
 from chain.simulate.logs import token_metadata
@@ -25,8 +28,12 @@ class Analysis:
     findings: list[Finding]
 
 
-def analyze(tx: Transaction, backend: SimulationBackend, policy: Policy, trace: Trace) -> Analysis:
-    """Decode, simulate and judge ``tx``; each step is recorded in ``trace``."""
+def analyze(request: Transaction | Signature, backend: SimulationBackend, policy: Policy,
+            trace: Trace) -> Analysis:
+    """Decode, simulate (transactions) and judge a request; each step is recorded in ``trace``."""
+    if isinstance(request, Signature):
+        return analyze_signature(request, backend, policy, trace)
+    tx = request
     with trace.step("decode", to=tx.to, calldata_size=len(tx.data)) as call:
         decoded = decode_calldata(tx.data)
         call.output = decoded.model_dump(mode="json") if decoded else None
@@ -69,9 +76,50 @@ def analyze(tx: Transaction, backend: SimulationBackend, policy: Policy, trace: 
     facts = Facts(
         chain_id=tx.chain_id, sender=tx.sender, to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
         decoded=decoded, approvals=approvals, simulation=simulation, accounts=accounts, tokens=tokens,
-        context=tx.context,
+        context=tx.context, observed_at=int(time.time()),
     )
+    return _judge(facts, policy, trace)
+
+
+def _judge(facts: Facts, policy: Policy, trace: Trace) -> Analysis:
     with trace.step("rules", policy_version=policy.version) as call:
         verdict, findings = evaluate(facts, policy)
         call.output = {"verdict": verdict, "findings": [f.rule for f in findings]}
     return Analysis(facts=facts, verdict=verdict, findings=findings)
+
+
+def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy, trace: Trace) -> Analysis:
+    """Classify a signing request, look up its spenders' code on the same chain, and judge it."""
+    typed = message = None
+    approvals = []
+    with trace.step("decode_signature", method=sig.method, digest="0x" + sig.digest.hex()) as call:
+        if sig.typed_data is not None:
+            typed, approvals = classify(sig.typed_data, sig.digest, policy.threshold("unlimited_approval"))
+            call.output = typed.model_dump(mode="json") | {"approvals": [a.model_dump(mode="json") for a in approvals]}
+        else:
+            message = message_facts(sig.method, sig.message or b"")
+            call.output = message.model_dump(mode="json")
+    accounts: dict[str, AccountFacts] = {}
+    tokens: dict[str, TokenFacts] = {}
+    unavailable = None
+    spenders = sorted({a.spender for a in approvals})
+    if spenders:
+        served = getattr(backend, "chain_id", None)
+        if served != sig.chain_id:
+            unavailable = f"the simulator serves chain {served}, the signature is for chain {sig.chain_id}"
+        with backend.session(sig.state_overrides) as state, trace.step("lookup_code", addresses=spenders) as call:
+            for address in spenders:
+                code = state.code(address) if unavailable is None else None
+                accounts[address] = AccountFacts(address=address, has_code=None if code is None else bool(code),
+                                                 delegated_to=delegation_target(code) if code else None)
+            if unavailable is None:
+                for token in sorted({a.token for a in approvals}):
+                    symbol, decimals = token_metadata(token, state.call_signature)
+                    tokens[token] = TokenFacts(address=token, symbol=symbol, decimals=decimals, standard="erc20")
+            call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
+    facts = Facts(
+        kind="typed_data" if typed is not None else "message", chain_id=sig.chain_id, sender=sig.signer,
+        approvals=approvals, accounts=accounts, tokens=tokens, context=sig.context, typed_data=typed,
+        message=message, signing_method=sig.method, observed_at=int(time.time()), lookups_unavailable=unavailable,
+    )
+    return _judge(facts, policy, trace)

@@ -6,6 +6,8 @@ from pydantic import BaseModel, Field
 
 from chain.approvals import Approval
 from chain.decode import DecodedCall
+from chain.decode.messages import MessageFacts
+from chain.decode.typed_data import TypedDataFacts
 from chain.request import RequestContext
 from chain.simulate.model import SimulationResult
 
@@ -30,18 +32,23 @@ class TokenFacts(BaseModel):
 class Facts(BaseModel):
     """The facts of one transaction request."""
 
-    kind: str = "transaction"
+    kind: str = "transaction"  # transaction | typed_data | message
     chain_id: int
-    sender: str
-    to: str | None
-    value: str
-    calldata_size: int
-    decoded: DecodedCall | None
+    sender: str  # the transaction's sender, or the signer
+    to: str | None = None
+    value: str = "0"
+    calldata_size: int = 0
+    decoded: DecodedCall | None = None
     approvals: list[Approval] = Field(default_factory=list)
-    simulation: SimulationResult
+    simulation: SimulationResult | None = None  # None for signatures: nothing executes
     accounts: dict[str, AccountFacts] = Field(default_factory=dict)
     tokens: dict[str, TokenFacts] = Field(default_factory=dict)
     context: RequestContext = Field(default_factory=RequestContext)
+    typed_data: TypedDataFacts | None = None
+    message: MessageFacts | None = None
+    signing_method: str | None = None
+    observed_at: int = 0  # unix time the facts were gathered (expiry rules compare against it)
+    lookups_unavailable: str | None = None  # why counterparties' code could not be looked up
 
     def account(self, address: str) -> AccountFacts:
         """Facts about ``address``; unknown code if it was never looked up."""

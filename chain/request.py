@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
+from eth_utils import keccak
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -22,7 +24,8 @@ Quantity = Annotated[int, BeforeValidator(parse_quantity)]
 HexBytes = Annotated[bytes, BeforeValidator(parse_data)]
 Slot = Annotated[int, BeforeValidator(lambda v: _word(v))]
 
-SUPPORTED_METHODS = ("eth_sendTransaction",)
+SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTypedData_v4", "personal_sign", "eth_sign")
+SIGNING_METHODS = ("eth_signTypedData_v4", "personal_sign", "eth_sign")
 DEFAULT_MAX_CALLDATA = 128 * 1024
 
 
@@ -129,7 +132,16 @@ class RpcRequest(_Common):
     params: list[TransactionParams] = Field(min_length=1, max_length=1)
 
 
-ExplainRequest = BareTransactionRequest | RpcRequest
+class SignRequest(_Common):
+    """An EIP-1193 signing request: typed data, a personal message, or a raw hash."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["eth_signTypedData_v4", "personal_sign", "eth_sign"]
+    params: list[Any] = Field(min_length=2, max_length=3)
+
+
+ExplainRequest = BareTransactionRequest | RpcRequest | SignRequest
 
 
 class Transaction(BaseModel):
@@ -150,6 +162,19 @@ class Transaction(BaseModel):
         return self.data[:4] if len(self.data) >= 4 else None
 
 
+class Signature(BaseModel):
+    """A normalized signing request."""
+
+    chain_id: int
+    method: str
+    signer: str
+    typed_data: dict[str, Any] | None = None  # eth_signTypedData_v4
+    message: bytes | None = None  # personal_sign bytes, or eth_sign's 32-byte hash
+    digest: bytes  # what the wallet will actually sign
+    state_overrides: dict[str, AccountOverride]
+    context: RequestContext
+
+
 class RequestError(ValueError):
     """A request that does not fit the contract; ``errors`` name each bad field."""
 
@@ -168,7 +193,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return path or "(body)"
 
 
-def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -> Transaction:
+def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -> Transaction | Signature:
     """Validate a request body and normalize it to a :class:`Transaction`.
 
     Raises:
@@ -189,7 +214,7 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
                 [{"field": "method", "message": f"unsupported method {method!r}; supported: "
                   + ", ".join(SUPPORTED_METHODS)}]
             )
-        model: type[BaseModel] = RpcRequest
+        model: type[BaseModel] = SignRequest if method in SIGNING_METHODS else RpcRequest
     else:
         model = BareTransactionRequest
     try:
@@ -201,6 +226,8 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
                 for err in exc.errors(include_url=False)
             ]
         ) from None
+    if isinstance(request, SignRequest):
+        return _signature(request)
     tx = request.params[0] if isinstance(request, RpcRequest) else request
     if tx.chain_id_hint is not None and tx.chain_id_hint != request.chain_id:
         field = "params[0].chainId" if isinstance(request, RpcRequest) else "chainId"
@@ -215,6 +242,42 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
         state_overrides=request.state_overrides,
         context=request.context,
     )
+
+
+def _signature(request: SignRequest) -> Signature:
+    """Validate a signing request's params and compute the digest the wallet will sign."""
+    from chain.decode.typed_data import TypedDataError, typed_data_digest
+
+    params, method = request.params, request.method
+    # EIP-1193 order: eth_signTypedData_v4 [signer, data]; personal_sign [message, signer]; eth_sign [signer, hash]
+    signer_at, payload_at = (1, 0) if method == "personal_sign" else (0, 1)
+    errors = []
+    try:
+        signer = parse_address(params[signer_at])
+    except ValueError as exc:
+        errors.append({"field": f"params[{signer_at}]", "message": str(exc)})
+    payload = params[payload_at]
+    typed_data = message = digest = None
+    try:
+        if method == "eth_signTypedData_v4":
+            typed_data = json.loads(payload) if isinstance(payload, str) else payload
+            if not isinstance(typed_data, dict):
+                raise ValueError("must be typed data: a JSON object or a JSON string of one")
+            digest = typed_data_digest(typed_data)
+        else:
+            message = parse_data(payload)
+            if method == "eth_sign":
+                if len(message) != 32:
+                    raise ValueError("must be a 32-byte hash")
+                digest = message
+            else:
+                digest = keccak(b"\x19Ethereum Signed Message:\n" + str(len(message)).encode() + message)
+    except (ValueError, TypedDataError) as exc:
+        errors.append({"field": f"params[{payload_at}]", "message": str(exc)[:300]})
+    if errors:
+        raise RequestError(errors)
+    return Signature(chain_id=request.chain_id, method=method, signer=signer, typed_data=typed_data, message=message,
+                     digest=digest, state_overrides=request.state_overrides, context=request.context)
 
 
 MAX_SAFE_INTEGER = 2**53 - 1

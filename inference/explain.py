@@ -67,7 +67,7 @@ class ModelCall(BaseModel):
 def _symbols(analysis: Analysis) -> set[str]:
     facts = analysis.facts
     symbols = {t.symbol for t in facts.tokens.values() if t.symbol}
-    symbols |= {c.symbol for c in facts.simulation.asset_changes if c.symbol}
+    symbols |= {c.symbol for c in facts.simulation.asset_changes if c.symbol} if facts.simulation else set()
     if int(facts.value):
         symbols.add("ETH")
     return symbols
@@ -81,6 +81,8 @@ def _anchors(analysis: Analysis) -> set[str]:
         anchors.add(decoded.function.split("(")[0])
     if decoded is not None and decoded.function is None:
         anchors |= {"unknown", "not be decoded", "cannot tell", "can't tell", "nobody can"}
+    if analysis.facts.kind != "transaction":
+        anchors |= {"sign", "permit", "approv"}
     return anchors
 
 

@@ -58,7 +58,19 @@ def fact_sheet(analysis: Analysis) -> str:
     decoded = facts.decoded
     where = f"{target} {symbol_of.get(facts.to, '')}".rstrip() if target else "a new contract"
     approval_spenders = {a.spender for a in facts.approvals}
-    if decoded is None:
+    if facts.typed_data is not None:
+        td = facts.typed_data
+        lines.append(f"request: {facts.signing_method} signature on chain {facts.chain_id} of typed data "
+                     f"{quote(td.primary_type)} ({td.classification}), domain {quote(str(td.domain.get('name')))}")
+    elif facts.message is not None:
+        m = facts.message
+        text = f", text {quote(m.text[:300])}" if m.text and not m.siwe else ""
+        siwe = f", sign-in for domain {quote(m.siwe.get('domain'))}" if m.siwe else ""
+        lines.append(f"request: {facts.signing_method} signature of a {m.size}-byte {m.kind}{siwe}{text}"
+                     + (" (blind: the user cannot read it)" if m.blind else ""))
+        if facts.context.origin:
+            lines.append(f"requested by site {quote(facts.context.origin)}")
+    elif decoded is None:
         lines.append(f"request: transaction on chain {facts.chain_id} with no call data to {where}")
     elif decoded.function:
         lines.append(f"request: transaction on chain {facts.chain_id} calling {decoded.function} on {where}")
@@ -77,8 +89,12 @@ def fact_sheet(analysis: Analysis) -> str:
         meta = facts.tokens.get(approval.token)
         amount = approval_amount(approval.amount, approval.unlimited, meta.decimals if meta else None)
         token = f"{role(approval.token, 'the token')} {symbol_of.get(approval.token, '')}".rstrip()
+        expiry = ""
+        if approval.standard in ("permit", "permit2"):
+            at = approval.expires_at
+            expiry = ", never expires" if at is None else f", expires at unix time {at}"
         lines.append(f"approval: {approval.standard} {token}, spender {role(approval.spender, 'the spender')}, "
-                     f"amount {amount}")
+                     f"amount {amount}{expiry}")
     for account in facts.accounts.values():
         if account.has_code is False:
             lines.append(f"{role(account.address, 'account')} has no code (plain account)")
@@ -86,7 +102,9 @@ def fact_sheet(analysis: Analysis) -> str:
             lines.append(f"{role(account.address, 'account')} is delegated to "
                          f"{role(account.delegated_to, 'delegate')} (EIP-7702)")
     sim = facts.simulation
-    if sim.status == "success":
+    if sim is None:
+        pass
+    elif sim.status == "success":
         changes = [
             f"{role(c.address, 'account')} {signed_change(c.delta, c.decimals)} "
             f"{quote(c.symbol) if c.symbol else role(c.token, 'token') if c.token else ''}".rstrip()

@@ -7,13 +7,35 @@ from inference.factsheet import token_label
 from inference.formatting import approval_amount, human_amount, signed_change
 
 
+def _signature_sentence(analysis: Analysis) -> str:
+    facts = analysis.facts
+    if facts.typed_data is not None:
+        td = facts.typed_data
+        kinds = {"eip2612_permit": "an EIP-2612 permit", "dai_permit": "a DAI-style permit"}
+        what = kinds.get(td.classification) or (f"a Permit2 {td.primary_type}" if td.classification.startswith(
+            "permit2_") else f"EIP-712 typed data ({td.primary_type})")
+        return f"Signs {what} for {facts.sender}; signed hash {td.digest}."
+    m = facts.message
+    if m is None:
+        return "Signs a message."
+    if m.kind == "siwe" and m.siwe:
+        return f"Signs in with Ethereum to {m.siwe.get('domain')} as {m.siwe.get('address')}."
+    if m.blind:
+        return f"Signs a {m.size}-byte {m.kind} that cannot be read ({facts.signing_method})."
+    return f"Signs a {m.size}-byte text message."
+
+
 def summarize(analysis: Analysis) -> str:
     """A plain-language account of the request built only from the facts."""
     facts = analysis.facts
     sentences = []
+    if facts.kind != "transaction":
+        sentences.append(_signature_sentence(analysis))
     decoded = facts.decoded
     target = token_label(analysis, facts.to) if facts.to else "a new contract"
-    if decoded is None:
+    if facts.kind != "transaction":
+        pass
+    elif decoded is None:
         what = f"Sends {human_amount(int(facts.value), 18)} ETH to {target}" if facts.to else "Deploys a contract"
         sentences.append(what + ".")
     elif decoded.function:
@@ -27,18 +49,26 @@ def summarize(analysis: Analysis) -> str:
         meta = facts.tokens.get(approval.token)
         symbol = meta.symbol if meta and meta.symbol else "tokens"
         amount = approval_amount(approval.amount, approval.unlimited, meta.decimals if meta else None)
+        if approval.expires_at is not None and approval.standard in ("permit", "permit2"):
+            expiry = f" until unix time {approval.expires_at}"
+        elif approval.standard in ("permit", "permit2"):
+            expiry = ", with no expiry"
+        else:
+            expiry = ""
         if approval.token_id is not None:
             sentences.append(f"It lets {approval.spender} transfer your token #{approval.token_id} of {symbol}.")
         elif approval.amount is None:
             sentences.append(f"It lets {approval.spender} move every {symbol} token you own, now and later.")
         else:
             quantity = "an unlimited amount" if approval.unlimited else amount
-            sentences.append(f"It lets {approval.spender} spend {quantity} of your {symbol}.")
+            sentences.append(f"It lets {approval.spender} spend {quantity} of your {symbol}{expiry}.")
         account = facts.account(approval.spender)
         if account.has_code is False:
             sentences.append(f"The spender {approval.spender} is a plain account with no contract code.")
     sim = facts.simulation
-    if sim.status == "success":
+    if sim is None:
+        pass
+    elif sim.status == "success":
         changes = [
             f"{c.address} {signed_change(c.delta, c.decimals)} {c.symbol or c.token or c.standard}"
             for c in sim.asset_changes

@@ -171,3 +171,15 @@ def test_cli_bad_input_exits_2_naming_field(raw: dict, field: str, message: str,
     assert done.stdout == ""
     assert f"error: {field}: {message}" in done.stderr
     assert not db.exists()
+
+
+def test_http_explains_a_permit2_signature_request(sqlite_url: str, make_services: Callable[..., Services]) -> None:
+    services = make_services(sqlite_url)
+    services.engine = None
+    with TestClient(create_app(services.settings, services)) as client:
+        result = client.post("/v1/explain", json=example("permit2-phishing-signature")).json()
+    assert (result["kind"], result["verdict"], result["decoded"], result["simulation"]) == (
+        "typed_data", "block", None, None)
+    assert result["typed_data"]["classification"] == "permit2_PermitSingle"
+    assert result["explanation"]["summary"].startswith("Signs a Permit2 PermitSingle for ")
+    assert get_record(services.sessions, result["id"]).kind == "typed_data"

@@ -14,14 +14,15 @@ def _token_label(facts: Facts, token: str) -> str:
 
 @rule("UNLIMITED_APPROVAL")
 def unlimited_approval(facts: Facts, policy: Policy) -> list[Finding]:
-    """An approval whose amount is at least the policy's unlimited threshold."""
+    """An approval of at least the policy's unlimited threshold (max uint160 for Permit2), as flagged
+    when the approval was read."""
     threshold = policy.threshold("unlimited_approval")
     return [
         finding("UNLIMITED_APPROVAL", policy,
                 f"Grants {a.spender} an unlimited allowance of {_token_label(facts, a.token)}.",
-                token=a.token, spender=a.spender, amount=a.amount, threshold=str(threshold))
+                token=a.token, spender=a.spender, amount=a.amount, standard=a.standard, threshold=str(threshold))
         for a in facts.approvals
-        if a.amount is not None and int(a.amount) >= threshold and a.standard in ("erc20", "permit", "permit2")
+        if a.amount is not None and a.unlimited and a.standard in ("erc20", "permit", "permit2")
     ]
 
 

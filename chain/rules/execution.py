@@ -24,7 +24,7 @@ def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
 def simulation_reverted(facts: Facts, policy: Policy) -> list[Finding]:
     """The simulated transaction reverts."""
     sim = facts.simulation
-    if sim.status is not SimulationStatus.REVERTED:
+    if sim is None or sim.status is not SimulationStatus.REVERTED:
         return []
     return [finding("SIMULATION_REVERTED", policy,
                     f"The transaction fails when simulated: {sim.revert_reason}.",
@@ -35,6 +35,12 @@ def simulation_reverted(facts: Facts, policy: Policy) -> list[Finding]:
 def simulation_unavailable(facts: Facts, policy: Policy) -> list[Finding]:
     """No simulation could run, so the effects are unknown."""
     sim = facts.simulation
+    if sim is None:  # a signature: nothing to simulate, but its counterparties' code may be unknown
+        if facts.lookups_unavailable and facts.approvals:
+            return [finding("SIMULATION_UNAVAILABLE", policy,
+                            f"The spender's code could not be looked up ({facts.lookups_unavailable}).",
+                            reason=facts.lookups_unavailable)]
+        return []
     if sim.status is SimulationStatus.UNAVAILABLE:
         return [finding("SIMULATION_UNAVAILABLE", policy,
                         f"The transaction could not be simulated ({sim.error}); its effects are unknown.",

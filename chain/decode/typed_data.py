@@ -1,0 +1,124 @@
+"""EIP-712 typed data: the digest the wallet signs, what kind of permission it is, and its approvals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_utils import keccak
+from pydantic import BaseModel, Field
+
+from chain.approvals import Approval
+from chain.hexutil import parse_address
+from chain.sanitize import sanitize_text
+
+MAX_UINT160 = 2**160 - 1
+PERMIT2_KINDS = {"PermitSingle", "PermitBatch", "PermitTransferFrom", "PermitBatchTransferFrom",
+                 "PermitWitnessTransferFrom", "PermitBatchWitnessTransferFrom"}
+
+
+class TypedDataError(ValueError):
+    """The typed data cannot be hashed (bad types, values that do not fit them)."""
+
+
+def typed_data_digest(typed_data: dict[str, Any]) -> bytes:
+    """keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct(message)) — what the wallet signs.
+
+    Raises:
+        TypedDataError: the document is not hashable EIP-712.
+    """
+    from eth_account.messages import encode_typed_data
+
+    try:
+        signable = encode_typed_data(full_message=typed_data)
+    except Exception as exc:  # eth-account raises many types for malformed documents
+        raise TypedDataError(f"not hashable EIP-712 typed data: {type(exc).__name__}: {exc}") from exc
+    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+
+
+class TypedDataFacts(BaseModel):
+    """What a typed-data signature grants."""
+
+    primary_type: str
+    classification: str  # eip2612_permit | dai_permit | permit2_<kind> | other
+    domain: dict[str, Any]
+    digest: str
+    chain_id: int | None = None  # the domain's chainId, if it has one
+    verifying_contract: str | None = None
+    fields: list[dict[str, Any]] = Field(default_factory=list)  # the message, field by field (strings sanitized)
+
+
+def _flatten(value: Any, prefix: str = "") -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in _flatten(v, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in _flatten(v, f"{prefix}[{i}]")]
+    shown = sanitize_text(value, 256) if isinstance(value, str) and not value.startswith("0x") else value
+    return [{"path": prefix, "value": shown}]
+
+
+def _int(value: Any) -> int:
+    return int(value, 0) if isinstance(value, str) else int(value)
+
+
+def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int) -> tuple[TypedDataFacts,
+                                                                                          list[Approval]]:
+    """Classify the document and extract the approvals it grants (permit, Permit2)."""
+    domain = typed_data.get("domain") or {}
+    message = typed_data.get("message") or {}
+    primary = str(typed_data.get("primaryType", ""))
+    contract = _address(domain.get("verifyingContract"))
+    fields = set((typed_data.get("types") or {}).get(primary, []) and
+                 [f.get("name") for f in typed_data["types"][primary]])
+    approvals: list[Approval] = []
+    classification = "other"
+    try:
+        if primary == "Permit" and {"owner", "spender", "value", "deadline"} <= fields and contract:
+            classification = "eip2612_permit"
+            amount = _int(message["value"])
+            approvals.append(Approval(standard="permit", token=contract, spender=_address(message["spender"]),
+                                      amount=str(amount), unlimited=amount >= unlimited_threshold,
+                                      expires_at=_int(message["deadline"]) or None))
+        elif primary == "Permit" and {"holder", "spender", "allowed", "expiry"} <= fields and contract:
+            classification = "dai_permit"
+            if message.get("allowed") in (True, "true", 1, "1"):
+                approvals.append(Approval(standard="permit", token=contract, spender=_address(message["spender"]),
+                                          amount=str(2**256 - 1), unlimited=True,
+                                          expires_at=_int(message["expiry"]) or None))
+        elif primary in PERMIT2_KINDS and str(domain.get("name")) == "Permit2":
+            classification = "permit2_" + primary
+            approvals = _permit2_approvals(primary, message, unlimited_threshold)
+    except (KeyError, TypeError, ValueError):
+        classification = "other"  # shaped like a permit but not one: rendered field by field
+    chain_id = domain.get("chainId")
+    facts = TypedDataFacts(
+        primary_type=sanitize_text(primary, 64), classification=classification,
+        domain={k: (sanitize_text(v, 128) if isinstance(v, str) else v) for k, v in domain.items()},
+        digest="0x" + digest.hex(), chain_id=_int(chain_id) if chain_id is not None else None,
+        verifying_contract=contract, fields=_flatten(message)[:200],
+    )
+    return facts, approvals
+
+
+def _address(value: Any) -> str | None:
+    try:
+        return parse_address(value.lower() if isinstance(value, str) else value)
+    except ValueError:
+        return None
+
+
+def _permit2_approvals(kind: str, message: dict[str, Any], threshold: int) -> list[Approval]:
+    spender = _address(message["spender"])
+    if spender is None:
+        raise ValueError("spender")
+    if kind in ("PermitSingle", "PermitBatch"):
+        details = message["details"] if kind == "PermitSingle" else None
+        items = [details] if details is not None else list(message["details"])
+        return [Approval(standard="permit2", token=_address(d["token"]) or "", spender=spender,
+                         amount=str(_int(d["amount"])),
+                         unlimited=_int(d["amount"]) >= min(MAX_UINT160, threshold),
+                         expires_at=_int(d["expiration"]) or None) for d in items]
+    permitted = message["permitted"]
+    items = permitted if isinstance(permitted, list) else [permitted]
+    return [Approval(standard="permit2", token=_address(p["token"]) or "", spender=spender,
+                     amount=str(_int(p["amount"])), unlimited=_int(p["amount"]) >= min(MAX_UINT160, threshold),
+                     expires_at=_int(message["deadline"]) or None) for p in items]
