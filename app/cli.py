@@ -109,6 +109,28 @@ def devnet(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         console.print(f"  contract {label:<9} {item['address']}  ({item['artifact']})")
 
 
+@app.command()
+def rules(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List every rule with its ID, severity and description under the active policy."""
+    from rich.table import Table
+
+    from chain.rules import RULES, check_policy_covers_rules, load_policy
+
+    policy = load_policy(settings.policy_file)
+    check_policy_covers_rules(policy)
+    listed = [{"rule": r, "severity": policy.severity(r), "description": policy.rules[r].description}
+              for r in sorted(RULES)]
+    if as_json:
+        sys.stdout.write(json.dumps({"policy": policy.identity, "rules": listed}, indent=2) + "\n")
+        return
+    table = Table(title=f"rules — policy {policy.version} ({policy.sha256[:12]})")
+    for column in ("rule", "severity", "description"):
+        table.add_column(column)
+    for item in listed:
+        table.add_row(item["rule"], item["severity"], item["description"])
+    Console().print(table)
+
+
 @app.command("vllm-command")
 def vllm_command(
     model: Annotated[str, typer.Argument(help="Hugging Face id or local path of the (quantized) model.")],

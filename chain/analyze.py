@@ -6,14 +6,14 @@ import time
 from dataclasses import dataclass
 
 from chain.approvals import approvals_of, nft_standard
-from chain.decode import decode_calldata
+from chain.decode import DecodedCall, decode_calldata
 from chain.decode.messages import message_facts
 from chain.decode.typed_data import classify
 from chain.facts import AccountFacts, Facts, TokenFacts
 from chain.request import Signature, Transaction
 from chain.rules import Finding, Policy, evaluate
 from chain.simulate import SimulationBackend
-from chain.simulate.logs import token_metadata
+from chain.simulate.logs import token_meta
 from chain.simulate.model import SimulationStatus
 from chain.state import delegation_target
 from chain.trace import Trace
@@ -64,21 +64,30 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
             call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
 
         tokens = {}
-        token_addresses = sorted({a.token for a in approvals})
+        token_addresses = sorted({a.token for a in approvals} | _called_token(decoded, tx.to))
         if token_addresses:
             with trace.step("token_metadata", tokens=token_addresses) as call:
                 for token in token_addresses:
-                    symbol, decimals = token_metadata(token, state.call_signature)
-                    tokens[token] = TokenFacts(address=token, symbol=symbol, decimals=decimals,
+                    meta = token_meta(token, state.call_signature)
+                    tokens[token] = TokenFacts(address=token, symbol=meta.symbol, decimals=meta.decimals,
+                                               symbol_raw=meta.symbol_raw,
                                                standard=nft_standard(state, token) or "erc20")
                 call.output = {t: f.model_dump(mode="json") for t, f in tokens.items()}
 
     facts = Facts(
         chain_id=tx.chain_id, sender=tx.sender, to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
         decoded=decoded, approvals=approvals, simulation=simulation, accounts=accounts, tokens=tokens,
-        context=tx.context, observed_at=int(time.time()),
+        context=tx.context, observed_at=int(time.time()), delegations=tx.delegations,
     )
     return _judge(facts, policy, trace)
+
+
+TOKEN_CALLS = ("transfer(address,uint256)", "transferFrom(address,address,uint256)")
+
+
+def _called_token(decoded: DecodedCall | None, to: str | None) -> set[str]:
+    """The target of a token transfer, so its symbol is known to the rules and the summary."""
+    return {to} if to and decoded is not None and decoded.function in TOKEN_CALLS else set()
 
 
 def _judge(facts: Facts, policy: Policy, trace: Trace) -> Analysis:
@@ -114,8 +123,9 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
                                                  delegated_to=delegation_target(code) if code else None)
             if unavailable is None:
                 for token in sorted({a.token for a in approvals}):
-                    symbol, decimals = token_metadata(token, state.call_signature)
-                    tokens[token] = TokenFacts(address=token, symbol=symbol, decimals=decimals, standard="erc20")
+                    meta = token_meta(token, state.call_signature)
+                    tokens[token] = TokenFacts(address=token, symbol=meta.symbol, decimals=meta.decimals,
+                                               symbol_raw=meta.symbol_raw, standard="erc20")
             call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
     facts = Facts(
         kind="typed_data" if typed is not None else "message", chain_id=sig.chain_id, sender=sig.signer,

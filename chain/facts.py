@@ -27,6 +27,7 @@ class TokenFacts(BaseModel):
     symbol: str | None = None
     decimals: int | None = None
     standard: str | None = None
+    symbol_raw: str | None = None  # hex of the on-chain symbol when sanitizing changed it
 
 
 class Facts(BaseModel):
@@ -49,6 +50,19 @@ class Facts(BaseModel):
     signing_method: str | None = None
     observed_at: int = 0  # unix time the facts were gathered (expiry rules compare against it)
     lookups_unavailable: str | None = None  # why counterparties' code could not be looked up
+    delegations: list[str] = Field(default_factory=list)  # EIP-7702 authorization targets
+
+    def counterparties(self) -> set[str]:
+        """Every address the request involves besides the sender."""
+        found = {a for a in (self.to,) if a} | {a.spender for a in self.approvals} | {a.token for a in self.approvals}
+        found |= set(self.delegations)
+        if self.decoded is not None:
+            found |= {arg.value for arg in self.decoded.args if arg.type == "address"}
+        if self.simulation is not None:
+            found |= {c.address for c in self.simulation.asset_changes}
+        if self.typed_data is not None and self.typed_data.verifying_contract:
+            found.add(self.typed_data.verifying_contract)
+        return found - {self.sender}
 
     def account(self, address: str) -> AccountFacts:
         """Facts about ``address``; unknown code if it was never looked up."""

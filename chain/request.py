@@ -155,6 +155,7 @@ class Transaction(BaseModel):
     gas: int | None
     state_overrides: dict[str, AccountOverride]
     context: RequestContext
+    delegations: list[str] = Field(default_factory=list)  # EIP-7702 authorization targets
 
     @property
     def selector(self) -> bytes | None:
@@ -232,7 +233,15 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
     if tx.chain_id_hint is not None and tx.chain_id_hint != request.chain_id:
         field = "params[0].chainId" if isinstance(request, RpcRequest) else "chainId"
         raise RequestError([{"field": field, "message": f"differs from chain_id {request.chain_id}"}])
+    delegations = []
+    for i, item in enumerate(tx.authorization_list or []):
+        try:
+            delegations.append(parse_address(item.get("address")))
+        except ValueError as exc:
+            field = "params[0].authorizationList" if isinstance(request, RpcRequest) else "authorization_list"
+            raise RequestError([{"field": f"{field}[{i}].address", "message": str(exc)}]) from None
     return Transaction(
+        delegations=delegations,
         chain_id=request.chain_id,
         sender=tx.sender,
         to=tx.to,

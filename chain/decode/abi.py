@@ -16,7 +16,7 @@ from eth_utils import keccak, to_checksum_address
 from chain.decode.model import DecodedArg, DecodedCall, DecodeSource
 from chain.hexutil import to_hex
 
-BUNDLED_ABIS = ("erc20", "erc721", "erc1155")
+BUNDLED_ABIS = ("erc20", "erc721", "erc1155", "common", "uniswap_v2_router")
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class TypedDataFacts(BaseModel):
     chain_id: int | None = None  # the domain's chainId, if it has one
     verifying_contract: str | None = None
     fields: list[dict[str, Any]] = Field(default_factory=list)  # the message, field by field (strings sanitized)
+    order: dict[str, Any] | None = None  # Seaport: offer, and consideration to the signer vs to others
 
 
 def _flatten(value: Any, prefix: str = "") -> list[dict[str, Any]]:
@@ -71,6 +72,7 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
                  [f.get("name") for f in typed_data["types"][primary]])
     approvals: list[Approval] = []
     classification = "other"
+    order = None
     try:
         if primary == "Permit" and {"owner", "spender", "value", "deadline"} <= fields and contract:
             classification = "eip2612_permit"
@@ -87,6 +89,9 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
         elif primary in PERMIT2_KINDS and str(domain.get("name")) == "Permit2":
             classification = "permit2_" + primary
             approvals = _permit2_approvals(primary, message, unlimited_threshold)
+        elif primary == "OrderComponents" and "offer" in message and "consideration" in message:
+            classification = "seaport_order"
+            order = _seaport_order(message)
     except (KeyError, TypeError, ValueError):
         classification = "other"  # shaped like a permit but not one: rendered field by field
     chain_id = domain.get("chainId")
@@ -94,9 +99,25 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
         primary_type=sanitize_text(primary, 64), classification=classification,
         domain={k: (sanitize_text(v, 128) if isinstance(v, str) else v) for k, v in domain.items()},
         digest="0x" + digest.hex(), chain_id=_int(chain_id) if chain_id is not None else None,
-        verifying_contract=contract, fields=_flatten(message)[:200],
+        verifying_contract=contract, fields=_flatten(message)[:200], order=order,
     )
     return facts, approvals
+
+
+def _seaport_order(message: dict[str, Any]) -> dict[str, Any]:
+    """Offer items, and consideration split into what goes back to the offerer and to others."""
+    offerer = _address(message["offerer"])
+
+    def item(raw: dict[str, Any]) -> dict[str, Any]:
+        return {"item_type": _int(raw["itemType"]), "token": _address(raw["token"]),
+                "identifier": str(_int(raw.get("identifierOrCriteria", 0))),
+                "amount": str(max(_int(raw["startAmount"]), _int(raw["endAmount"]))),
+                **({"recipient": _address(raw["recipient"])} if "recipient" in raw else {})}
+
+    consideration = [item(c) for c in message["consideration"]]
+    return {"offerer": offerer, "offer": [item(o) for o in message["offer"]],
+            "to_signer": [c for c in consideration if c["recipient"] == offerer],
+            "to_others": [c for c in consideration if c["recipient"] != offerer]}
 
 
 def _address(value: Any) -> str | None:

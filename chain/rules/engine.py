@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chain.facts import Facts
-from chain.rules import approvals, execution, signatures  # noqa: F401 - importing registers the rules
+from chain.rules import approvals, counterparties, execution, signatures  # noqa: F401 - registers the rules
 from chain.rules.model import RULES, Finding
 from chain.rules.policy import SEVERITIES, Policy, PolicyError
 

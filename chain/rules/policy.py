@@ -25,6 +25,7 @@ class RuleSettings(BaseModel):
 class ChainAllowlist(BaseModel):
     spenders: list[str] = Field(default_factory=list)
     operators: list[str] = Field(default_factory=list)
+    delegates: list[str] = Field(default_factory=list)  # EIP-7702 delegation targets (audited smart accounts)
 
 
 class PromptExample(BaseModel):
@@ -66,6 +67,11 @@ class Policy(BaseModel):
         """EIP-55 NFT operators trusted on ``chain_id``."""
         entry = self.allowlist.get(str(chain_id), ChainAllowlist())
         return frozenset(to_checksum_address(a) for a in entry.operators)
+
+    def allowed_delegates(self, chain_id: int) -> frozenset[str]:
+        """EIP-55 EIP-7702 delegates trusted on ``chain_id``."""
+        entry = self.allowlist.get(str(chain_id), ChainAllowlist())
+        return frozenset(to_checksum_address(a) for a in entry.delegates)
 
     def verdict_for(self, severities: list[str]) -> str:
         """block / warn / ok for the severities of a request's findings."""

@@ -95,3 +95,17 @@ def chain_id_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     return [finding("CHAIN_ID_MISMATCH", policy,
                     f"The signature is for chain {td.chain_id}, but the wallet is on chain {facts.chain_id}.",
                     domain_chain_id=td.chain_id, request_chain_id=facts.chain_id)]
+
+
+@rule("ORDER_FOR_NOTHING")
+def order_for_nothing(facts: Facts, policy: Policy) -> list[Finding]:
+    """A marketplace order that gives items away: nothing (or dust) comes back to the signer."""
+    td = facts.typed_data
+    if td is None or td.order is None or not td.order["offer"]:
+        return []
+    back = sum(int(c["amount"]) for c in td.order["to_signer"])
+    if back > policy.threshold("order_dust_wei"):
+        return []
+    return [finding("ORDER_FOR_NOTHING", policy,
+                    f"This order gives away {len(td.order['offer'])} item(s) and pays you {back} in return.",
+                    offer=td.order["offer"], to_signer=td.order["to_signer"], to_others=td.order["to_others"])]

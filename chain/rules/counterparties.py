@@ -1,0 +1,170 @@
+"""Rules about who the request deals with and what the call is: denylist, scams, poisoning, ownership,
+swaps, EIP-7702 delegations, and token text that tries to talk to the user or the model."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from chain.facts import Facts
+from chain.rules.model import Finding, finding, rule
+from chain.rules.policy import Policy
+
+SCAM_FUNCTIONS = {"SecurityUpdate()", "Claim()", "ClaimReward()"}
+SCAM_NAME = re.compile(r"^(claim|securityupdate|airdrop|reward)", re.IGNORECASE)
+OWNERSHIP_FUNCTIONS = {"transferOwnership(address)", "renounceOwnership()", "setOwner(address)", "changeAdmin(address)",
+                       "upgradeTo(address)", "upgradeToAndCall(address,bytes)"}
+TRANSFERS = {"transfer(address,uint256)": "to", "transferFrom(address,address,uint256)": "to"}
+KNOWN_SYMBOLS = {"USDC", "USDT", "ETH", "WETH", "DAI", "WBTC", "USDE", "STETH"}
+INSTRUCTION_WORDS = re.compile(
+    r"(ignore|disregard|previous|instruction|verified|official|claim|visit|airdrop|reward|safe to|approve|"
+    r"system prompt|you are)", re.IGNORECASE)
+URL = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|io|xyz|org|net|app|site|info|top|claim)\b)", re.IGNORECASE)
+
+
+@rule("KNOWN_MALICIOUS")
+def known_malicious(facts: Facts, policy: Policy) -> list[Finding]:
+    """Any counterparty on the policy's denylist."""
+    denied = {a.lower() for a in policy.denylist.get("addresses", [])}
+    return [finding("KNOWN_MALICIOUS", policy, f"{address} is on the denylist of known malicious addresses.",
+                    address=address)
+            for address in sorted(facts.counterparties()) if address.lower() in denied]
+
+
+@rule("SUSPICIOUS_PAYABLE_CALL")
+def suspicious_payable_call(facts: Facts, policy: Policy) -> list[Finding]:
+    """Value sent with a claim / security-update style call."""
+    decoded = facts.decoded
+    if decoded is None or not decoded.function or not int(facts.value):
+        return []
+    name = decoded.function.split("(")[0]
+    if decoded.function not in SCAM_FUNCTIONS and not SCAM_NAME.match(name):
+        return []
+    return [finding("SUSPICIOUS_PAYABLE_CALL", policy,
+                    f"Sends {facts.value} wei with {decoded.function}: 'claim' and 'security update' calls that "
+                    "take ETH are a classic scam.", function=decoded.function, value=facts.value, to=facts.to)]
+
+
+@rule("TRANSFER_TO_TOKEN_CONTRACT")
+def transfer_to_token_contract(facts: Facts, policy: Policy) -> list[Finding]:
+    """Tokens sent to the token contract itself, where they are almost always lost."""
+    decoded = facts.decoded
+    if decoded is None or decoded.function not in TRANSFERS or facts.to is None:
+        return []
+    recipient = decoded.arg("to")
+    if recipient != facts.to:
+        return []
+    return [finding("TRANSFER_TO_TOKEN_CONTRACT", policy,
+                    f"Sends tokens to the token contract {facts.to} itself; they would most likely be lost.",
+                    token=facts.to, recipient=recipient)]
+
+
+def _recipients(facts: Facts) -> set[str]:
+    found = set()
+    decoded = facts.decoded
+    if decoded is not None and decoded.function in TRANSFERS:
+        found.add(decoded.arg("to"))
+    if decoded is None and facts.to and int(facts.value):
+        found.add(facts.to)
+    return found
+
+
+@rule("POISONED_ADDRESS")
+def poisoned_address(facts: Facts, policy: Policy) -> list[Finding]:
+    """A recipient that looks like an address-book entry (same first and last 4 hex digits) but is not it."""
+    book = {a.lower() for a in facts.context.address_book}
+    found = []
+    for recipient in sorted(_recipients(facts)):
+        r = recipient.lower()
+        for known in sorted(book):
+            if r != known and r[2:6] == known[2:6] and r[-4:] == known[-4:]:
+                found.append(finding("POISONED_ADDRESS", policy,
+                                     f"The recipient {recipient} imitates {known} from your address book: same "
+                                     "start and end, different address.", recipient=recipient, lookalike_of=known))
+    return found
+
+
+@rule("SWAP_RECIPIENT_MISMATCH")
+def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
+    """A swap whose output goes to someone other than the sender."""
+    decoded = facts.decoded
+    if decoded is None or not decoded.function or not decoded.function.startswith("swap"):
+        return []
+    try:
+        recipient = decoded.arg("to")
+    except KeyError:
+        return []
+    if recipient == facts.sender:
+        return []
+    return [finding("SWAP_RECIPIENT_MISMATCH", policy,
+                    f"The swap pays its output to {recipient}, not to you ({facts.sender}).",
+                    recipient=recipient, sender=facts.sender, function=decoded.function)]
+
+
+@rule("OWNERSHIP_CHANGE")
+def ownership_change(facts: Facts, policy: Policy) -> list[Finding]:
+    """transferOwnership / upgradeTo / changeAdmin / setOwner style calls."""
+    decoded = facts.decoded
+    if decoded is None or decoded.function not in OWNERSHIP_FUNCTIONS:
+        return []
+    target = next((a.value for a in decoded.args if a.type == "address"), None)
+    return [finding("OWNERSHIP_CHANGE", policy,
+                    f"{decoded.function} hands control of {facts.to} " + (f"to {target}." if target else "away."),
+                    function=decoded.function, contract=facts.to, new_party=target)]
+
+
+@rule("EIP7702_DELEGATION")
+def eip7702_delegation(facts: Facts, policy: Policy) -> list[Finding]:
+    """A type-4 authorization that makes the account run code not on the allowlist."""
+    allowed = policy.allowed_delegates(facts.chain_id)
+    return [finding("EIP7702_DELEGATION", policy,
+                    f"Your account would run the code at {delegate} (EIP-7702): it could move everything you own.",
+                    delegate=delegate)
+            for delegate in facts.delegations if delegate not in allowed]
+
+
+def _skeleton(text: str) -> str:
+    """Letters and digits only, compatibility-normalized and upper-cased: lookalikes collapse."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if ch.isalnum()).upper()
+
+
+def injection_reason(text: str, raw_changed: bool) -> str | None:
+    """Why a token string is suspicious, or None."""
+    if raw_changed:
+        return "contains invisible, control or bidirectional characters"
+    if URL.search(text):
+        return "contains a URL"
+    if INSTRUCTION_WORDS.search(text):
+        return "contains instructions"
+    skeleton = _skeleton(text)
+    if text.upper() not in KNOWN_SYMBOLS and (skeleton in KNOWN_SYMBOLS or (not text.isascii()
+                                              and any(skeleton.startswith(s) for s in KNOWN_SYMBOLS))):
+        return "imitates a well-known symbol"
+    return None
+
+
+@rule("METADATA_INJECTION")
+def metadata_injection(facts: Facts, policy: Policy) -> list[Finding]:
+    """Token or typed-data text that carries instructions, URLs, hidden characters or lookalike symbols."""
+    texts: list[tuple[str, str, bool, str]] = []
+    for token in facts.tokens.values():
+        if token.symbol:
+            texts.append(("token symbol", token.symbol, token.symbol_raw is not None, token.address))
+    if facts.simulation is not None:
+        for change in facts.simulation.asset_changes:
+            if change.symbol and change.token and change.token not in facts.tokens:
+                texts.append(("token symbol", change.symbol, change.symbol_raw is not None, change.token))
+    if facts.typed_data is not None:
+        name = facts.typed_data.domain.get("name")
+        if isinstance(name, str):
+            texts.append(("typed-data domain name", name, False, facts.typed_data.verifying_contract or ""))
+    found, seen = [], set()
+    for where, text, changed, source in texts:
+        reason = injection_reason(text, changed)
+        if reason and (source, text) not in seen:
+            seen.add((source, text))
+            found.append(finding("METADATA_INJECTION", policy,
+                                 f"The {where} {text!r} {reason}; it is shown as data and changes nothing.",
+                                 field=where, text=text, reason=reason, source=source))
+    return found
