@@ -9,7 +9,7 @@ from chain.approvals import approvals_of, nft_standard
 from chain.decode import DecodedCall, decode_calldata
 from chain.decode.messages import message_facts
 from chain.decode.typed_data import classify
-from chain.facts import AccountFacts, Facts, TokenFacts
+from chain.facts import AccountFacts, Facts, TokenFacts, walk_calls
 from chain.request import Signature, Transaction
 from chain.rules import Finding, Policy, evaluate
 from chain.simulate import SimulationBackend
@@ -35,7 +35,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
         return analyze_signature(request, backend, policy, trace)
     tx = request
     with trace.step("decode", to=tx.to, calldata_size=len(tx.data)) as call:
-        decoded = decode_calldata(tx.data)
+        decoded = decode_calldata(tx.data, tx.to)
         call.output = decoded.model_dump(mode="json") if decoded else None
 
     with backend.session(tx.state_overrides) as state:
@@ -45,10 +45,11 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
         usable_state = simulation.status is not SimulationStatus.UNAVAILABLE
 
         with trace.step("approvals") as call:
-            approvals = (
-                approvals_of(decoded, tx.to, state, policy.threshold("unlimited_approval"))
-                if usable_state else []
-            )
+            approvals = [
+                approval
+                for call, target, _ in walk_calls(decoded, tx.to, tx.value)
+                for approval in approvals_of(call, target, state, policy.threshold("unlimited_approval"))
+            ] if usable_state else []
             call.output = [a.model_dump(mode="json") for a in approvals]
 
         counterparties = sorted({a.spender for a in approvals} | ({tx.to} if tx.to else set()))

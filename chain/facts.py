@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pydantic import BaseModel, Field
 
 from chain.approvals import Approval
@@ -10,6 +12,16 @@ from chain.decode.messages import MessageFacts
 from chain.decode.typed_data import TypedDataFacts
 from chain.request import RequestContext
 from chain.simulate.model import SimulationResult
+
+
+def walk_calls(decoded: DecodedCall | None, to: str | None, value: int | str = 0,
+               ) -> Iterator[tuple[DecodedCall, str | None, int]]:
+    """(call, target, wei) for the top-level call and every nested one, depth first."""
+    if decoded is None:
+        return
+    yield decoded, to, int(value)
+    for child in decoded.calls:
+        yield from walk_calls(child, child.target, child.value or 0)
 
 
 class AccountFacts(BaseModel):
@@ -52,12 +64,16 @@ class Facts(BaseModel):
     lookups_unavailable: str | None = None  # why counterparties' code could not be looked up
     delegations: list[str] = Field(default_factory=list)  # EIP-7702 authorization targets
 
+    def calls(self) -> list[tuple[DecodedCall, str | None, int]]:
+        """The top-level call and every nested call, with target and value."""
+        return list(walk_calls(self.decoded, self.to, self.value))
+
     def counterparties(self) -> set[str]:
         """Every address the request involves besides the sender."""
         found = {a for a in (self.to,) if a} | {a.spender for a in self.approvals} | {a.token for a in self.approvals}
         found |= set(self.delegations)
-        if self.decoded is not None:
-            found |= {arg.value for arg in self.decoded.args if arg.type == "address"}
+        for call, target, _ in self.calls():
+            found |= {arg.value for arg in call.args if arg.type == "address"} | ({target} if target else set())
         if self.simulation is not None:
             found |= {c.address for c in self.simulation.asset_changes}
         if self.typed_data is not None and self.typed_data.verifying_contract:

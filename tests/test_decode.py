@@ -17,7 +17,7 @@ def test_decode_approve_returns_named_args() -> None:
         "selector": "0x095ea7b3", "function": "approve(address,uint256)", "source": "abi",
         "args": [{"name": "spender", "type": "address", "value": DRAINER_EOA},
                  {"name": "amount", "type": "uint256", "value": str(MAX_UINT)}],
-        "calls": [], "error": None,
+        "calls": [], "error": None, "target": None, "value": None,
     }
 
 
@@ -49,3 +49,30 @@ def test_decode_unknown_selector_and_short_data() -> None:
     assert decode("0xdeadbeef")["error"] == "no known function has this selector"
     assert decode("0x1234")["error"] == "calldata is 2 bytes, shorter than a 4-byte selector"
     assert decode_calldata(b"") is None
+
+
+def test_decode_nested_multicall3_batches_at_any_depth() -> None:
+    from tests.helpers import DEMO, DUSD, MULTICALL3
+
+    approve = calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)
+    inner = calldata("aggregate3((address,bool,bytes)[])", [(DUSD, False, bytes.fromhex(approve[2:]))])
+    outer = calldata("aggregate3Value((address,bool,uint256,bytes)[])",
+                     [(MULTICALL3, False, 0, bytes.fromhex(inner[2:])), (DEMO, True, 7, bytes.fromhex("deadbeef"))])
+    decoded = decode_calldata(bytes.fromhex(outer[2:]), MULTICALL3)
+    nested, unknown = decoded.calls
+    assert (nested.function, nested.target, nested.value) == ("aggregate3((address,bool,bytes)[])", MULTICALL3, "0")
+    assert (nested.calls[0].function, nested.calls[0].target) == ("approve(address,uint256)", DUSD)
+    assert (unknown.source, unknown.target, unknown.value) == ("unknown", DEMO, "7")
+
+
+def test_decode_stops_at_the_depth_limit() -> None:
+    from tests.helpers import MULTICALL3
+
+    data = calldata("transfer(address,uint256)", DRAINER_EOA, 1)
+    for _ in range(6):
+        data = calldata("multicall(bytes[])", [bytes.fromhex(data[2:])])
+    decoded = decode_calldata(bytes.fromhex(data[2:]), MULTICALL3)
+    depth = 0
+    while decoded.calls:
+        decoded, depth = decoded.calls[0], depth + 1
+    assert depth == 4 and decoded.error == "nested calls deeper than 4 levels are not decoded"

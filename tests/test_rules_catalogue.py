@@ -171,3 +171,15 @@ def test_rules_cli_lists_the_active_policy() -> None:
     assert listed["policy"]["version"] == "2026.11.0" and len(listed["policy"]["sha256"]) == 64
     assert {r["rule"]: r["severity"] for r in listed["rules"]}["APPROVAL_TO_EOA"] == "critical"
     assert all(r["description"] for r in listed["rules"]) and len(listed["rules"]) == 21
+
+
+def test_rules_look_inside_nested_calls(backend: RevmBackend, policy: Policy) -> None:
+    from tests.helpers import CLAIM, MAX_UINT, MULTICALL3
+
+    approve = calldata("approve(address,uint256)", DRAINER, MAX_UINT)
+    claim = calldata("SecurityUpdate()")
+    batch = calldata("aggregate3Value((address,bool,uint256,bytes)[])",
+                     [(DUSD, False, 0, bytes.fromhex(approve[2:])), (CLAIM, False, 10**17, bytes.fromhex(claim[2:]))])
+    verdict, rules = fired(backend, policy, {**tx(MULTICALL3, batch), "value": hex(10**17)})
+    assert verdict == "block"
+    assert rules == ["KNOWN_MALICIOUS", "KNOWN_MALICIOUS", "SUSPICIOUS_PAYABLE_CALL", "UNLIMITED_APPROVAL"]

@@ -16,7 +16,7 @@ from eth_utils import keccak, to_checksum_address
 from chain.decode.model import DecodedArg, DecodedCall, DecodeSource
 from chain.hexutil import to_hex
 
-BUNDLED_ABIS = ("erc20", "erc721", "erc1155", "common", "uniswap_v2_router")
+BUNDLED_ABIS = ("erc20", "erc721", "erc1155", "common", "uniswap_v2_router", "multicall")
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,22 @@ def decode_strict(fn: FunctionAbi, calldata: bytes) -> tuple[Any, ...] | None:
     return tuple(values)
 
 
-def decode_calldata(calldata: bytes) -> DecodedCall | None:
-    """Decode calldata against the bundled ABIs; None when there is no calldata at all."""
+MAX_DEPTH = 4
+
+# Batch functions: how to read (target, value, calldata) of each inner call from the decoded values.
+_NESTED = {
+    "aggregate((address,bytes)[])": lambda v, to: [(c[0], 0, c[1]) for c in v[0]],
+    "tryAggregate(bool,(address,bytes)[])": lambda v, to: [(c[0], 0, c[1]) for c in v[1]],
+    "aggregate3((address,bool,bytes)[])": lambda v, to: [(c[0], 0, c[2]) for c in v[0]],
+    "aggregate3Value((address,bool,uint256,bytes)[])": lambda v, to: [(c[0], c[2], c[3]) for c in v[0]],
+    "multicall(bytes[])": lambda v, to: [(to, 0, d) for d in v[0]],
+    "multicall(uint256,bytes[])": lambda v, to: [(to, 0, d) for d in v[1]],
+}
+
+
+def decode_calldata(calldata: bytes, target: str | None = None, depth: int = 0) -> DecodedCall | None:
+    """Decode calldata against the bundled ABIs, nested batches included (to MAX_DEPTH levels);
+    None when there is no calldata at all."""
     if not calldata:
         return None
     if len(calldata) < 4:
@@ -120,7 +134,7 @@ def decode_calldata(calldata: bytes) -> DecodedCall | None:
     matches = [(fn, values) for fn in candidates if (values := decode_strict(fn, calldata)) is not None]
     if len(matches) == 1:
         fn, values = matches[0]
-        return DecodedCall(
+        decoded = DecodedCall(
             selector=to_hex(selector),
             function=fn.signature,
             source=DecodeSource.ABI,
@@ -129,6 +143,16 @@ def decode_calldata(calldata: bytes) -> DecodedCall | None:
                 for n, t, v in zip(fn.names, fn.types, values, strict=True)
             ],
         )
+        inner = _NESTED.get(fn.signature)
+        if inner is not None and depth < MAX_DEPTH:
+            for inner_target, value, data in inner(values, target):
+                address = to_checksum_address(inner_target) if inner_target else None
+                child = decode_calldata(bytes(data), address, depth + 1) or DecodedCall(
+                    selector=None, function=None, source=DecodeSource.UNKNOWN, error="no calldata")
+                decoded.calls.append(child.model_copy(update={"target": address, "value": str(value)}))
+        elif inner is not None:
+            decoded.error = f"nested calls deeper than {MAX_DEPTH} levels are not decoded"
+        return decoded
     if matches:
         reason = "ambiguous: " + ", ".join(fn.signature for fn, _ in matches)
     elif candidates:

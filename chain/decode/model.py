@@ -34,6 +34,8 @@ class DecodedCall(BaseModel):
     args: list[DecodedArg] = Field(default_factory=list)
     calls: list[DecodedCall] = Field(default_factory=list)
     error: str | None = Field(None, description="Why decoding failed, when source is 'unknown'.")
+    target: str | None = Field(None, description="For a nested call: the contract it calls.")
+    value: str | None = Field(None, description="For a nested call: wei it sends.")
 
     def arg(self, name: str) -> Any:
         """The value of the argument called ``name``.

@@ -33,38 +33,32 @@ def known_malicious(facts: Facts, policy: Policy) -> list[Finding]:
 
 @rule("SUSPICIOUS_PAYABLE_CALL")
 def suspicious_payable_call(facts: Facts, policy: Policy) -> list[Finding]:
-    """Value sent with a claim / security-update style call."""
-    decoded = facts.decoded
-    if decoded is None or not decoded.function or not int(facts.value):
-        return []
-    name = decoded.function.split("(")[0]
-    if decoded.function not in SCAM_FUNCTIONS and not SCAM_NAME.match(name):
-        return []
-    return [finding("SUSPICIOUS_PAYABLE_CALL", policy,
-                    f"Sends {facts.value} wei with {decoded.function}: 'claim' and 'security update' calls that "
-                    "take ETH are a classic scam.", function=decoded.function, value=facts.value, to=facts.to)]
+    """Value sent with a claim / security-update style call, at any depth."""
+    found = []
+    for call, target, value in facts.calls():
+        if not call.function or not value:
+            continue
+        if call.function not in SCAM_FUNCTIONS and not SCAM_NAME.match(call.function.split("(")[0]):
+            continue
+        found.append(finding("SUSPICIOUS_PAYABLE_CALL", policy,
+                             f"Sends {value} wei with {call.function}: 'claim' and 'security update' calls that "
+                             "take ETH are a classic scam.", function=call.function, value=str(value), to=target))
+    return found
 
 
 @rule("TRANSFER_TO_TOKEN_CONTRACT")
 def transfer_to_token_contract(facts: Facts, policy: Policy) -> list[Finding]:
-    """Tokens sent to the token contract itself, where they are almost always lost."""
-    decoded = facts.decoded
-    if decoded is None or decoded.function not in TRANSFERS or facts.to is None:
-        return []
-    recipient = decoded.arg("to")
-    if recipient != facts.to:
-        return []
+    """Tokens sent to the token contract itself, where they are almost always lost (any depth)."""
     return [finding("TRANSFER_TO_TOKEN_CONTRACT", policy,
-                    f"Sends tokens to the token contract {facts.to} itself; they would most likely be lost.",
-                    token=facts.to, recipient=recipient)]
+                    f"Sends tokens to the token contract {target} itself; they would most likely be lost.",
+                    token=target, recipient=target)
+            for call, target, _ in facts.calls()
+            if call.function in TRANSFERS and target is not None and call.arg("to") == target]
 
 
 def _recipients(facts: Facts) -> set[str]:
-    found = set()
-    decoded = facts.decoded
-    if decoded is not None and decoded.function in TRANSFERS:
-        found.add(decoded.arg("to"))
-    if decoded is None and facts.to and int(facts.value):
+    found = {call.arg("to") for call, _, _ in facts.calls() if call.function in TRANSFERS}
+    if facts.decoded is None and facts.to and int(facts.value):
         found.add(facts.to)
     return found
 
@@ -86,31 +80,34 @@ def poisoned_address(facts: Facts, policy: Policy) -> list[Finding]:
 
 @rule("SWAP_RECIPIENT_MISMATCH")
 def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
-    """A swap whose output goes to someone other than the sender."""
-    decoded = facts.decoded
-    if decoded is None or not decoded.function or not decoded.function.startswith("swap"):
-        return []
-    try:
-        recipient = decoded.arg("to")
-    except KeyError:
-        return []
-    if recipient == facts.sender:
-        return []
-    return [finding("SWAP_RECIPIENT_MISMATCH", policy,
-                    f"The swap pays its output to {recipient}, not to you ({facts.sender}).",
-                    recipient=recipient, sender=facts.sender, function=decoded.function)]
+    """A swap whose output goes to someone other than the sender (any depth)."""
+    found = []
+    for call, _, _ in facts.calls():
+        if not call.function or not call.function.startswith("swap"):
+            continue
+        try:
+            recipient = call.arg("to")
+        except KeyError:
+            continue
+        if recipient != facts.sender:
+            found.append(finding("SWAP_RECIPIENT_MISMATCH", policy,
+                                 f"The swap pays its output to {recipient}, not to you ({facts.sender}).",
+                                 recipient=recipient, sender=facts.sender, function=call.function))
+    return found
 
 
 @rule("OWNERSHIP_CHANGE")
 def ownership_change(facts: Facts, policy: Policy) -> list[Finding]:
-    """transferOwnership / upgradeTo / changeAdmin / setOwner style calls."""
-    decoded = facts.decoded
-    if decoded is None or decoded.function not in OWNERSHIP_FUNCTIONS:
-        return []
-    target = next((a.value for a in decoded.args if a.type == "address"), None)
-    return [finding("OWNERSHIP_CHANGE", policy,
-                    f"{decoded.function} hands control of {facts.to} " + (f"to {target}." if target else "away."),
-                    function=decoded.function, contract=facts.to, new_party=target)]
+    """transferOwnership / upgradeTo / changeAdmin / setOwner style calls (any depth)."""
+    found = []
+    for call, contract, _ in facts.calls():
+        if call.function not in OWNERSHIP_FUNCTIONS:
+            continue
+        party = next((a.value for a in call.args if a.type == "address"), None)
+        found.append(finding("OWNERSHIP_CHANGE", policy,
+                             f"{call.function} hands control of {contract} " + (f"to {party}." if party else "away."),
+                             function=call.function, contract=contract, new_party=party))
+    return found
 
 
 @rule("EIP7702_DELEGATION")

@@ -11,13 +11,16 @@ from chain.simulate.model import SimulationStatus
 
 @rule("UNKNOWN_FUNCTION")
 def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
-    """Calldata is present but nothing resolves it."""
-    decoded = facts.decoded
-    if decoded is None or decoded.source is not DecodeSource.UNKNOWN:
-        return []
-    return [finding("UNKNOWN_FUNCTION", policy,
-                    f"The call's data ({facts.calldata_size} bytes) could not be decoded: {decoded.error}.",
-                    selector=decoded.selector, calldata_size=facts.calldata_size, reason=decoded.error)]
+    """Calldata is present but nothing resolves it — at the top level or in any nested call."""
+    found = []
+    for call, target, _ in facts.calls():
+        if call.source is not DecodeSource.UNKNOWN:
+            continue
+        where = "The call's data" if call is facts.decoded else f"A nested call to {target}"
+        found.append(finding("UNKNOWN_FUNCTION", policy, f"{where} could not be decoded: {call.error}.",
+                             selector=call.selector, target=target, reason=call.error,
+                             calldata_size=facts.calldata_size))
+    return found
 
 
 @rule("SIMULATION_REVERTED")
