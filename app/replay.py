@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from app.service import Services
+from app.service import Services, deterministic_result
 from audit import AuditRecord
 from chain import analyze, parse_request
 from chain.trace import Trace
@@ -44,19 +44,9 @@ async def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
         engine = None
     sampling = Sampling(**record.sampling) if record.sampling else services.sampling
     explanation, identity, _ = await explain(analysis, engine, services.policy, sampling, Trace())
-    facts = analysis.facts
-    replayed: dict[str, Any] = {
-        "kind": facts.kind, "chain_id": facts.chain_id, "verdict": analysis.verdict,
-        "findings": [f.model_dump(mode="json") for f in analysis.findings],
-        "decoded": facts.decoded.model_dump(mode="json") if facts.decoded else None,
-        "approvals": [a.model_dump(mode="json") for a in facts.approvals],
-        "simulation": facts.simulation.model_dump(mode="json") if facts.simulation else None,
-        "typed_data": facts.typed_data.model_dump(mode="json") if facts.typed_data else None,
-        "message": facts.message.model_dump(mode="json") if facts.message else None,
-        "explanation": explanation.model_dump(mode="json"),
-        "model": identity.model_dump(mode="json"),
-        "policy": services.policy.identity,
-    }
+    fresh = {**deterministic_result(analysis, services.policy, record.id),
+             "explanation": explanation.model_dump(mode="json"), "model": identity.model_dump(mode="json")}
+    replayed: dict[str, Any] = {k: fresh[k] for k in COMPARED}
     if engine is None:  # without the model only the deterministic parts can be compared
         for side in (recorded, replayed):
             side["explanation"] = {"summary": (side["explanation"] or {}).get("summary")}

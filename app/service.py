@@ -153,6 +153,14 @@ def deterministic_result(analysis: Analysis, policy: Policy, record_id: str) -> 
     }
 
 
+def _validator_outcome(call: ModelCall, explanation: Explanation) -> dict[str, Any]:
+    """What the audit record keeps of the guard's decision and the call's token accounting."""
+    return {"accepted": call.accepted, "reason": call.reject_code, "attempts": call.attempts,
+            "rejected_reason": explanation.rejected_reason, "narrative_source": explanation.narrative_source,
+            "prompt_tokens": call.prompt_tokens, "cached_tokens": call.cached_tokens,
+            "completion_tokens": call.completion_tokens, "ttft_ms": call.ttft_ms}
+
+
 async def analyze_request(raw: Any, services: Services, trace: Trace) -> Analysis:
     """Validate and analyze (decode, simulate, rules) on a worker thread.
 
@@ -187,10 +195,7 @@ async def record(raw: Any, analysis: Analysis, narration: tuple[Explanation, Mod
         model={**identity.model_dump(mode="json"), **call.gen_ai(identity)},
         sampling=call.sampling.model_dump(mode="json") if call.sampling else None,
         prompt=call.prompt, raw_output=call.raw_output,
-        validator={"accepted": call.accepted, "reason": call.reject_code, "attempts": call.attempts,
-                   "rejected_reason": explanation.rejected_reason, "narrative_source": explanation.narrative_source,
-                   "prompt_tokens": call.prompt_tokens, "cached_tokens": call.cached_tokens,
-                   "completion_tokens": call.completion_tokens, "ttft_ms": call.ttft_ms},
+        validator=_validator_outcome(call, explanation),
         tool_calls=[c.model_dump(mode="json") for c in trace.calls],
         policy=services.policy.identity, tenant=tenant,
         narrative_key=call.narrative_key if explanation.narrative is not None else None,
@@ -219,10 +224,7 @@ async def record_narrative(parent: dict[str, Any], analysis: Analysis,
         result=result, model={**identity.model_dump(mode="json"), **call.gen_ai(identity)},
         sampling=call.sampling.model_dump(mode="json") if call.sampling else None,
         prompt=call.prompt, raw_output=call.raw_output,
-        validator={"accepted": call.accepted, "reason": call.reject_code, "attempts": call.attempts,
-                   "rejected_reason": explanation.rejected_reason, "narrative_source": explanation.narrative_source,
-                   "prompt_tokens": call.prompt_tokens, "cached_tokens": call.cached_tokens,
-                   "completion_tokens": call.completion_tokens, "ttft_ms": call.ttft_ms},
+        validator=_validator_outcome(call, explanation),
         tool_calls=[c.model_dump(mode="json") for c in trace.calls], policy=services.policy.identity, tenant=tenant,
         narrative_key=call.narrative_key if explanation.narrative is not None else None,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,16 +22,11 @@ from chain.trace import Trace
 from inference import EngineError, Sampling, explain
 from inference.openai_engine import CircuitBreaker, OpenAICompatibleEngine
 from inference.prompt import NARRATIVE_SCHEMA, build_messages
+from tests.anvil import free_port
 from tests.helpers import DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tx
 
 MODEL_ALIAS = "smollm2-135m-q4_1"
 APPROVAL = tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
