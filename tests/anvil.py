@@ -93,3 +93,17 @@ class RpcProxy:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout_s: float) -> None:
+    """Poll ``url`` until it answers 200; fail with the log's tail if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, log.read_text()[-2000:]
+        assert time.monotonic() < deadline, f"{url} did not answer in {timeout_s:.0f} s"
+        time.sleep(0.2)

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from chain.trace import Trace
 from inference import EngineError, Sampling, explain
 from inference.openai_engine import CircuitBreaker, OpenAICompatibleEngine
 from inference.prompt import NARRATIVE_SCHEMA, build_messages
-from tests.anvil import free_port
+from tests.anvil import free_port, wait_until_serving
 from tests.helpers import DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tx
 
 MODEL_ALIAS = "smollm2-135m-q4_1"
@@ -43,16 +42,7 @@ def llama_server(engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
         stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, Path(log.name).read_text()[-2000:]
-            assert time.monotonic() < deadline, "llama_cpp.server did not start in 90 s"
-            time.sleep(0.3)
+        wait_until_serving(f"{url}/v1/models", server, Path(log.name), 90)
         yield url
     finally:
         server.terminate()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
-from tests.anvil import free_port
+from tests.anvil import free_port, wait_until_serving
 from tests.conftest import ROOT
 from tests.helpers import example
 
@@ -26,16 +25,7 @@ def test_serve_explains_over_http(tmp_path, engine) -> None:  # type: ignore[no-
                               stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, "server did not start in 60 s"
-            time.sleep(0.2)
+        wait_until_serving(f"{base}/healthz", server, tmp_path / "serve.log", 60)
         response = httpx.post(f"{base}/v1/explain", json=example("unlimited-approval-to-eoa"), timeout=120)
         assert response.status_code == 200
         assert response.json()["verdict"] == "block"
