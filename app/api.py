@@ -27,7 +27,7 @@ from app.service import (
 from app.settings import Settings
 from audit import AuditWriteError
 from audit.pinning import PinWorker
-from chain import RequestError
+from chain import RequestError, decode_request, parse_request
 from chain.trace import Trace
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -88,6 +88,25 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     def metrics() -> PlainTextResponse:
         """Prometheus metrics: TTFT, explain latency, prefix-cache hit tokens, rejections by reason."""
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.post("/v1/decode", tags=["explain"], response_model=None,
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": {"type": "object"}, "examples": request_examples}}}})
+    async def decode_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
+        """Decode only (fast: no simulation, no model, not audited): the calldata with nested calls
+        (`decoded.source`: `abi` or `unknown`), or the signature payload with its digest and approvals."""
+        body = await request.body()
+        if len(body) > services.settings.max_request_bytes:
+            return problem(413, "too-large", "Request too large",
+                           f"body is {len(body)} bytes; the limit is {services.settings.max_request_bytes}")
+        try:
+            parsed = parse_request(json.loads(body), max_calldata_bytes=services.settings.max_calldata_bytes)
+        except ValueError as exc:
+            if isinstance(exc, RequestError):
+                return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
+            return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
+                           errors=[{"field": "(body)", "message": "is not valid JSON"}])
+        return JSONResponse(decode_request(parsed, services.policy))
 
     @app.post(
         "/v1/explain",

@@ -134,3 +134,17 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
         message=message, signing_method=sig.method, observed_at=int(time.time()), lookups_unavailable=unavailable,
     )
     return _judge(facts, policy, trace)
+
+
+def decode_request(request: Transaction | Signature, policy: Policy) -> dict:
+    """Decoding only — no simulation, no state, no model: what the calldata or signature payload says."""
+    if isinstance(request, Signature):
+        if request.typed_data is not None:
+            typed, approvals = classify(request.typed_data, request.digest, policy.threshold("unlimited_approval"))
+            return {"kind": "typed_data", "typed_data": typed.model_dump(mode="json"),
+                    "approvals": [a.model_dump(mode="json") for a in approvals]}
+        message = message_facts(request.method, request.message or b"")
+        return {"kind": "message", "message": message.model_dump(mode="json"),
+                "digest": "0x" + request.digest.hex()}
+    decoded = decode_calldata(request.data, request.to)
+    return {"kind": "transaction", "decoded": decoded.model_dump(mode="json") if decoded else None}

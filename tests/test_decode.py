@@ -76,3 +76,23 @@ def test_decode_stops_at_the_depth_limit() -> None:
     while decoded.calls:
         decoded, depth = decoded.calls[0], depth + 1
     assert depth == 4 and decoded.error == "nested calls deeper than 4 levels are not decoded"
+
+
+def test_decode_endpoint_is_fast_and_stores_nothing(sqlite_url: str, make_services) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from app.api import create_app
+    from audit import count_records
+    from tests.helpers import example
+
+    services = make_services(sqlite_url)
+    with TestClient(create_app(services.settings, services)) as client:
+        tx_body = client.post("/v1/decode", json=example("unlimited-approval-to-eoa")).json()
+        sig_body = client.post("/v1/decode", json=example("permit2-phishing-signature")).json()
+        bad = client.post("/v1/decode", json={"chain_id": 1, "from": "0x12"})
+    assert tx_body["decoded"]["function"] == "approve(address,uint256)"
+    assert tx_body["decoded"]["args"][0]["value"] == DRAINER_EOA
+    assert sig_body["typed_data"]["classification"] == "permit2_PermitSingle"
+    assert sig_body["approvals"][0]["spender"] == DRAINER_EOA
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "from"
+    assert count_records(services.sessions) == 0
