@@ -30,11 +30,10 @@ class OpenAICompatibleEngine:
 
     def __init__(self, base_url: str, model: str | None = None, api_key: str | None = None, *,
                  timeout_s: float = 30.0, retries: int = 2, weights_sha256: str | None = None,
-                 breaker: CircuitBreaker | None = None, transport: httpx.AsyncBaseTransport | None = None):
+                 breaker: CircuitBreaker | None = None):
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._base_url = base_url.rstrip("/")
-        self._client_args = {"base_url": self._base_url, "headers": headers, "timeout": timeout_s,
-                             "transport": transport}
+        self._client_args = {"base_url": self._base_url, "headers": headers, "timeout": timeout_s}
         self._model = model
         self._retries = retries
         self._weights_sha256 = weights_sha256

@@ -53,7 +53,7 @@ def running_anvil(lifetime_s: int = 600) -> Iterator[str]:
 
 class RpcProxy:
     """Forwards JSON-RPC to ``upstream`` except: methods in ``hidden`` answer -32601; ``mode`` 'hang'
-    never answers, 'garbage' answers non-JSON."""
+    never answers, 'garbage' answers an HTML page to any POST (also used for the model engine)."""
 
     def __init__(self, upstream: str, hidden: set[str] | None = None, mode: str = "forward"):
         self.hidden, self.mode = set(hidden or ()), mode
@@ -67,13 +67,13 @@ class RpcProxy:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 request = json.loads(body)
-                proxy.methods.append(request["method"])
+                proxy.methods.append(request.get("method", self.path))
                 if proxy.mode == "hang":
                     time.sleep(30)
                     return
-                if proxy.mode == "garbage":
+                if proxy.mode == "garbage":  # any client, JSON-RPC or not, gets an HTML error page
                     payload = b"<html>502 bad gateway</html>"
-                elif request["method"] in proxy.hidden:
+                elif request.get("method") in proxy.hidden:
                     payload = json.dumps({"jsonrpc": "2.0", "id": request["id"],
                                           "error": {"code": -32601, "message": "Method not found"}}).encode()
                 else:

@@ -10,18 +10,18 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app.service import Services
 from chain import analyze, parse_request
+from chain.resilience import CircuitBreaker
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
 from inference import EngineError, Sampling, explain
-from inference.openai_engine import CircuitBreaker, OpenAICompatibleEngine
+from inference.openai_engine import OpenAICompatibleEngine
 from inference.prompt import NARRATIVE_SCHEMA, build_messages
-from tests.anvil import free_port, wait_until_serving
+from tests.anvil import RpcProxy, free_port, wait_until_serving
 from tests.helpers import DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tx
 
 MODEL_ALIAS = "smollm2-135m-q4_1"
@@ -103,13 +103,14 @@ def test_remote_engine_down_degrades_and_opens_the_circuit(backend: RevmBackend,
 
 
 def test_remote_engine_rejects_garbage_answers(backend: RevmBackend, policy: Policy) -> None:
-    def garbage(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, text="<html>not json</html>")
-
-    remote = OpenAICompatibleEngine("http://garbage.invalid", "m", retries=0, transport=httpx.MockTransport(garbage))
-    messages, _ = messages_for(backend, policy, APPROVAL)
-    with pytest.raises(EngineError, match="answer is not JSON"):
-        asyncio.run(remote.generate(messages, NARRATIVE_SCHEMA, Sampling()))
+    proxy = RpcProxy("http://127.0.0.1:9", mode="garbage")  # a loopback server answering HTML to every POST
+    try:
+        remote = OpenAICompatibleEngine(proxy.url, "m", retries=0)
+        messages, _ = messages_for(backend, policy, APPROVAL)
+        with pytest.raises(EngineError, match="answer is not JSON"):
+            asyncio.run(remote.generate(messages, NARRATIVE_SCHEMA, Sampling()))
+    finally:
+        proxy.close()
 
 
 @pytest.mark.model

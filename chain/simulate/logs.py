@@ -150,12 +150,6 @@ def token_meta(token: str, read: Callable[[str, str], bytes | None]) -> TokenMet
     return TokenMeta(symbol, decimals, raw_hex)
 
 
-def token_metadata(token: str, read: Callable[[str, str], bytes | None]) -> tuple[str | None, int | None]:
-    """(sanitized symbol, decimals) of ``token``."""
-    meta = token_meta(token, read)
-    return meta.symbol, meta.decimals
-
-
 def approval_changes(logs: Iterable[RawLog]) -> list[ApprovalChange]:
     """Approvals the transaction's events grant or revoke (ERC-20/721, operators, Permit2)."""
     found = []
