@@ -68,7 +68,7 @@ def json_value(abi_type: str, value: Any) -> Any:
         inner = abi_type[: abi_type.rindex("[")]
         return [json_value(inner, v) for v in value]
     if abi_type.startswith("("):
-        parts = _split_tuple(abi_type[1:-1])
+        parts = split_types(abi_type[1:-1])
         return [json_value(t, v) for t, v in zip(parts, value, strict=True)]
     if abi_type == "address":
         return to_checksum_address(value)
@@ -79,7 +79,8 @@ def json_value(abi_type: str, value: Any) -> Any:
     return value
 
 
-def _split_tuple(body: str) -> list[str]:
+def split_types(body: str) -> list[str]:
+    """Split a comma-separated ABI type list at its top level: ``"address,(uint8,bytes)[]"`` → 2 types."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(body):
         depth += ch == "("

@@ -7,18 +7,11 @@ from typing import Protocol
 
 from chain.request import AccountOverride, Transaction
 from chain.simulate.model import SimulationResult
+from chain.state import ChainState
 
 
-class SimulationSession(Protocol):
+class SimulationSession(ChainState, Protocol):
     """Chain state for one request (overrides applied), and the simulation of the request in it."""
-
-    chain_id: int
-
-    def code(self, address: str) -> bytes: ...
-
-    def call(self, to: str, data: bytes) -> bytes | None: ...
-
-    def call_signature(self, to: str, signature: str) -> bytes | None: ...
 
     def simulate(self, tx: Transaction) -> SimulationResult:
         """Never raises: failures come back as status 'unavailable' with the reason."""

@@ -84,9 +84,9 @@ class RevmSession:
                 for log in result.logs
             ]
             status, gas_used, reason = SimulationStatus.SUCCESS, result.gas_used, None
-            # Native ETH moves (internal ones too) as balance deltas of everyone the call touched in
-            # the open journal; gas price is 0, so fees do not blur them.
-            accounts = _participants(tx, logs) | {checksum(a) for a in evm.journal_state}
+            # Native ETH moves (internal ones too) as balance deltas: an account whose balance changed
+            # was loaded, so it is in the open journal; gas price is 0, so fees do not blur them.
+            accounts = {checksum(a) for a in evm.journal_state}
             after = {a: evm.get_balance(a) for a in accounts}
         except RuntimeError as exc:
             logs, status, after = [], SimulationStatus.REVERTED, {}
@@ -121,15 +121,6 @@ def _fork_point(url: str, block: str) -> tuple[int, int]:
     except (RpcError, RpcUnavailable, ValueError, TypeError) as exc:
         raise ForkError(f"cannot read {url}: {exc}") from exc
     return chain_id, number
-
-
-def _participants(tx: Transaction, logs: list[RawLog]) -> set[str]:
-    """Sender, target, every log emitter and every address-shaped topic (the journal adds the rest)."""
-    accounts = {tx.sender} | ({tx.to} if tx.to else set())
-    for log in logs:
-        accounts.add(checksum(log.address))
-        accounts |= {checksum("0x" + t[-20:].hex()) for t in log.topics[1:] if len(t) == 32 and not any(t[:12])}
-    return accounts
 
 
 def _parse_failure(message: str) -> tuple[int | None, str]:
