@@ -40,6 +40,19 @@ def _openapi_examples() -> dict[str, Any]:
     return examples
 
 
+async def _read_json(request: Request, services: Services) -> Any:
+    """The parsed body, or the problem response (413 too large, 422 not JSON) to send instead."""
+    body = await request.body()
+    if len(body) > services.settings.max_request_bytes:
+        return problem(413, "too-large", "Request too large",
+                       f"body is {len(body)} bytes; the limit is {services.settings.max_request_bytes}")
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
+                       errors=[{"field": "(body)", "message": "is not valid JSON"}])
+
+
 async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterator[str]:
     """Server-sent events; an audit failure ends the stream with an error event."""
     try:
@@ -95,17 +108,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def decode_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
         """Decode only (fast: no simulation, no model, not audited): the calldata with nested calls
         (`decoded.source`: `abi` or `unknown`), or the signature payload with its digest and approvals."""
-        body = await request.body()
-        if len(body) > services.settings.max_request_bytes:
-            return problem(413, "too-large", "Request too large",
-                           f"body is {len(body)} bytes; the limit is {services.settings.max_request_bytes}")
+        raw = await _read_json(request, services)
+        if isinstance(raw, JSONResponse):
+            return raw
         try:
-            parsed = parse_request(json.loads(body), max_calldata_bytes=services.settings.max_calldata_bytes)
-        except ValueError as exc:
-            if isinstance(exc, RequestError):
-                return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
-            return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
-                           errors=[{"field": "(body)", "message": "is not valid JSON"}])
+            parsed = parse_request(raw, max_calldata_bytes=services.settings.max_calldata_bytes)
+        except RequestError as exc:
+            return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
         return JSONResponse(decode_request(parsed, services.policy))
 
     @app.post(
@@ -132,15 +141,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         validated narrative and its own audit record (`kind: narrative`, `parent` = the result's id).
         Text the validator rejects is never streamed. An `event: error` reports an audit failure.
         """
-        body = await request.body()
-        if len(body) > services.settings.max_request_bytes:
-            return problem(413, "too-large", "Request too large",
-                           f"body is {len(body)} bytes; the limit is {services.settings.max_request_bytes}")
-        try:
-            raw = json.loads(body)
-        except ValueError as exc:
-            return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
-                           errors=[{"field": "(body)", "message": "is not valid JSON"}])
+        raw = await _read_json(request, services)
+        if isinstance(raw, JSONResponse):
+            return raw
         try:
             if stream:
                 trace = Trace()

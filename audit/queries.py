@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.merkle import consistency_proof, inclusion_proof
+from audit.merkle import consistency_proof, inclusion_proof, root
 from audit.models import AuditRecord, AuditRecordTerm, Checkpoint, PinTask
 
 MAX_PAGE = 200
@@ -56,8 +56,8 @@ def record_inclusion(sessions: sessionmaker[Session], record: AuditRecord,
     return ["0x" + p.hex() for p in inclusion_proof(record.seq - 1, leaves)]
 
 
-def ledger_consistency(sessions: sessionmaker[Session], first: int, second: int) -> list[str]:
-    """PROOF(first, D[second]) over the stored leaves.
+def ledger_consistency(sessions: sessionmaker[Session], first: int, second: int) -> tuple[list[str], str, str]:
+    """(PROOF(first, D[second]), root of the first tree, root of the second) from one read of the leaves.
 
     Raises:
         ValueError: sizes out of range.
@@ -66,7 +66,8 @@ def ledger_consistency(sessions: sessionmaker[Session], first: int, second: int)
         leaves = leaf_hashes(session, second)
     if len(leaves) != second:
         raise ValueError(f"second size {second} exceeds the ledger's {len(leaves)} records")
-    return ["0x" + p.hex() for p in consistency_proof(first, leaves)]
+    proof = ["0x" + p.hex() for p in consistency_proof(first, leaves)]
+    return proof, "0x" + root(leaves[:first]).hex(), "0x" + root(leaves).hex()
 
 
 def cached_narrative(sessions: sessionmaker[Session], key: str) -> str | None:
