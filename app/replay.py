@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from app.service import Services, deterministic_result
+from app.service import Services, result_contract
 from audit import AuditRecord
 from chain import analyze, parse_request
 from chain.trace import Trace
@@ -44,8 +44,7 @@ async def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
         engine = None
     sampling = Sampling(**record.sampling) if record.sampling else services.sampling
     explanation, identity, _ = await explain(analysis, engine, services.policy, sampling, Trace())
-    fresh = {**deterministic_result(analysis, services.policy, record.id),
-             "explanation": explanation.model_dump(mode="json"), "model": identity.model_dump(mode="json")}
+    fresh = result_contract(analysis, services.policy, record.id, explanation, identity)
     replayed: dict[str, Any] = {k: fresh[k] for k in COMPARED}
     if engine is None:  # without the model only the deterministic parts can be compared
         for side in (recorded, replayed):

@@ -135,20 +135,27 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
     )
 
 
-def deterministic_result(analysis: Analysis, policy: Policy, record_id: str) -> dict[str, Any]:
-    """The result contract's fields that the rules alone decide."""
+def result_contract(analysis: Analysis, policy: Policy, record_id: str, explanation: Explanation,
+                    identity: ModelIdentity) -> dict[str, Any]:
+    """The result contract in its field order, without the ``audit`` block (added once it is written)."""
     facts = analysis.facts
+
+    def dump(model: Any) -> Any:
+        return model.model_dump(mode="json") if model is not None else None
+
     return {
         "id": record_id,
         "kind": facts.kind,
         "chain_id": facts.chain_id,
         "verdict": analysis.verdict,
         "findings": [f.model_dump(mode="json") for f in analysis.findings],
-        "decoded": facts.decoded.model_dump(mode="json") if facts.decoded else None,
+        "decoded": dump(facts.decoded),
         "approvals": [a.model_dump(mode="json") for a in facts.approvals],
-        "simulation": facts.simulation.model_dump(mode="json") if facts.simulation else None,
-        "typed_data": facts.typed_data.model_dump(mode="json") if facts.typed_data else None,
-        "message": facts.message.model_dump(mode="json") if facts.message else None,
+        "simulation": dump(facts.simulation),
+        "typed_data": dump(facts.typed_data),
+        "message": dump(facts.message),
+        "explanation": explanation.model_dump(mode="json"),
+        "model": identity.model_dump(mode="json"),
         "policy": policy.identity,
     }
 
@@ -185,10 +192,7 @@ async def record(raw: Any, analysis: Analysis, narration: tuple[Explanation, Mod
         AuditWriteError: the record could not be written (no explanation is returned).
     """
     explanation, identity, call = narration
-    result = {**deterministic_result(analysis, services.policy, record_id),
-              "explanation": explanation.model_dump(mode="json"), "model": identity.model_dump(mode="json")}
-    result = {k: result[k] for k in ("id", "kind", "chain_id", "verdict", "findings", "decoded", "approvals",
-                                     "simulation", "typed_data", "message", "explanation", "model", "policy")}
+    result = result_contract(analysis, services.policy, record_id, explanation, identity)
     body = RecordBody(
         id=record_id, created_at=datetime.now(UTC), kind=analysis.facts.kind, chain_id=analysis.facts.chain_id,
         verdict=analysis.verdict, request=raw, result=result,
