@@ -67,12 +67,13 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
         tokens = {}
         token_addresses = sorted({a.token for a in approvals} | _called_token(decoded, tx.to))
         if token_addresses:
+            known = {a.token: a.standard for a in approvals}  # approvals_of already asked ERC-165
             with trace.step("token_metadata", tokens=token_addresses) as call:
                 for token in token_addresses:
                     meta = token_meta(token, state.call_signature)
                     tokens[token] = TokenFacts(address=token, symbol=meta.symbol, decimals=meta.decimals,
                                                symbol_raw=meta.symbol_raw,
-                                               standard=nft_standard(state, token) or "erc20")
+                                               standard=known.get(token) or nft_standard(state, token) or "erc20")
                 call.output = {t: f.model_dump(mode="json") for t, f in tokens.items()}
 
     facts = Facts(
