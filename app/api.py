@@ -106,8 +106,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                   "schema": {"type": "object"}, "examples": request_examples}}}})
     async def decode_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
-        """Decode only (fast: no simulation, no model, not audited): the calldata with nested calls
-        (`decoded.source`: `abi` or `unknown`), or the signature payload with its digest and approvals."""
+        """Decode only (fast: no simulation, no model, not audited): the calldata with nested calls, or the
+        signature payload with its digest and approvals.
+
+        `decoded.source` says how sure the decode is: `abi` (the request's `abi` or a bundled ABI matched
+        and the bytes re-encode exactly), `selectors` (only a text signature from the selector table
+        matched; arguments are `arg0…`), `bytecode` (argument types inferred from the target's code),
+        `unknown` (nothing resolved it; `error` says why, `candidates` lists colliding signatures).
+        `decoded.proxy` names the implementation a proxy target was decoded against."""
         raw = await _read_json(request, services)
         if isinstance(raw, JSONResponse):
             return raw
@@ -115,7 +121,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             parsed = parse_request(raw, max_calldata_bytes=services.settings.max_calldata_bytes)
         except RequestError as exc:
             return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
-        return JSONResponse(decode_request(parsed, services.policy))
+        return JSONResponse(await run_in_threadpool(decode_request, parsed, services.policy, services.backend))
 
     @app.post(
         "/v1/explain",

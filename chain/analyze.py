@@ -15,7 +15,7 @@ from chain.rules import Finding, Policy, evaluate
 from chain.simulate import SimulationBackend
 from chain.simulate.logs import token_meta
 from chain.simulate.model import SimulationStatus
-from chain.state import delegation_target
+from chain.state import ChainState, delegation_target
 from chain.trace import Trace
 
 
@@ -34,11 +34,11 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
     if isinstance(request, Signature):
         return analyze_signature(request, backend, policy, trace)
     tx = request
-    with trace.step("decode", to=tx.to, calldata_size=len(tx.data)) as call:
-        decoded = decode_calldata(tx.data, tx.to)
-        call.output = decoded.model_dump(mode="json") if decoded else None
-
     with backend.session(tx.state_overrides) as state:
+        with trace.step("decode", to=tx.to, calldata_size=len(tx.data)) as call:
+            decoded = decode_calldata(tx.data, tx.to, abi=tx.abi, state=_readable(state, tx.chain_id))
+            call.output = decoded.model_dump(mode="json") if decoded else None
+
         with trace.step("simulate", backend=backend.name, chain_id=tx.chain_id, gas=tx.gas) as call:
             simulation = state.simulate(tx)
             call.output = simulation.model_dump(mode="json")
@@ -137,8 +137,14 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
     return _judge(facts, policy, trace)
 
 
-def decode_request(request: Transaction | Signature, policy: Policy) -> dict:
-    """Decoding only — no simulation, no state, no model: what the calldata or signature payload says."""
+def _readable(state: ChainState, chain_id: int) -> ChainState | None:
+    """The state, if it is the request's chain: code and storage of another chain would mislead."""
+    return state if getattr(state, "chain_id", None) == chain_id else None
+
+
+def decode_request(request: Transaction | Signature, policy: Policy, backend: SimulationBackend | None = None) -> dict:
+    """Decoding only — no simulation, no model: what the calldata or signature payload says. With a
+    ``backend`` serving the request's chain, proxies are resolved and bytecode consulted."""
     if isinstance(request, Signature):
         if request.typed_data is not None:
             typed, approvals = classify(request.typed_data, request.digest, policy.threshold("unlimited_approval"))
@@ -147,5 +153,10 @@ def decode_request(request: Transaction | Signature, policy: Policy) -> dict:
         message = message_facts(request.method, request.message or b"")
         return {"kind": "message", "message": message.model_dump(mode="json"),
                 "digest": "0x" + request.digest.hex()}
-    decoded = decode_calldata(request.data, request.to)
+    if backend is None:
+        decoded = decode_calldata(request.data, request.to, abi=request.abi)
+    else:
+        with backend.session(request.state_overrides) as state:
+            decoded = decode_calldata(request.data, request.to, abi=request.abi,
+                                      state=_readable(state, request.chain_id))
     return {"kind": "transaction", "decoded": decoded.model_dump(mode="json") if decoded else None}

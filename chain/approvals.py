@@ -13,6 +13,13 @@ ERC721_INTERFACE = bytes.fromhex("80ac58cd")
 ERC1155_INTERFACE = bytes.fromhex("d9b67a26")
 _SUPPORTS_INTERFACE = keccak(text="supportsInterface(bytes4)")[:4]
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+MAX_UINT160 = 2**160 - 1
+MAX_UINT256 = 2**256 - 1
+
+PERMIT2_PERMIT_SINGLE = "permit(address,((address,uint160,uint48,uint48),address,uint256),bytes)"
+PERMIT2_PERMIT_BATCH = "permit(address,((address,uint160,uint48,uint48)[],address,uint256),bytes)"
+EIP2612_PERMIT = "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"
+DAI_PERMIT = "permit(address,address,uint256,uint256,bool,uint8,bytes32,bytes32)"
 
 
 class Approval(BaseModel):
@@ -42,11 +49,49 @@ def nft_standard(state: ChainState, token: str) -> str | None:
     return None
 
 
+def permit2_approval(token: str, spender: str, amount: int, expiration: int, threshold: int) -> Approval:
+    """A Permit2 allowance; ``expiration`` 0 means it lasts until revoked."""
+    return Approval(standard="permit2", token=token, spender=spender, amount=str(amount),
+                    unlimited=amount >= min(MAX_UINT160, threshold), expires_at=expiration or None)
+
+
+def _permit2_details(permit: list, threshold: int) -> list[Approval]:
+    """Approvals from a decoded PermitSingle ``[details, spender, sigDeadline]`` or PermitBatch."""
+    details, spender = permit[0], permit[1]
+    items = details if details and isinstance(details[0], list) else [details]
+    return [permit2_approval(d[0], spender, int(d[1]), int(d[2]), threshold) for d in items]
+
+
+def _signed_approvals(call: DecodedCall, token: str, threshold: int) -> list[Approval] | None:
+    """Approvals from Permit2 calls, Universal Router Permit2 commands and token permits; None if
+    ``call`` is none of those."""
+    fn, name = call.function or "", (call.function or "").split("(")[0]
+    if fn == "approve(address,address,uint160,uint48)":  # Permit2 AllowanceTransfer
+        spender, amount = call.args[1].value, int(call.args[2].value)
+        return [permit2_approval(call.args[0].value, spender, amount, int(call.args[3].value), threshold)] if amount else []
+    if fn in (PERMIT2_PERMIT_SINGLE, PERMIT2_PERMIT_BATCH):
+        return _permit2_details(call.args[1].value, threshold)
+    if call.command is not None and name in ("PERMIT2_PERMIT", "PERMIT2_PERMIT_BATCH"):
+        return _permit2_details(call.args[0].value, threshold)
+    if fn == EIP2612_PERMIT:
+        amount = int(call.args[2].value)
+        return [Approval(standard="permit", token=token, spender=call.args[1].value, amount=str(amount),
+                         unlimited=amount >= threshold, expires_at=int(call.args[3].value) or None)] if amount else []
+    if fn == DAI_PERMIT:
+        if not call.args[4].value:
+            return []
+        return [Approval(standard="permit", token=token, spender=call.args[1].value, amount=str(MAX_UINT256),
+                         unlimited=True, expires_at=int(call.args[3].value) or None)]
+    return None
+
+
 def approvals_of(call: DecodedCall | None, token: str | None, state: ChainState,
                  unlimited_threshold: int) -> list[Approval]:
-    """The approvals granted by ``call`` on ``token``; revocations grant nothing."""
+    """The approvals granted by ``call`` on ``token`` (the call's target); revocations grant nothing."""
     if call is None or call.function is None or token is None:
         return []
+    if (signed := _signed_approvals(call, token, unlimited_threshold)) is not None:
+        return signed
     fn = call.function
     if fn == "approve(address,uint256)":
         spender, amount = call.args[0].value, int(call.args[1].value)

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from chain.decode.registry import FunctionAbi
 from chain.hexutil import parse_address, parse_data, parse_quantity
 
 Address = Annotated[str, BeforeValidator(parse_address)]
@@ -27,6 +28,7 @@ Slot = Annotated[int, BeforeValidator(lambda v: _word(v))]
 SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTypedData_v4", "personal_sign", "eth_sign")
 SIGNING_METHODS = ("eth_signTypedData_v4", "personal_sign", "eth_sign")
 DEFAULT_MAX_CALLDATA = 128 * 1024
+MAX_ABI_ENTRIES = 2_000
 
 
 def _word(value: object) -> int:
@@ -117,13 +119,40 @@ class _Common(BaseModel):
     context: RequestContext = Field(default_factory=RequestContext)
 
 
-class BareTransactionRequest(_Common, TransactionParams):
+def _parse_abi(value: Any) -> list[FunctionAbi] | None:
+    """A JSON ABI (list, or a JSON string of one) → its functions; errors name the entry."""
+    from chain.decode.codec import AbiTypeError
+    from chain.decode.registry import functions_from_abi
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"is not valid JSON: {exc.msg}") from None
+    if not isinstance(value, list):
+        raise ValueError("must be a JSON ABI: a list of entries (or a JSON string of one)")
+    if len(value) > MAX_ABI_ENTRIES:
+        raise ValueError(f"has {len(value)} entries, over the limit of {MAX_ABI_ENTRIES}")
+    try:
+        return functions_from_abi(value)
+    except AbiTypeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class _WithAbi(BaseModel):
+    abi: Annotated[list[FunctionAbi] | None, BeforeValidator(_parse_abi)] = Field(
+        None, description="The target's JSON ABI, tried before the bundled ABIs when decoding calldata.")
+
+
+class BareTransactionRequest(_Common, _WithAbi, TransactionParams):
     """A bare transaction: chain_id plus the transaction fields at the top level."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class RpcRequest(_Common):
+class RpcRequest(_Common, _WithAbi):
     """An EIP-1193 request object, exactly as the wallet holds it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -156,6 +185,7 @@ class Transaction(BaseModel):
     state_overrides: dict[str, AccountOverride]
     context: RequestContext
     delegations: list[str] = Field(default_factory=list)  # EIP-7702 authorization targets
+    abi: list[FunctionAbi] | None = None  # the caller's ABI for the target, tried first when decoding
 
     @property
     def selector(self) -> bytes | None:
@@ -250,6 +280,7 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
         gas=tx.gas,
         state_overrides=request.state_overrides,
         context=request.context,
+        abi=request.abi,
     )
 
 

@@ -16,6 +16,10 @@ class ChainState(Protocol):
         """Runtime code at ``address`` (empty for none)."""
         ...
 
+    def storage(self, address: str, slot: int) -> int:
+        """The storage word at ``slot`` (0 when unset or unreadable)."""
+        ...
+
     def call(self, to: str, data: bytes) -> bytes | None:
         """A static call's return data; None if it reverts or fails."""
         ...

@@ -98,8 +98,11 @@ class OpenAICompatibleEngine:
         start = time.perf_counter()
         try:
             async with self._client() as client:
+                # While probing which form the server takes, each attempt gets its own connection:
+                # llama_cpp.server on recent Starlette drops a kept-alive connection after its 500.
+                probing = {"Connection": "close"} if len(forms) > 1 else {}
                 for form in forms:
-                    response = await client.post("/v1/chat/completions",
+                    response = await client.post("/v1/chat/completions", headers=probing,
                                                  json={**body, "response_format": response_format(form, schema)})
                     if response.status_code >= 400 and form != forms[-1]:
                         # Not yet known which form this server takes: llama_cpp.server answers 500 to

@@ -31,7 +31,7 @@ EXAMPLES = ROOT_DIR / "examples"
 
 def calldata(signature: str, *args: Any) -> str:
     """0x-hex calldata for ``signature`` (e.g. ``approve(address,uint256)``) and ``args``."""
-    from chain.decode.abi import split_types
+    from chain.decode.codec import split_types
 
     types = split_types(signature[signature.index("(") + 1: -1])
     return "0x" + (keccak(text=signature)[:4] + encode(types, list(args))).hex()

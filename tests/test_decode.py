@@ -17,7 +17,8 @@ def test_decode_approve_returns_named_args() -> None:
         "selector": "0x095ea7b3", "function": "approve(address,uint256)", "source": "abi",
         "args": [{"name": "spender", "type": "address", "value": DRAINER_EOA},
                  {"name": "amount", "type": "uint256", "value": str(MAX_UINT)}],
-        "calls": [], "error": None, "target": None, "value": None,
+        "calls": [], "error": None, "target": None, "value": None, "operation": None, "command": None,
+        "proxy": None, "candidates": [],
     }
 
 
@@ -69,13 +70,13 @@ def test_decode_stops_at_the_depth_limit() -> None:
     from tests.helpers import MULTICALL3
 
     data = calldata("transfer(address,uint256)", DRAINER_EOA, 1)
-    for _ in range(6):
+    for _ in range(10):
         data = calldata("multicall(bytes[])", [bytes.fromhex(data[2:])])
     decoded = decode_calldata(bytes.fromhex(data[2:]), MULTICALL3)
     depth = 0
     while decoded.calls:
         decoded, depth = decoded.calls[0], depth + 1
-    assert depth == 4 and decoded.error == "nested calls deeper than 4 levels are not decoded"
+    assert depth == 8 and decoded.error == "nested calls deeper than 8 levels are not decoded"
 
 
 def test_decode_endpoint_is_fast_and_stores_nothing(sqlite_url: str, make_services) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
-"""Calldata decoding: bundled ABIs for now; selector tables, bytecode and nesting come next."""
+"""Calldata decoding: a caller's ABI, bundled ABIs, the selector table and bytecode inference."""
 
-from chain.decode.abi import decode_calldata, json_value
-from chain.decode.model import DecodedArg, DecodedCall, DecodeSource
+from chain.decode.calldata import Decoder, decode_calldata, json_value
+from chain.decode.model import DecodedArg, DecodedCall, DecodeSource, ProxyInfo
 
-__all__ = ["DecodeSource", "DecodedArg", "DecodedCall", "decode_calldata", "json_value"]
+__all__ = ["DecodeSource", "DecodedArg", "DecodedCall", "Decoder", "ProxyInfo", "decode_calldata", "json_value"]

@@ -17,6 +17,14 @@ class DecodeSource(StrEnum):
     UNKNOWN = "unknown"  # nothing resolved the calldata (unknown selector, truncated or malformed)
 
 
+class ProxyInfo(BaseModel):
+    """The contract's ``decoded.proxy``: the call was decoded against this implementation."""
+
+    kind: str  # eip1967 | eip1967_beacon | eip1822 | eip1167 | safe | eip7702
+    implementation: str
+    beacon: str | None = None  # for eip1967_beacon: the beacon the implementation was read from
+
+
 class DecodedArg(BaseModel):
     """One decoded argument; ``value`` is JSON-ready (addresses EIP-55, ints as decimal strings)."""
 
@@ -36,6 +44,12 @@ class DecodedCall(BaseModel):
     error: str | None = Field(None, description="Why decoding failed, when source is 'unknown'.")
     target: str | None = Field(None, description="For a nested call: the contract it calls.")
     value: str | None = Field(None, description="For a nested call: wei it sends.")
+    operation: str | None = Field(None, description="'delegatecall' when a Safe or account runs the call as "
+                                  "a delegatecall: the callee's code acts with the caller's storage and assets.")
+    command: str | None = Field(None, description="For a Universal Router command: its byte, as 0x-hex.")
+    proxy: ProxyInfo | None = None
+    candidates: list[str] = Field(default_factory=list, description="Every signature that decodes the bytes "
+                                  "exactly, when more than one does (the call is then reported as ambiguous).")
 
     def arg(self, name: str) -> Any:
         """The value of the argument called ``name``.

@@ -48,6 +48,13 @@ class RevmSession:
         """Runtime code at ``address`` (empty for an account without code)."""
         return bytes(self._evm.get_code(address) or b"")
 
+    def storage(self, address: str, slot: int) -> int:
+        """The storage word at ``slot``."""
+        try:
+            return int(self._evm.storage(address, slot))
+        except BaseException:
+            return 0
+
     def call(self, to: str, data: bytes) -> bytes | None:
         """A static read; None if it reverts or fails."""
         checkpoint = self._evm.snapshot()

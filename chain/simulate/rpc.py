@@ -77,6 +77,16 @@ class RpcSession:
         except (RpcError, RpcUnavailable):
             return b""
 
+    def storage(self, address: str, slot: int) -> int:
+        override = self._overrides.get(address)
+        if override is not None and override.state_diff and slot in override.state_diff:
+            return override.state_diff[slot]
+        try:
+            word = self._client.request("eth_getStorageAt", [address, hex(slot), self._backend.block])
+            return int(word, 16) if isinstance(word, str) and word.startswith("0x") and len(word) > 2 else 0
+        except (RpcError, RpcUnavailable, ValueError):
+            return 0
+
     def call(self, to: str, data: bytes) -> bytes | None:
         params: list[Any] = [{"from": READER, "to": to, "data": "0x" + data.hex()}, self._backend.block]
         if self._rpc_overrides:

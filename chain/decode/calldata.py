@@ -1,0 +1,204 @@
+"""Decode calldata from every source, nested calls and proxies included.
+
+Sources, tried in order; the first that decodes the bytes exactly wins and is named in
+``decoded.source``: the caller's ABI, the bundled ABIs (both ``abi``), the generated selector
+table (``selectors``), and argument types inferred from the target's bytecode (``bytecode``). When
+several signatures in one source decode the bytes exactly, the call is reported as ambiguous with
+its ``candidates`` — never guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chain.decode.batches import INNER_CALLS, BatchError
+from chain.decode.bytecode import inferred_arguments
+from chain.decode.codec import AbiDecodeError, AbiType, AbiTypeError, decode_types, parse_type
+from chain.decode.model import DecodedArg, DecodedCall, DecodeSource, ProxyInfo
+from chain.decode.proxy import detect_proxy
+from chain.decode.registry import FunctionAbi, bundled_functions, index, selector_table
+from chain.decode.universal_router import COMMAND_TYPE_MASK, COMMANDS, EXECUTE_SIGNATURES
+from chain.hexutil import to_hex
+from chain.state import ChainState
+
+MAX_DEPTH = 8
+MAX_CALLS = 1024  # nested calls decoded per request; the rest are summarized in ``error``
+
+
+def _json(t: AbiType, value: Any) -> Any:
+    """A decoded value, JSON-ready per the result contract (ints as decimal strings, bytes as hex)."""
+    kind = t.kind
+    if kind in ("uint", "int"):
+        return str(value)
+    if kind in ("bytes", "fbytes"):
+        return to_hex(value)
+    if kind == "array":
+        return [_json(t.inner[0], v) for v in value]
+    if kind == "tuple":
+        return [_json(m, v) for m, v in zip(t.inner, value, strict=True)]
+    return value  # address (already EIP-55), bool, string
+
+
+def json_value(abi_type: str, value: Any) -> Any:
+    """Make a decoded ABI value JSON-ready per the result contract."""
+    return _json(parse_type(abi_type), value)
+
+
+def _args(fn: FunctionAbi, values: tuple[Any, ...]) -> list[DecodedArg]:
+    return [
+        DecodedArg(name=n, type=t, value=_json(parse_type(t), v))
+        for n, t, v in zip(fn.names, fn.types, values, strict=True)
+    ]
+
+
+def _strict(candidates: tuple[FunctionAbi, ...], body: bytes) -> list[tuple[FunctionAbi, tuple[Any, ...]]]:
+    matches = []
+    for fn in candidates:
+        try:
+            matches.append((fn, decode_types(fn.types, body)))
+        except (AbiDecodeError, AbiTypeError):
+            continue
+    return matches
+
+
+def _unknown(selector: bytes | None, reason: str, **extra: Any) -> DecodedCall:
+    return DecodedCall(selector=to_hex(selector) if selector else None, function=None,
+                       source=DecodeSource.UNKNOWN, error=reason, **extra)
+
+
+class Decoder:
+    """Decodes one request's calldata; caches code and proxy look-ups for its duration."""
+
+    def __init__(self, abi: list[FunctionAbi] | None = None, state: ChainState | None = None):
+        self.user = index(abi) if abi else {}
+        self.state = state
+        self.calls = 0
+        self._proxies: dict[str, ProxyInfo | None] = {}
+
+    def proxy(self, address: str) -> ProxyInfo | None:
+        """The proxy pattern at ``address`` (None without state or for a plain contract)."""
+        if self.state is None:
+            return None
+        if address not in self._proxies:
+            self._proxies[address] = detect_proxy(self.state, address)
+        return self._proxies[address]
+
+    def decode(self, calldata: bytes, target: str | None = None, depth: int = 0) -> DecodedCall | None:
+        """Decode ``calldata`` sent to ``target``; None when there is no calldata at all."""
+        if not calldata:
+            return None
+        if len(calldata) < 4:
+            return _unknown(None, f"calldata is {len(calldata)} bytes, shorter than a 4-byte selector")
+        selector, body = calldata[:4], calldata[4:]
+        proxy = self.proxy(target) if target else None
+        tried: list[str] = []
+        for source, table in ((DecodeSource.ABI, self.user), (DecodeSource.ABI, bundled_functions()),
+                              (DecodeSource.SELECTORS, selector_table()["functions"])):
+            candidates = table.get(selector, ())
+            matches = _strict(candidates, body)
+            if len(matches) == 1:
+                fn, values = matches[0]
+                decoded = DecodedCall(selector=to_hex(selector), function=fn.signature, source=source,
+                                      args=_args(fn, values), proxy=proxy)
+                self._nest(decoded, fn, values, target, depth)
+                return decoded
+            if matches:
+                sigs = sorted(fn.signature for fn, _ in matches)
+                return _unknown(selector, "ambiguous: the bytes decode exactly as " + " and ".join(sigs),
+                                candidates=sigs, proxy=proxy)
+            tried += [fn.signature for fn in candidates if fn.signature not in tried]
+        if (inferred := self._from_bytecode(selector, body, target, proxy)) is not None:
+            return inferred
+        if tried:
+            reason = f"arguments ({len(body)} bytes) do not decode as " + " or ".join(tried)
+        else:
+            reason = "no known function has this selector"
+        return _unknown(selector, reason, proxy=proxy)
+
+    def _from_bytecode(self, selector: bytes, body: bytes, target: str | None,
+                       proxy: ProxyInfo | None) -> DecodedCall | None:
+        if self.state is None or target is None:
+            return None
+        code = self.state.code(proxy.implementation if proxy else target)
+        try:
+            types = inferred_arguments(code, selector)
+        except Exception:  # evmole on hostile bytecode: no inference, never a crash
+            return None
+        if types is None:
+            return None
+        arg_types = tuple(t for t in types.split(",") if t)
+        fn = FunctionAbi(name=to_hex(selector), names=tuple(f"arg{i}" for i in range(len(arg_types))),
+                         types=arg_types)
+        matches = _strict((fn,), body)
+        if not matches:
+            return _unknown(selector, f"the target's bytecode has this function, taking ({types}), but the "
+                            "arguments do not decode as those types", proxy=proxy)
+        return DecodedCall(selector=to_hex(selector), function=fn.signature, source=DecodeSource.BYTECODE,
+                           args=_args(fn, matches[0][1]), proxy=proxy)
+
+    def _nest(self, decoded: DecodedCall, fn: FunctionAbi, values: tuple[Any, ...], target: str | None,
+              depth: int) -> None:
+        """Decode the inner calls of a batching function into ``decoded.calls``."""
+        signature = fn.signature
+        if signature in EXECUTE_SIGNATURES:
+            self._commands(decoded, values[0], values[1], target, depth)
+            return
+        unpack = INNER_CALLS.get(signature)
+        if unpack is None:
+            return
+        if depth >= MAX_DEPTH:
+            decoded.error = f"nested calls deeper than {MAX_DEPTH} levels are not decoded"
+            return
+        try:
+            inner = unpack(values, target)
+        except BatchError as exc:
+            decoded.error = f"inner calls are malformed: {exc}"
+            return
+        for inner_target, wei, data, operation in inner:
+            if self.calls >= MAX_CALLS:
+                decoded.error = f"more than {MAX_CALLS} nested calls; the rest are not decoded"
+                return
+            self.calls += 1
+            child = self.decode(bytes(data), inner_target, depth + 1)
+            if child is None:  # no calldata: a plain transfer of value
+                child = DecodedCall(selector=None, function=None, source=DecodeSource.ABI)
+            decoded.calls.append(child.model_copy(update={"target": inner_target, "value": str(wei),
+                                                          "operation": operation}))
+
+    def _commands(self, decoded: DecodedCall, commands: bytes, inputs: tuple[bytes, ...], router: str | None,
+                  depth: int) -> None:
+        """Universal Router commands, one child per command byte."""
+        if len(commands) != len(inputs):
+            decoded.error = f"{len(commands)} commands but {len(inputs)} inputs"
+            return
+        if depth >= MAX_DEPTH:
+            decoded.error = f"nested calls deeper than {MAX_DEPTH} levels are not decoded"
+            return
+        for byte, data in zip(commands, inputs, strict=True):
+            self.calls += 1
+            if self.calls > MAX_CALLS:
+                decoded.error = f"more than {MAX_CALLS} nested calls; the rest are not decoded"
+                return
+            where = {"target": router, "value": "0", "command": f"0x{byte:02x}"}
+            fn = COMMANDS.get(byte & COMMAND_TYPE_MASK)
+            if fn is None:
+                decoded.calls.append(_unknown(None, f"unknown Universal Router command 0x{byte:02x}", **where))
+                continue
+            matches = _strict((fn,), data)
+            if not matches:
+                decoded.calls.append(_unknown(None, f"input of {fn.name} does not decode as {fn.signature}",
+                                              **where))
+                continue
+            child = DecodedCall(selector=None, function=fn.signature, source=DecodeSource.ABI,
+                                args=_args(fn, matches[0][1]), **where)
+            if fn.name == "EXECUTE_SUB_PLAN":
+                self._commands(child, matches[0][1][0], matches[0][1][1], router, depth + 1)
+            decoded.calls.append(child)
+
+
+def decode_calldata(calldata: bytes, target: str | None = None, *, abi: list[FunctionAbi] | None = None,
+                    state: ChainState | None = None) -> DecodedCall | None:
+    """Decode calldata sent to ``target``: the caller's ``abi`` first, then bundled ABIs, the selector
+    table and (given ``state``) the target's bytecode; nested batches to ``MAX_DEPTH`` levels.
+    None when there is no calldata at all."""
+    return Decoder(abi, state).decode(calldata, target)
