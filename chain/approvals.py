@@ -68,7 +68,9 @@ def _signed_approvals(call: DecodedCall, token: str, threshold: int) -> list[App
     fn, name = call.function or "", (call.function or "").split("(")[0]
     if fn == "approve(address,address,uint160,uint48)":  # Permit2 AllowanceTransfer
         spender, amount = call.args[1].value, int(call.args[2].value)
-        return [permit2_approval(call.args[0].value, spender, amount, int(call.args[3].value), threshold)] if amount else []
+        if not amount:
+            return []
+        return [permit2_approval(call.args[0].value, spender, amount, int(call.args[3].value), threshold)]
     if fn in (PERMIT2_PERMIT_SINGLE, PERMIT2_PERMIT_BATCH):
         return _permit2_details(call.args[1].value, threshold)
     if call.command is not None and name in ("PERMIT2_PERMIT", "PERMIT2_PERMIT_BATCH"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chain.decode import decode_calldata
 from tests.helpers import DRAINER_EOA, MAX_UINT, calldata
 
@@ -97,3 +99,95 @@ def test_decode_endpoint_is_fast_and_stores_nothing(sqlite_url: str, make_servic
     assert sig_body["approvals"][0]["spender"] == DRAINER_EOA
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "from"
     assert count_records(services.sessions) == 0
+
+
+def _lower(value: object) -> object:
+    """Addresses compare case-insensitively (the decoder returns EIP-55, the generator lowercase)."""
+    if isinstance(value, list):
+        return [_lower(v) for v in value]
+    return value.lower() if isinstance(value, str) else value
+
+
+def test_every_bundled_function_round_trips() -> None:
+    """Each bundled signature: encode sample values with eth-abi, decode, get the same signature and values
+    (or, where two bundled signatures share a selector and both decode, an honest ambiguity)."""
+    from eth_abi import encode
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from chain.decode import json_value
+    from chain.decode.registry import bundled_functions
+    from tests.test_codec import _values
+
+    functions = sorted({fn.signature: fn for fns in bundled_functions().values() for fn in fns}.values(),
+                       key=lambda f: f.signature)
+    assert len(functions) > 100
+
+    @settings(max_examples=len(functions) * 3, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        fn = data.draw(st.sampled_from(functions))
+        values = [data.draw(_values(t)) for t in fn.types]
+        decoded = decode_calldata(fn.selector + encode(list(fn.types), values))
+        if decoded.candidates:
+            assert fn.signature in decoded.candidates
+            return
+        assert decoded.function == fn.signature
+        want = [json_value(t, v) for t, v in zip(fn.types, values, strict=True)]
+        assert _lower([a.value for a in decoded.args]) == _lower(want)
+
+    check()
+
+
+def _bad_offset() -> str:
+    data = calldata("multicall(bytes[])", [b"\x01\x02\x03\x04"])
+    return data[:10] + "00" * 31 + "40" + data[74:]  # the array's offset word points past its canonical place
+
+
+@pytest.mark.parametrize(("hex_data", "want_err"), [
+    ("0x095e", "calldata is 2 bytes, shorter than a 4-byte selector"),
+    (calldata("approve(address,uint256)", DRAINER_EOA, 1)[:-2], "do not decode as approve(address,uint256)"),
+    (_bad_offset(), "do not decode as multicall(bytes[])"),
+    ("0xac9650d8" + "00" * 31 + "20" + "ff" * 32, "do not decode as multicall(bytes[])"),  # huge array length
+    ("0xac9650d8" + "00" * 31 + "20" + "00" * 31 + "01" + "00" * 31 + "20" + "ff" * 32, "do not decode"),
+    ("0x" + "ab" * 4 + "cd" * 70_000, "no known function has this selector"),
+], ids=["short", "truncated", "bad-offset", "huge-array-length", "huge-bytes-length", "big-unknown"])
+def test_decode_malformed_calldata_is_unknown_within_50ms(hex_data: str, want_err: str) -> None:
+    import time
+
+    data = bytes.fromhex(hex_data[2:])
+    timings = []
+    for _ in range(3):  # best of three: the bound is about hangs, not scheduler noise
+        started = time.perf_counter()
+        decoded = decode_calldata(data)
+        timings.append(time.perf_counter() - started)
+    assert decoded.source == "unknown" and want_err in decoded.error
+    assert min(timings) < 0.05
+
+
+def test_decode_deep_nesting_and_call_bombs_stay_bounded() -> None:
+    import time
+
+    from chain.decode.calldata import MAX_CALLS
+
+    deep = bytes.fromhex(calldata("transfer(address,uint256)", DRAINER_EOA, 1)[2:])
+    for _ in range(300):
+        deep = bytes.fromhex(calldata("multicall(bytes[])", [deep])[2:])
+    bomb = bytes.fromhex(calldata("multicall(bytes[])", [b"\x09\x5e\xa7\xb3"] * 3000)[2:])
+    started = time.perf_counter()
+    deep_decoded, bomb_decoded = decode_calldata(deep), decode_calldata(bomb)
+    assert time.perf_counter() - started < 2
+    assert "nested calls deeper than 8 levels" in str(deep_decoded.model_dump())
+    assert len(bomb_decoded.calls) == MAX_CALLS
+    assert bomb_decoded.error == f"more than {MAX_CALLS} nested calls; the rest are not decoded"
+
+
+def test_selector_table_is_generated_from_the_committed_signatures() -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT_DIR
+
+    result = subprocess.run([sys.executable, "scripts/gen_selectors.py", "--check"], cwd=ROOT_DIR,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

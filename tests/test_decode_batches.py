@@ -42,13 +42,16 @@ def ur_execute(commands: bytes, inputs: list[bytes]) -> bytes:
 def test_decode_universal_router_commands() -> None:
     permit = encode(["((address,uint160,uint48,uint48),address,uint256)", "bytes"],
                     [permit_single(DUSD, UNIVERSAL_ROUTER, MAX_UINT160, 1_900_000_000), b"\x01" * 65])
-    swap = encode(["address", "uint256", "uint256", "address[]", "bool"], ["0x" + "00" * 19 + "02", 10**18, 1, [DUSD, WETH], True])
+    swap = encode(["address", "uint256", "uint256", "address[]", "bool"],
+                  ["0x" + "00" * 19 + "02", 10**18, 1, [DUSD, WETH], True])
     unwrap = encode(["address", "uint256"], ["0x" + "00" * 19 + "01", 1])
     sub_plan = encode(["bytes", "bytes[]"], [b"\x05", [encode(["address", "address", "uint256"], [DEMO, BOB, 3])]])
-    decoded = decode_calldata(ur_execute(b"\x0a\x08\x8c\x21\x3f", [permit, swap, unwrap, sub_plan, b""]), UNIVERSAL_ROUTER)
+    commands = b"\x0a\x08\x8c\x21\x3f"  # 0x8c: UNWRAP_WETH allowed to revert; 0x3f: no such command
+    decoded = decode_calldata(ur_execute(commands, [permit, swap, unwrap, sub_plan, b""]), UNIVERSAL_ROUTER)
     assert decoded.function == "execute(bytes,bytes[],uint256)"
     assert shape(decoded) == [
-        ("PERMIT2_PERMIT(((address,uint160,uint48,uint48),address,uint256),bytes)", UNIVERSAL_ROUTER, "0", None, "0x0a", []),
+        ("PERMIT2_PERMIT(((address,uint160,uint48,uint48),address,uint256),bytes)", UNIVERSAL_ROUTER, "0", None,
+         "0x0a", []),
         ("V2_SWAP_EXACT_IN(address,uint256,uint256,address[],bool)", UNIVERSAL_ROUTER, "0", None, "0x08", []),
         ("UNWRAP_WETH(address,uint256)", UNIVERSAL_ROUTER, "0", None, "0x8c", []),
         ("EXECUTE_SUB_PLAN(bytes,bytes[])", UNIVERSAL_ROUTER, "0", None, "0x21",
@@ -115,7 +118,8 @@ def test_decode_erc4337_handle_ops_v07_with_execute_batch() -> None:
 
 def test_decode_erc4337_handle_ops_v06_with_simple_account_batches() -> None:
     two = raw("executeBatch(address[],bytes[])", [DUSD], [raw("transfer(address,uint256)", BOB, 1)])
-    three = raw("executeBatch(address[],uint256[],bytes[])", [BOB, DEMO], [1, 0], [b"", raw("approve(address,uint256)", BOB, 2)])
+    three = raw("executeBatch(address[],uint256[],bytes[])", [BOB, DEMO], [1, 0],
+                [b"", raw("approve(address,uint256)", BOB, 2)])
     single = raw("execute(address,uint256,bytes)", DUSD, 0, raw("transfer(address,uint256)", BOB, 3))
     ops = [(ACCOUNT, n, b"", data, 1, 1, 1, 1, 1, b"", b"") for n, data in enumerate([two, three, single])]
     decoded = decode_calldata(raw(f"handleOps({USER_OP_V6}[],address)", ops, ALICE), ENTRY_POINT)
@@ -138,7 +142,8 @@ def test_decode_erc7579_single_batch_and_delegatecall_modes() -> None:
     batch_mode = b"\x01" + bytes(31)
     batch = decode_calldata(raw("execute(bytes32,bytes)", batch_mode,
                                 encode(["(address,uint256,bytes)[]"], [[(DUSD, 0, transfer), (BOB, 4, b"")]])), ACCOUNT)
-    delegate = decode_calldata(raw("execute(bytes32,bytes)", b"\xff" + bytes(31), bytes.fromhex(DEMO[2:]) + transfer), ACCOUNT)
+    delegate = decode_calldata(raw("execute(bytes32,bytes)", b"\xff" + bytes(31), bytes.fromhex(DEMO[2:]) + transfer),
+                               ACCOUNT)
     assert shape(single) == [("transfer(address,uint256)", DUSD, "0", None, None, [])]
     assert shape(batch) == [("transfer(address,uint256)", DUSD, "0", None, None, []), (None, BOB, "4", None, None, [])]
     assert shape(delegate) == [("transfer(address,uint256)", DEMO, "0", "delegatecall", None, [])]

@@ -41,7 +41,8 @@ def test_decode_callers_abi_resolves_an_unbundled_function() -> None:
     abi = functions_from_abi([fn_abi("stakeFor", ("address", "beneficiary"), ("uint64", "lockDays"))])
     decoded = decode_calldata(data("stakeFor(address,uint64)", ALICE, 30), DUSD, abi=abi)
     assert dump(decoded) == {
-        "selector": "0x" + data("stakeFor(address,uint64)", ALICE, 30)[:4].hex(), "function": "stakeFor(address,uint64)",
+        "selector": "0x" + data("stakeFor(address,uint64)", ALICE, 30)[:4].hex(),
+        "function": "stakeFor(address,uint64)",
         "source": "abi", "args": [{"name": "beneficiary", "type": "address", "value": ALICE},
                                   {"name": "lockDays", "type": "uint64", "value": "30"}],
         "error": None, "target": None, "value": None, "operation": None, "command": None, "proxy": None,
@@ -84,7 +85,8 @@ def test_decode_infers_argument_types_from_bytecode(backend: RevmBackend) -> Non
         decoded = decode_calldata(raw, DRAINER, state=state)
     assert dump(decoded) == {
         "selector": "0x6acbf0f9", "function": "0x6acbf0f9(address,address,uint256[])", "source": "bytecode",
-        "args": [{"name": "arg0", "type": "address", "value": DUSD}, {"name": "arg1", "type": "address", "value": ALICE},
+        "args": [{"name": "arg0", "type": "address", "value": DUSD},
+                 {"name": "arg1", "type": "address", "value": ALICE},
                  {"name": "arg2", "type": "uint256[]", "value": ["1", "2"]}],
         "error": None, "target": None, "value": None, "operation": None, "command": None, "proxy": None,
         "candidates": [],

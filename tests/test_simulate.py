@@ -34,8 +34,28 @@ def test_simulate_native_transfer(backend: RevmBackend) -> None:
 def test_simulate_revert_decodes_custom_error(backend: RevmBackend) -> None:
     result = simulate(backend, tx(DUSD, calldata("transfer(address,uint256)", BOB, 10**30)))
     assert result["status"] == "reverted"
-    assert result["revert_reason"] == "custom error 0xdb42144d (100 bytes of revert data)"
+    # DemoToken's InsufficientBalance(address,uint256,uint256), named from the selector table
+    assert result["revert_reason"] == f"InsufficientBalance({ALICE}, 1000000000000, {10**30})"
     assert result["asset_changes"] == []
+
+
+def test_revert_reasons_from_error_panic_and_the_table() -> None:
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    from chain.simulate.revert import decode_revert
+
+    def error(signature: str, types: list[str], values: list) -> bytes:
+        return keccak(text=signature)[:4] + encode(types, values)
+
+    assert decode_revert(error("Error(string)", ["string"], ["nope"])) == "Error: nope"
+    assert decode_revert(error("Panic(uint256)", ["uint256"], [0x11])) == (
+        "Panic(0x11): arithmetic overflow or underflow")
+    assert decode_revert(error("AllowanceExpired(uint256)", ["uint256"], [5])) == "AllowanceExpired(5)"
+    assert decode_revert(error("V2TooLittleReceived()", [], [])) == "V2TooLittleReceived()"
+    assert decode_revert(error("AllowanceExpired(uint256)", ["uint256"], [5]) + b"x") == (
+        "custom error 0xd81b2f2e (37 bytes of revert data)")
+    assert decode_revert(b"") == "reverted without a reason"
 
 
 def test_simulate_other_chain_is_unavailable(backend: RevmBackend) -> None:

@@ -58,7 +58,7 @@ def detect_proxy(state: ChainState, address: str, code: bytes | None = None) -> 
             return ProxyInfo(kind="eip1967_beacon", implementation=target, beacon=beacon)
     if (target := _address(state.storage(address, ERC1822_PROXIABLE))) is not None:
         return ProxyInfo(kind="eip1822", implementation=target)
-    if SAFE_MASTER_COPY in code and len(code) < 1024:
-        if (target := _address(state.storage(address, SAFE_SINGLETON_SLOT))) is not None:
-            return ProxyInfo(kind="safe", implementation=target)
+    if (SAFE_MASTER_COPY in code and len(code) < 1024
+            and (target := _address(state.storage(address, SAFE_SINGLETON_SLOT))) is not None):
+        return ProxyInfo(kind="safe", implementation=target)
     return None

@@ -19,16 +19,20 @@ _PERMIT_DETAILS = "(address token, uint160 amount, uint48 expiration, uint48 non
 COMMANDS = {
     code: parse_signature(text)
     for code, text in {
-        0x00: "V3_SWAP_EXACT_IN(address recipient, uint256 amountIn, uint256 amountOutMin, bytes path, bool payerIsUser)",
-        0x01: "V3_SWAP_EXACT_OUT(address recipient, uint256 amountOut, uint256 amountInMax, bytes path, bool payerIsUser)",
+        0x00: "V3_SWAP_EXACT_IN(address recipient, uint256 amountIn, uint256 amountOutMin, bytes path, "
+              "bool payerIsUser)",
+        0x01: "V3_SWAP_EXACT_OUT(address recipient, uint256 amountOut, uint256 amountInMax, bytes path, "
+              "bool payerIsUser)",
         0x02: "PERMIT2_TRANSFER_FROM(address token, address recipient, uint256 amount)",
         0x03: f"PERMIT2_PERMIT_BATCH(({_PERMIT_DETAILS}[] details, address spender, uint256 sigDeadline) permitBatch, "
               "bytes signature)",
         0x04: "SWEEP(address token, address recipient, uint256 amountMin)",
         0x05: "TRANSFER(address token, address recipient, uint256 value)",
         0x06: "PAY_PORTION(address token, address recipient, uint256 bips)",
-        0x08: "V2_SWAP_EXACT_IN(address recipient, uint256 amountIn, uint256 amountOutMin, address[] path, bool payerIsUser)",
-        0x09: "V2_SWAP_EXACT_OUT(address recipient, uint256 amountOut, uint256 amountInMax, address[] path, bool payerIsUser)",
+        0x08: "V2_SWAP_EXACT_IN(address recipient, uint256 amountIn, uint256 amountOutMin, address[] path, "
+              "bool payerIsUser)",
+        0x09: "V2_SWAP_EXACT_OUT(address recipient, uint256 amountOut, uint256 amountInMax, address[] path, "
+              "bool payerIsUser)",
         0x0A: f"PERMIT2_PERMIT(({_PERMIT_DETAILS} details, address spender, uint256 sigDeadline) permitSingle, "
               "bytes signature)",
         0x0B: "WRAP_ETH(address recipient, uint256 amountMin)",

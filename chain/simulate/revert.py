@@ -1,4 +1,4 @@
-"""Decode revert data: Error(string), Panic(uint256), or a custom error's selector."""
+"""Decode revert data: Error(string), Panic(uint256), or a custom error from the selector table."""
 
 from __future__ import annotations
 
@@ -37,4 +37,25 @@ def decode_revert(data: bytes) -> str:
             return f"Panic(0x{code:02x}): {PANIC_CODES.get(code, 'unknown panic code')}"
     except (DecodingError, UnicodeDecodeError, ValueError):
         pass
+    if (custom := custom_error(data)) is not None:
+        return custom
     return f"custom error 0x{data[:4].hex()} ({len(data)} bytes of revert data)"
+
+
+def custom_error(data: bytes) -> str | None:
+    """``Name(type value, …)`` for revert data matching exactly one known custom error, else None."""
+    from chain.decode.calldata import json_value
+    from chain.decode.codec import AbiDecodeError, decode_types
+    from chain.decode.registry import selector_table
+
+    matches = []
+    for error in selector_table()["errors"].get(data[:4], ()):
+        try:
+            matches.append((error, decode_types(error.types, data[4:])))
+        except AbiDecodeError:
+            continue
+    if len(matches) != 1:
+        return None
+    error, values = matches[0]
+    shown = ", ".join(sanitize_text(str(json_value(t, v)), 80) for t, v in zip(error.types, values, strict=True))
+    return f"{error.name}({shown})"
