@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 from chain.approvals import approvals_of, nft_standard
-from chain.decode import DecodedCall, decode_calldata
+from chain.decode import DecodedCall, decode_batch, decode_calldata
 from chain.decode.messages import message_facts
 from chain.decode.typed_data import classify
 from chain.facts import AccountFacts, Facts, TokenFacts, walk_calls
@@ -36,7 +36,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
     tx = request
     with backend.session(tx.state_overrides) as state:
         with trace.step("decode", to=tx.to, calldata_size=len(tx.data)) as call:
-            decoded = decode_calldata(tx.data, tx.to, abi=tx.abi, state=_readable(state, tx.chain_id))
+            decoded = _decode_transaction(tx, _readable(state, tx.chain_id))
             call.output = decoded.model_dump(mode="json") if decoded else None
 
         with trace.step("simulate", backend=backend.name, chain_id=tx.chain_id, gas=tx.gas) as call:
@@ -52,7 +52,8 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
             ] if usable_state else []
             call.output = [a.model_dump(mode="json") for a in approvals]
 
-        counterparties = sorted({a.spender for a in approvals} | ({tx.to} if tx.to else set()))
+        targets = {c.to for c in tx.calls or [] if c.to} | ({tx.to} if tx.to else set())
+        counterparties = sorted({a.spender for a in approvals} | targets)
         with trace.step("lookup_code", addresses=counterparties) as call:
             accounts = {}
             for address in counterparties:
@@ -65,7 +66,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
             call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
 
         tokens = {}
-        token_addresses = sorted({a.token for a in approvals} | _called_token(decoded, tx.to))
+        token_addresses = sorted({a.token for a in approvals} | _called_tokens(decoded, tx.to))
         if token_addresses:
             known = {a.token: a.standard for a in approvals}  # approvals_of already asked ERC-165
             with trace.step("token_metadata", tokens=token_addresses) as call:
@@ -77,7 +78,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
                 call.output = {t: f.model_dump(mode="json") for t, f in tokens.items()}
 
     facts = Facts(
-        chain_id=tx.chain_id, sender=tx.sender, to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
+        kind="batch" if tx.calls is not None else "transaction", chain_id=tx.chain_id, sender=tx.sender, to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
         decoded=decoded, approvals=approvals, simulation=simulation, accounts=accounts, tokens=tokens,
         context=tx.context, observed_at=int(time.time()), delegations=tx.delegations,
     )
@@ -87,9 +88,15 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
 TOKEN_CALLS = ("transfer(address,uint256)", "transferFrom(address,address,uint256)")
 
 
-def _called_token(decoded: DecodedCall | None, to: str | None) -> set[str]:
-    """The target of a token transfer, so its symbol is known to the rules and the summary."""
-    return {to} if to and decoded is not None and decoded.function in TOKEN_CALLS else set()
+def _called_tokens(decoded: DecodedCall | None, to: str | None) -> set[str]:
+    """Targets of token transfers at any depth, so their symbols are known to the rules and the summary."""
+    return {target for call, target, _ in walk_calls(decoded, to) if call.function in TOKEN_CALLS and target}
+
+
+def _decode_transaction(tx: Transaction, state: ChainState | None) -> DecodedCall | None:
+    if tx.calls is not None:
+        return decode_batch([(c.to, c.value, c.data) for c in tx.calls], abi=tx.abi, state=state)
+    return decode_calldata(tx.data, tx.to, abi=tx.abi, state=state)
 
 
 def _judge(facts: Facts, policy: Policy, trace: Trace) -> Analysis:
@@ -154,9 +161,8 @@ def decode_request(request: Transaction | Signature, policy: Policy, backend: Si
         return {"kind": "message", "message": message.model_dump(mode="json"),
                 "digest": "0x" + request.digest.hex()}
     if backend is None:
-        decoded = decode_calldata(request.data, request.to, abi=request.abi)
+        decoded = _decode_transaction(request, None)
     else:
         with backend.session(request.state_overrides) as state:
-            decoded = decode_calldata(request.data, request.to, abi=request.abi,
-                                      state=_readable(state, request.chain_id))
+            decoded = _decode_transaction(request, _readable(state, request.chain_id))
     return {"kind": "transaction", "decoded": decoded.model_dump(mode="json") if decoded else None}

@@ -45,7 +45,7 @@ class TokenFacts(BaseModel):
 class Facts(BaseModel):
     """The facts of one transaction request."""
 
-    kind: str = "transaction"  # transaction | typed_data | message
+    kind: str = "transaction"  # transaction | batch (wallet_sendCalls) | typed_data | message
     chain_id: int
     sender: str  # the transaction's sender, or the signer
     to: str | None = None

@@ -25,10 +25,11 @@ Quantity = Annotated[int, BeforeValidator(parse_quantity)]
 HexBytes = Annotated[bytes, BeforeValidator(parse_data)]
 Slot = Annotated[int, BeforeValidator(lambda v: _word(v))]
 
-SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTypedData_v4", "personal_sign", "eth_sign")
+SUPPORTED_METHODS = ("eth_sendTransaction", "wallet_sendCalls", "eth_signTypedData_v4", "personal_sign", "eth_sign")
 SIGNING_METHODS = ("eth_signTypedData_v4", "personal_sign", "eth_sign")
 DEFAULT_MAX_CALLDATA = 128 * 1024
 MAX_ABI_ENTRIES = 2_000
+MAX_BATCH_CALLS = 256
 
 
 def _word(value: object) -> int:
@@ -39,6 +40,13 @@ def _word(value: object) -> int:
         return int(value, 16)
     except ValueError:
         raise ValueError("must be 0x-hex of at most 32 bytes") from None
+
+
+def _check_calldata(data: bytes, info: ValidationInfo) -> bytes:
+    limit = (info.context or {}).get("max_calldata_bytes", DEFAULT_MAX_CALLDATA)
+    if len(data) > limit:
+        raise ValueError(f"is {len(data)} bytes, over the limit of {limit}")
+    return data
 
 
 class AccountOverride(BaseModel):
@@ -107,10 +115,7 @@ class TransactionParams(BaseModel):
     @field_validator("data")
     @classmethod
     def _calldata_limit(cls, data: bytes, info: ValidationInfo) -> bytes:
-        limit = (info.context or {}).get("max_calldata_bytes", DEFAULT_MAX_CALLDATA)
-        if len(data) > limit:
-            raise ValueError(f"is {len(data)} bytes, over the limit of {limit}")
-        return data
+        return _check_calldata(data, info)
 
 
 class _Common(BaseModel):
@@ -161,6 +166,45 @@ class RpcRequest(_Common, _WithAbi):
     params: list[TransactionParams] = Field(min_length=1, max_length=1)
 
 
+class BatchCall(BaseModel):
+    """One call of an EIP-5792 ``wallet_sendCalls`` batch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: Address | None = None
+    data: HexBytes = b""
+    value: Quantity = 0
+    capabilities: dict[str, Any] | None = None
+
+    @field_validator("data")
+    @classmethod
+    def _calldata_limit(cls, data: bytes, info: ValidationInfo) -> bytes:
+        return _check_calldata(data, info)
+
+
+class SendCallsParams(BaseModel):
+    """EIP-5792 ``wallet_sendCalls`` parameters (versions 1.0 and 2.0)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    version: str
+    id: str | None = Field(None, max_length=4096)
+    chain_id: Quantity = Field(alias="chainId")
+    sender: Address = Field(alias="from", description="Required here: the batch is simulated from this account.")
+    calls: list[BatchCall] = Field(min_length=1, max_length=MAX_BATCH_CALLS)
+    capabilities: dict[str, Any] | None = None
+    atomic_required: bool | None = Field(None, alias="atomicRequired")
+
+
+class SendCallsRequest(_Common, _WithAbi):
+    """An EIP-5792 ``wallet_sendCalls`` request: a batch of calls from one account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["wallet_sendCalls"]
+    params: list[SendCallsParams] = Field(min_length=1, max_length=1)
+
+
 class SignRequest(_Common):
     """An EIP-1193 signing request: typed data, a personal message, or a raw hash."""
 
@@ -170,7 +214,7 @@ class SignRequest(_Common):
     params: list[Any] = Field(min_length=2, max_length=3)
 
 
-ExplainRequest = BareTransactionRequest | RpcRequest | SignRequest
+ExplainRequest = BareTransactionRequest | RpcRequest | SendCallsRequest | SignRequest
 
 
 class Transaction(BaseModel):
@@ -185,6 +229,7 @@ class Transaction(BaseModel):
     state_overrides: dict[str, AccountOverride]
     context: RequestContext
     delegations: list[str] = Field(default_factory=list)  # EIP-7702 authorization targets
+    calls: list[BatchCall] | None = None  # a wallet_sendCalls batch, run in order from ``sender``
     abi: list[FunctionAbi] | None = None  # the caller's ABI for the target, tried first when decoding
 
     @property
@@ -245,7 +290,8 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
                 [{"field": "method", "message": f"unsupported method {method!r}; supported: "
                   + ", ".join(SUPPORTED_METHODS)}]
             )
-        model: type[BaseModel] = SignRequest if method in SIGNING_METHODS else RpcRequest
+        model: type[BaseModel] = (SignRequest if method in SIGNING_METHODS
+                                  else SendCallsRequest if method == "wallet_sendCalls" else RpcRequest)
     else:
         model = BareTransactionRequest
     try:
@@ -259,6 +305,8 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
         ) from None
     if isinstance(request, SignRequest):
         return _signature(request)
+    if isinstance(request, SendCallsRequest):
+        return _batch(request)
     tx = request.params[0] if isinstance(request, RpcRequest) else request
     if tx.chain_id_hint is not None and tx.chain_id_hint != request.chain_id:
         field = "params[0].chainId" if isinstance(request, RpcRequest) else "chainId"
@@ -282,6 +330,20 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
         context=request.context,
         abi=request.abi,
     )
+
+
+def _batch(request: SendCallsRequest) -> Transaction:
+    """A wallet_sendCalls batch as one transaction whose ``calls`` run in order."""
+    params = request.params[0]
+    if params.chain_id != request.chain_id:
+        raise RequestError([{"field": "params[0].chainId", "message": f"differs from chain_id {request.chain_id}"}])
+    for i, call in enumerate(params.calls):
+        if call.to is None:
+            raise RequestError([{"field": f"params[0].calls[{i}].to",
+                                 "message": "is required: a batch call cannot deploy a contract here"}])
+    return Transaction(chain_id=request.chain_id, sender=params.sender, to=None,
+                       value=sum(c.value for c in params.calls), data=b"", gas=None, calls=params.calls,
+                       state_overrides=request.state_overrides, context=request.context, abi=request.abi)
 
 
 def _signature(request: SignRequest) -> Signature:

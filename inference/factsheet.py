@@ -70,6 +70,13 @@ def fact_sheet(analysis: Analysis) -> str:
                      + (" (blind: the user cannot read it)" if m.blind else ""))
         if facts.context.origin:
             lines.append(f"requested by site {quote(facts.context.origin)}")
+    elif facts.kind == "batch" and decoded is not None:
+        lines.append(f"request: batch of {len(decoded.calls)} calls (wallet_sendCalls) on chain {facts.chain_id}")
+        for i, call in enumerate(decoded.calls[:MAX_ITEMS]):
+            callee = role(call.target, "the contract") if call.target else "a new contract"
+            what = call.function or ("an unknown function" if call.source == "unknown" else "no call data")
+            lines.append(f"call {i}: {what} on {callee}"
+                         + (f", value {human_amount(int(call.value), 18)} ETH" if int(call.value or 0) else ""))
     elif decoded is None:
         lines.append(f"request: transaction on chain {facts.chain_id} with no call data to {where}")
     elif decoded.function:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chain import Analysis
+from chain.decode import DecodedCall
 from inference.factsheet import token_label
 from inference.formatting import approval_amount, human_amount, signed_change
 
@@ -25,15 +26,30 @@ def _signature_sentence(analysis: Analysis) -> str:
     return f"Signs a {m.size}-byte text message."
 
 
+def _batch_call(analysis: Analysis, call: DecodedCall) -> str:
+    """One call of a batch, in a few words."""
+    target = token_label(analysis, call.target) if call.target else "a new contract"
+    wei = int(call.value or 0)
+    value = f" with {human_amount(wei, 18)} ETH" if wei else ""
+    if call.function:
+        return f"{call.function} on {target}{value}"
+    if call.source == "unknown":
+        return f"an unknown function ({call.selector or 'no selector'}) on {target}{value}"
+    return f"send {human_amount(wei, 18)} ETH to {target}"
+
+
 def summarize(analysis: Analysis) -> str:
     """A plain-language account of the request built only from the facts."""
     facts = analysis.facts
     sentences = []
-    if facts.kind != "transaction":
+    if facts.kind not in ("transaction", "batch"):
         sentences.append(_signature_sentence(analysis))
     decoded = facts.decoded
     target = token_label(analysis, facts.to) if facts.to else "a new contract"
-    if facts.kind != "transaction":
+    if facts.kind == "batch" and decoded is not None:
+        sentences.append(f"Sends a batch of {len(decoded.calls)} calls (wallet_sendCalls), run in order: "
+                         + "; ".join(_batch_call(analysis, call) for call in decoded.calls) + ".")
+    elif facts.kind != "transaction":
         pass
     elif decoded is None:
         what = f"Sends {human_amount(int(facts.value), 18)} ETH to {target}" if facts.to else "Deploys a contract"
@@ -43,7 +59,7 @@ def summarize(analysis: Analysis) -> str:
     else:
         sentences.append(f"Calls an unknown function ({decoded.selector or 'no selector'}) on {target}; "
                          "its calldata could not be decoded.")
-    if decoded is not None and int(facts.value):
+    if decoded is not None and int(facts.value) and facts.kind != "batch":
         sentences.append(f"It also sends {human_amount(int(facts.value), 18)} ETH.")
     for approval in facts.approvals:
         meta = facts.tokens.get(approval.token)

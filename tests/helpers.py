@@ -50,6 +50,13 @@ def tx(to: str, data: str, **extra: Any) -> dict[str, Any]:
     return {"chain_id": 31337, "from": ALICE, "to": to, "data": data, **extra}
 
 
+def send_calls(*calls: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """An EIP-5792 wallet_sendCalls request from ALICE on the devnet."""
+    return {"chain_id": 31337, "method": "wallet_sendCalls", **extra,
+            "params": [{"version": "2.0.0", "chainId": "0x7a69", "from": ALICE, "atomicRequired": True,
+                        "calls": list(calls)}]}
+
+
 def example(name: str) -> dict[str, Any]:
     return json.loads((EXAMPLES / f"{name}.json").read_text())
 

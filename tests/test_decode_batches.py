@@ -191,3 +191,73 @@ def test_approvals_inside_safe_multisend_reach_the_rules(backend: RevmBackend, p
     analysis = analyze(parse_request(body), backend, policy, Trace())
     assert [(a.token, a.spender, a.unlimited) for a in analysis.facts.approvals] == [(DUSD, DRAINER_EOA, True)]
     assert "APPROVAL_TO_EOA" in {f.rule for f in analysis.findings}
+
+
+def test_wallet_send_calls_batch_is_decoded_simulated_and_judged(backend: RevmBackend, policy: Policy) -> None:
+    from inference.summary import summarize
+    from tests.helpers import send_calls
+
+    body = send_calls({"to": DUSD, "data": calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)},
+                      {"to": BOB, "value": hex(10**18)})
+    analysis = analyze(parse_request(body), backend, policy, Trace())
+    facts = analysis.facts
+    assert facts.kind == "batch" and facts.decoded.function == "wallet_sendCalls"
+    assert shape(facts.decoded) == [("approve(address,uint256)", DUSD, "0", None, None, []),
+                                    (None, BOB, str(10**18), None, None, [])]
+    assert [(a.token, a.spender, a.unlimited) for a in facts.approvals] == [(DUSD, DRAINER_EOA, True)]
+    assert sorted((c.address, c.delta) for c in facts.simulation.asset_changes) == sorted(
+        [(ALICE, str(-(10**18))), (BOB, str(10**18))])
+    assert analysis.verdict == "block" and "APPROVAL_TO_EOA" in {f.rule for f in analysis.findings}
+    assert summarize(analysis).startswith(
+        f'Sends a batch of 2 calls (wallet_sendCalls), run in order: approve(address,uint256) on "DUSD" ({DUSD}); '
+        f"send 1 ETH to {BOB}. It lets {DRAINER_EOA} spend an unlimited amount of your DUSD.")
+
+
+def test_wallet_send_calls_failing_call_is_named(backend: RevmBackend, policy: Policy) -> None:
+    from tests.helpers import send_calls
+
+    body = send_calls({"to": BOB, "value": "0x1"}, {"to": DUSD, "data": calldata("transfer(address,uint256)", BOB, 10**30)})
+    sim = analyze(parse_request(body), backend, policy, Trace()).facts.simulation
+    assert sim.status == "reverted"
+    assert sim.revert_reason == f"call 1 of the batch: InsufficientBalance({ALICE}, 1000000000000, {10**30})"
+
+
+def test_wallet_send_calls_request_errors_name_the_field() -> None:
+    import pytest
+
+    from chain.request import RequestError
+    from tests.helpers import send_calls
+
+    cases = [
+        (send_calls({"data": "0x"}), "params[0].calls[0].to", "is required: a batch call cannot deploy a contract here"),
+        ({**send_calls({"to": BOB}), "chain_id": 1}, "params[0].chainId", "differs from chain_id 1"),
+        (send_calls(), "params[0].calls", "List should have at least 1 item after validation, not 0"),
+        (send_calls({"to": BOB, "value": "lots"}), "params[0].calls[0].value", "must be a 0x-hex or decimal quantity"),
+    ]
+    for body, field, message in cases:
+        with pytest.raises(RequestError) as caught:
+            parse_request(body)
+        assert caught.value.errors == [{"field": field, "message": message}]
+
+
+def test_decode_endpoint_takes_wallet_send_calls_and_a_callers_abi(sqlite_url: str, make_services) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from app.api import create_app
+    from tests.helpers import send_calls
+
+    abi = [{"type": "function", "name": "stakeFor", "inputs": [{"name": "who", "type": "address"}]}]
+    body = send_calls({"to": DUSD, "data": calldata("stakeFor(address)", BOB)}, {"to": BOB, "value": "0x5"}, abi=abi)
+    services = make_services(sqlite_url)
+    with TestClient(create_app(services.settings, services)) as client:
+        decoded = client.post("/v1/decode", json=body).json()["decoded"]
+        bad = client.post("/v1/decode", json={**body, "abi": [{"type": "function", "name": "f",
+                                                                "inputs": [{"type": "uint9"}]}]})
+    assert decoded["function"] == "wallet_sendCalls"
+    assert [(c["function"], c["target"], c["value"], c["args"]) for c in decoded["calls"]] == [
+        ("stakeFor(address)", DUSD, "0", [{"name": "who", "type": "address", "value": BOB}]),
+        (None, BOB, "5", []),
+    ]
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == [{"field": "abi", "message": "entry 0 (f): uint9: width must be a multiple of 8 "
+                                                                "in 8..256"}]

@@ -31,6 +31,7 @@ from tests.helpers import (
     WETH,
     calldata,
     mapping_slot,
+    send_calls,
     tx,
 )
 
@@ -65,7 +66,23 @@ SCENARIOS = {
          (DEMO, True, bytes.fromhex("deadbeef"))])),
     "erc1155 transfer": tx(DMULTI, calldata("safeTransferFrom(address,address,uint256,uint256,bytes)", ALICE, BOB,
                                             2, 5, b"")),
+    "wallet_sendCalls batch": send_calls(
+        {"to": DUSD, "data": calldata("approve(address,uint256)", BOB, 7)},
+        {"to": BOB, "value": hex(10**18)},
+        {"to": DUSD, "data": calldata("transfer(address,uint256)", BOB, 25 * 10**6)}),
+    "wallet_sendCalls batch with a failing call": send_calls(
+        {"to": BOB, "value": hex(10**18)},
+        {"to": DUSD, "data": calldata("transfer(address,uint256)", BOB, 10**30)}),
 }
+
+
+def test_batch_needs_eth_simulate_v1(anvil: str, policy: Policy) -> None:
+    proxy = RpcProxy(anvil, hidden={"eth_simulateV1"})
+    try:
+        result = observed(RpcBackend(proxy.url), policy, SCENARIOS["wallet_sendCalls batch"])
+    finally:
+        proxy.close()
+    assert result["status"] == "unavailable" and result["findings"] == ["SIMULATION_UNAVAILABLE"]
 
 
 @pytest.fixture(scope="module")

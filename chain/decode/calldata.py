@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chain.decode.batches import INNER_CALLS, BatchError
+from chain.decode.batches import INNER_CALLS, BatchError, Inner
 from chain.decode.bytecode import inferred_arguments
 from chain.decode.codec import AbiDecodeError, AbiType, AbiTypeError, decode_types, parse_type
 from chain.decode.model import DecodedArg, DecodedCall, DecodeSource, ProxyInfo
@@ -154,6 +154,10 @@ class Decoder:
         except BatchError as exc:
             decoded.error = f"inner calls are malformed: {exc}"
             return
+        self.append_calls(decoded, inner, depth)
+
+    def append_calls(self, decoded: DecodedCall, inner: list[Inner], depth: int) -> None:
+        """Decode each (target, wei, calldata, operation) into a child of ``decoded``."""
         for inner_target, wei, data, operation in inner:
             if self.calls >= MAX_CALLS:
                 decoded.error = f"more than {MAX_CALLS} nested calls; the rest are not decoded"
@@ -194,6 +198,17 @@ class Decoder:
             if fn.name == "EXECUTE_SUB_PLAN":
                 self._commands(child, matches[0][1][0], matches[0][1][1], router, depth + 1)
             decoded.calls.append(child)
+
+
+WALLET_SEND_CALLS = "wallet_sendCalls"
+
+
+def decode_batch(calls: list[tuple[str | None, int, bytes]], *, abi: list[FunctionAbi] | None = None,
+                 state: ChainState | None = None) -> DecodedCall:
+    """An EIP-5792 batch: a ``wallet_sendCalls`` node whose ``calls`` are the batch's calls, decoded."""
+    decoded = DecodedCall(selector=None, function=WALLET_SEND_CALLS, source=DecodeSource.ABI)
+    Decoder(abi, state).append_calls(decoded, [(to, wei, data, None) for to, wei, data in calls], 0)
+    return decoded
 
 
 def decode_calldata(calldata: bytes, target: str | None = None, *, abi: list[FunctionAbi] | None = None,

@@ -60,6 +60,10 @@ def _recipients(facts: Facts) -> set[str]:
     found = {call.arg("to") for call, _, _ in facts.calls() if call.function in TRANSFERS}
     if facts.decoded is None and facts.to and int(facts.value):
         found.add(facts.to)
+    # nested plain value sends (a batch's or a Safe's call with no calldata)
+    found |= {target for call, target, wei in facts.calls()
+              if call is not facts.decoded and call.function is None and call.selector is None
+              and call.source != "unknown" and wei and target}
     return found
 
 

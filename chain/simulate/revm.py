@@ -80,17 +80,21 @@ class RevmSession:
         gas = tx.gas if tx.gas is not None else self._default_gas
         checkpoint = evm.snapshot()
         evm.reset_transient_storage()
+        logs: list[RawLog] = []
+        gas_used, failing = 0, None
         try:
-            if tx.to is None:
-                evm.deploy(tx.sender, tx.data, value=tx.value, gas=gas)
+            if tx.calls is not None:  # a wallet_sendCalls batch: each call sees the previous ones' effects
+                for failing, call in enumerate(tx.calls):  # noqa: B007 - names the failing call
+                    evm.message_call(tx.sender, call.to, call.data, value=call.value, gas=gas)
+                    gas_used += evm.result.gas_used
+                    logs += _logs(evm.result)
             else:
-                evm.message_call(tx.sender, tx.to, tx.data, value=tx.value, gas=gas)
-            result = evm.result
-            logs = [
-                RawLog(log.address, tuple(bytes.fromhex(t[2:]) for t in log.topics), bytes(log.data[1]))
-                for log in result.logs
-            ]
-            status, gas_used, reason = SimulationStatus.SUCCESS, result.gas_used, None
+                if tx.to is None:
+                    evm.deploy(tx.sender, tx.data, value=tx.value, gas=gas)
+                else:
+                    evm.message_call(tx.sender, tx.to, tx.data, value=tx.value, gas=gas)
+                gas_used, logs = evm.result.gas_used, _logs(evm.result)
+            status, reason = SimulationStatus.SUCCESS, None
             # Native ETH moves (internal ones too) as balance deltas: an account whose balance changed
             # was loaded, so it is in the open journal; gas price is 0, so fees do not blur them.
             accounts = {checksum(a) for a in evm.journal_state}
@@ -98,6 +102,8 @@ class RevmSession:
         except RuntimeError as exc:
             logs, status, after = [], SimulationStatus.REVERTED, {}
             gas_used, reason = _parse_failure(str(exc))
+            if failing is not None:
+                reason = f"call {failing} of the batch: {reason}"
         except BaseException as exc:
             evm.revert(checkpoint)
             return SimulationResult(
@@ -111,6 +117,11 @@ class RevmSession:
                                 native=native)
         return SimulationResult(status=status, backend=BACKEND, gas_used=gas_used, asset_changes=changes,
                                 approval_changes=approval_changes(logs))
+
+
+def _logs(result: object) -> list[RawLog]:
+    return [RawLog(log.address, tuple(bytes.fromhex(t[2:]) for t in log.topics), bytes(log.data[1]))
+            for log in result.logs]  # type: ignore[attr-defined]
 
 
 class ForkError(RuntimeError):

@@ -45,6 +45,14 @@ def _call_object(tx: Transaction, gas: int) -> dict[str, Any]:
     return call
 
 
+def _call_objects(tx: Transaction, gas: int) -> list[dict[str, Any]]:
+    """The calls to simulate in order: the transaction, or each call of a wallet_sendCalls batch."""
+    if tx.calls is None:
+        return [_call_object(tx, gas)]
+    return [{"from": tx.sender, "to": c.to, "value": hex(c.value), "data": "0x" + c.data.hex(), "gas": hex(gas)}
+            for c in tx.calls]
+
+
 def _hexbytes(value: Any) -> bytes:
     if isinstance(value, str) and value.startswith("0x"):
         try:
@@ -109,6 +117,8 @@ class RpcSession:
         gas = tx.gas if tx.gas is not None else backend.default_gas
         try:
             for mode in backend.modes():
+                if tx.calls is not None and mode != "eth_simulateV1":
+                    return _unavailable(f"a wallet_sendCalls batch needs eth_simulateV1; the node offers {mode}")
                 try:
                     result = getattr(self, "_" + mode.lower())(tx, gas)
                 except RpcError as exc:
@@ -127,20 +137,27 @@ class RpcSession:
         return _unavailable("the node supports none of eth_simulateV1, debug_traceCall, eth_call")
 
     def _eth_simulatev1(self, tx: Transaction, gas: int) -> SimulationResult:
-        block: dict[str, Any] = {"calls": [_call_object(tx, gas)]}
+        block: dict[str, Any] = {"calls": _call_objects(tx, gas)}
         if self._rpc_overrides:
             block["stateOverrides"] = self._rpc_overrides
         answer = self._client.request("eth_simulateV1", [{"blockStateCalls": [block], "traceTransfers": True,
                                                           "validation": False}, self._backend.block])
-        call = answer[0]["calls"][0]
-        gas_used = int(call["gasUsed"], 16)
-        if call.get("status") != "0x1":
-            error = call.get("error") or {}
-            data = _hexbytes(error.get("data")) or _hexbytes(call.get("returnData"))
-            reason = decode_revert(data) if data or error.get("code") in (3, -32000, -3200) else error.get("message")
-            return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, gas_used=gas_used,
-                                    revert_reason=reason)
-        logs = [_raw_log(log) for log in call.get("logs", [])]
+        calls = answer[0]["calls"]
+        if len(calls) != len(block["calls"]):
+            raise ValueError(f"{len(calls)} results for {len(block['calls'])} calls")
+        gas_used, logs = 0, []
+        for i, call in enumerate(calls):
+            gas_used += int(call["gasUsed"], 16)
+            if call.get("status") != "0x1":
+                error = call.get("error") or {}
+                data = _hexbytes(error.get("data")) or _hexbytes(call.get("returnData"))
+                reason = (decode_revert(data) if data or error.get("code") in (3, -32000, -3200)
+                          else error.get("message"))
+                if tx.calls is not None:
+                    reason = f"call {i} of the batch: {reason}"
+                return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, gas_used=gas_used,
+                                        revert_reason=reason)
+            logs += [_raw_log(log) for log in call.get("logs", [])]
         # Native moves arrive as logs from 0xeeee…eeee, the top-level value included: pass value=0.
         changes = asset_changes(logs, sender=tx.sender, to=tx.to, value=0, read=self.call_signature)
         return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, gas_used=gas_used,
