@@ -78,7 +78,8 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
                 call.output = {t: f.model_dump(mode="json") for t, f in tokens.items()}
 
     facts = Facts(
-        kind="batch" if tx.calls is not None else "transaction", chain_id=tx.chain_id, sender=tx.sender, to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
+        kind="batch" if tx.calls is not None else "transaction", chain_id=tx.chain_id, sender=tx.sender,
+        to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
         decoded=decoded, approvals=approvals, simulation=simulation, accounts=accounts, tokens=tokens,
         context=tx.context, observed_at=int(time.time()), delegations=tx.delegations,
     )

@@ -216,7 +216,8 @@ def test_wallet_send_calls_batch_is_decoded_simulated_and_judged(backend: RevmBa
 def test_wallet_send_calls_failing_call_is_named(backend: RevmBackend, policy: Policy) -> None:
     from tests.helpers import send_calls
 
-    body = send_calls({"to": BOB, "value": "0x1"}, {"to": DUSD, "data": calldata("transfer(address,uint256)", BOB, 10**30)})
+    body = send_calls({"to": BOB, "value": "0x1"},
+                      {"to": DUSD, "data": calldata("transfer(address,uint256)", BOB, 10**30)})
     sim = analyze(parse_request(body), backend, policy, Trace()).facts.simulation
     assert sim.status == "reverted"
     assert sim.revert_reason == f"call 1 of the batch: InsufficientBalance({ALICE}, 1000000000000, {10**30})"
@@ -229,7 +230,8 @@ def test_wallet_send_calls_request_errors_name_the_field() -> None:
     from tests.helpers import send_calls
 
     cases = [
-        (send_calls({"data": "0x"}), "params[0].calls[0].to", "is required: a batch call cannot deploy a contract here"),
+        (send_calls({"data": "0x"}), "params[0].calls[0].to",
+         "is required: a batch call cannot deploy a contract here"),
         ({**send_calls({"to": BOB}), "chain_id": 1}, "params[0].chainId", "differs from chain_id 1"),
         (send_calls(), "params[0].calls", "List should have at least 1 item after validation, not 0"),
         (send_calls({"to": BOB, "value": "lots"}), "params[0].calls[0].value", "must be a 0x-hex or decimal quantity"),

@@ -3,4 +3,5 @@
 from chain.decode.calldata import Decoder, decode_batch, decode_calldata, json_value
 from chain.decode.model import DecodedArg, DecodedCall, DecodeSource, ProxyInfo
 
-__all__ = ["DecodeSource", "DecodedArg", "DecodedCall", "Decoder", "ProxyInfo", "decode_batch", "decode_calldata", "json_value"]
+__all__ = ["DecodeSource", "DecodedArg", "DecodedCall", "Decoder", "ProxyInfo", "decode_batch", "decode_calldata",
+           "json_value"]
