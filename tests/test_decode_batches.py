@@ -263,3 +263,25 @@ def test_decode_endpoint_takes_wallet_send_calls_and_a_callers_abi(sqlite_url: s
     assert bad.status_code == 422
     assert bad.json()["errors"] == [{"field": "abi", "message": "entry 0 (f): uint9: width must be a multiple of 8 "
                                                                 "in 8..256"}]
+
+
+def test_swap_recipient_is_checked_in_v3_routers_and_universal_router_commands(backend: RevmBackend,
+                                                                               policy: Policy) -> None:
+    def rules(to: str, data: bytes) -> list:
+        analysis = analyze(parse_request(tx(to, "0x" + data.hex())), backend, policy, Trace())
+        return [(f.rule, f.evidence.get("recipient")) for f in analysis.findings if f.rule == "SWAP_RECIPIENT_MISMATCH"]
+
+    def v2_command(recipient: str) -> bytes:
+        return encode(["address", "uint256", "uint256", "address[]", "bool"],
+                      [recipient, 10**18, 1, [DUSD, WETH], True])
+
+    single = "exactInputSingle((address,address,uint24,address,uint256,uint256,uint160))"
+    assert rules(UNIVERSAL_ROUTER, raw(single, (DUSD, WETH, 500, DRAINER_EOA, 1, 1, 0))) == [
+        ("SWAP_RECIPIENT_MISMATCH", DRAINER_EOA)]
+    assert rules(UNIVERSAL_ROUTER, raw(single, (DUSD, WETH, 500, ALICE, 1, 1, 0))) == []
+    assert rules(UNIVERSAL_ROUTER, ur_execute(b"\x08", [v2_command(DRAINER_EOA)])) == [
+        ("SWAP_RECIPIENT_MISMATCH", DRAINER_EOA)]
+    for fine in ("0x" + "00" * 19 + "01", "0x" + "00" * 19 + "02", ALICE):
+        assert rules(UNIVERSAL_ROUTER, ur_execute(b"\x08", [v2_command(fine)])) == [], fine
+    sweep = encode(["address", "address", "uint256"], [WETH, DRAINER_EOA, 0])
+    assert rules(UNIVERSAL_ROUTER, ur_execute(b"\x04", [sweep])) == [("SWAP_RECIPIENT_MISMATCH", DRAINER_EOA)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from chain.decode import DecodedCall
 from chain.facts import Facts
 from chain.rules.model import Finding, finding, rule
 from chain.rules.policy import Policy
@@ -82,18 +83,34 @@ def poisoned_address(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
+# Universal Router recipients that mean "the caller" and "the router itself" (an intermediate hop).
+ROUTER_SELF_RECIPIENTS = ("0x0000000000000000000000000000000000000001", "0x0000000000000000000000000000000000000002")
+ROUTER_PAYOUTS = ("V2_SWAP_EXACT_IN", "V2_SWAP_EXACT_OUT", "V3_SWAP_EXACT_IN", "V3_SWAP_EXACT_OUT", "SWEEP",
+                  "UNWRAP_WETH")
+V3_RECIPIENT_AT = {"exactInputSingle": 3, "exactOutputSingle": 3, "exactInput": 1, "exactOutput": 1}
+
+
+def _swap_recipient(call: DecodedCall) -> str | None:
+    """Who receives a swap's output: V2 routers' ``to``, V3 routers' params.recipient, and the
+    Universal Router's swap, sweep and unwrap commands (its own placeholders excluded)."""
+    name = (call.function or "").split("(")[0]
+    if name.startswith("swap") and any(a.name == "to" for a in call.args):
+        return call.arg("to")
+    if name in V3_RECIPIENT_AT and len(call.args) == 1 and isinstance(call.args[0].value, list):
+        return call.args[0].value[V3_RECIPIENT_AT[name]]
+    if call.command is not None and name in ROUTER_PAYOUTS:
+        recipient = call.arg("recipient")
+        return None if recipient in ROUTER_SELF_RECIPIENTS else recipient
+    return None
+
+
 @rule("SWAP_RECIPIENT_MISMATCH")
 def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     """A swap whose output goes to someone other than the sender (any depth)."""
     found = []
     for call, _, _ in facts.calls():
-        if not call.function or not call.function.startswith("swap"):
-            continue
-        try:
-            recipient = call.arg("to")
-        except KeyError:
-            continue
-        if recipient != facts.sender:
+        recipient = _swap_recipient(call)
+        if recipient is not None and recipient != facts.sender:
             found.append(finding("SWAP_RECIPIENT_MISMATCH", policy,
                                  f"The swap pays its output to {recipient}, not to you ({facts.sender}).",
                                  recipient=recipient, sender=facts.sender, function=call.function))
