@@ -14,8 +14,11 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.audit_routes import router as audit_router
+from app.body import read_json
+from app.chain_routes import router as chain_router
 from app.deps import ServicesDep
 from app.problems import problem
+from app.readiness import readiness
 from app.service import (
     Services,
     analyze_request,
@@ -38,19 +41,6 @@ def _openapi_examples() -> dict[str, Any]:
     for path in sorted(EXAMPLES_DIR.glob("*.json")):
         examples[path.stem] = {"summary": path.stem.replace("-", " "), "value": json.loads(path.read_text())}
     return examples
-
-
-async def _read_json(request: Request, services: Services) -> Any:
-    """The parsed body, or the problem response (413 too large, 422 not JSON) to send instead."""
-    body = await request.body()
-    if len(body) > services.settings.max_request_bytes:
-        return problem(413, "too-large", "Request too large",
-                       f"body is {len(body)} bytes; the limit is {services.settings.max_request_bytes}")
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
-                       errors=[{"field": "(body)", "message": "is not valid JSON"}])
 
 
 async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterator[str]:
@@ -91,11 +81,20 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     request_examples = _openapi_examples()
     app.include_router(audit_router)
+    app.include_router(chain_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
         """Liveness: the process answers."""
         return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], responses={503: {"description": "Not ready: the audit database does "
+                                                                      "not answer, so nothing could be audited."}})
+    async def readyz(services: ServicesDep) -> JSONResponse:
+        """Readiness, each part reported: `database` (required: no unaudited answer is ever given),
+        `model` and `rpc` (without them results degrade: no narrative, or simulation unavailable)."""
+        ready, report = await readiness(services)
+        return JSONResponse(report, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:
@@ -114,7 +113,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         matched; arguments are `arg0…`), `bytecode` (argument types inferred from the target's code),
         `unknown` (nothing resolved it; `error` says why, `candidates` lists colliding signatures).
         `decoded.proxy` names the implementation a proxy target was decoded against."""
-        raw = await _read_json(request, services)
+        raw = await read_json(request, services)
         if isinstance(raw, JSONResponse):
             return raw
         try:
@@ -147,7 +146,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         validated narrative and its own audit record (`kind: narrative`, `parent` = the result's id).
         Text the validator rejects is never streamed. An `event: error` reports an audit failure.
         """
-        raw = await _read_json(request, services)
+        raw = await read_json(request, services)
         if isinstance(raw, JSONResponse):
             return raw
         try:

@@ -114,14 +114,12 @@ def rules(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List every rule with its ID, severity and description under the active policy."""
     from rich.table import Table
 
-    from chain.rules import RULES, check_policy_covers_rules, load_policy
+    from chain.rules import catalogue, load_policy
 
     policy = load_policy(settings.policy_file)
-    check_policy_covers_rules(policy)
-    listed = [{"rule": r, "severity": policy.severity(r), "description": policy.rules[r].description}
-              for r in sorted(RULES)]
+    listed = catalogue(policy)["rules"]
     if as_json:
-        sys.stdout.write(json.dumps({"policy": policy.identity, "rules": listed}, indent=2) + "\n")
+        sys.stdout.write(json.dumps(catalogue(policy), indent=2) + "\n")
         return
     table = Table(title=f"rules — policy {policy.version} ({policy.sha256[:12]})")
     for column in ("rule", "severity", "description"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from chain.approvals import approvals_of, nft_standard
+from chain.approvals import Approval, approvals_of, nft_standard
 from chain.decode import DecodedCall, decode_batch, decode_calldata
 from chain.decode.messages import message_facts
 from chain.decode.typed_data import classify
@@ -45,11 +45,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
         usable_state = simulation.status is not SimulationStatus.UNAVAILABLE
 
         with trace.step("approvals") as call:
-            approvals = [
-                approval
-                for call, target, _ in walk_calls(decoded, tx.to, tx.value)
-                for approval in approvals_of(call, target, state, policy.threshold("unlimited_approval"))
-            ] if usable_state else []
+            approvals = _approvals(decoded, tx, state, policy) if usable_state else []
             call.output = [a.model_dump(mode="json") for a in approvals]
 
         targets = {c.to for c in tx.calls or [] if c.to} | ({tx.to} if tx.to else set())
@@ -143,6 +139,27 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
         message=message, signing_method=sig.method, observed_at=int(time.time()), lookups_unavailable=unavailable,
     )
     return _judge(facts, policy, trace)
+
+
+def _approvals(decoded: DecodedCall | None, tx: Transaction, state: ChainState, policy: Policy) -> list[Approval]:
+    """Every approval the (nested) calls grant, with the policy's unlimited threshold."""
+    threshold = policy.threshold("unlimited_approval")
+    return [approval for call, target, _ in walk_calls(decoded, tx.to, tx.value)
+            for approval in approvals_of(call, target, state, threshold)]
+
+
+def simulate_request(request: Transaction, backend: SimulationBackend, policy: Policy) -> dict:
+    """Decode and simulate only — no rules, no model: the decoded call, the simulation, and the approvals."""
+    with backend.session(request.state_overrides) as state:
+        readable = _readable(state, request.chain_id)
+        decoded = _decode_transaction(request, readable)
+        simulation = state.simulate(request)
+        usable = readable is not None and simulation.status is not SimulationStatus.UNAVAILABLE
+        approvals = _approvals(decoded, request, state, policy) if usable else []
+    return {"kind": "batch" if request.calls is not None else "transaction",
+            "decoded": decoded.model_dump(mode="json") if decoded else None,
+            "simulation": simulation.model_dump(mode="json"),
+            "approvals": [a.model_dump(mode="json") for a in approvals]}
 
 
 def _readable(state: ChainState, chain_id: int) -> ChainState | None:

@@ -25,7 +25,8 @@ Quantity = Annotated[int, BeforeValidator(parse_quantity)]
 HexBytes = Annotated[bytes, BeforeValidator(parse_data)]
 Slot = Annotated[int, BeforeValidator(lambda v: _word(v))]
 
-SUPPORTED_METHODS = ("eth_sendTransaction", "wallet_sendCalls", "eth_signTypedData_v4", "personal_sign", "eth_sign")
+SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTransaction", "wallet_sendCalls", "eth_signTypedData_v4",
+                     "personal_sign", "eth_sign")
 SIGNING_METHODS = ("eth_signTypedData_v4", "personal_sign", "eth_sign")
 DEFAULT_MAX_CALLDATA = 128 * 1024
 MAX_ABI_ENTRIES = 2_000
@@ -158,11 +159,12 @@ class BareTransactionRequest(_Common, _WithAbi, TransactionParams):
 
 
 class RpcRequest(_Common, _WithAbi):
-    """An EIP-1193 request object, exactly as the wallet holds it."""
+    """An EIP-1193 ``eth_sendTransaction`` or ``eth_signTransaction`` request, exactly as the wallet holds it
+    (a signed transaction does the same thing once broadcast, so both are explained alike)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    method: Literal["eth_sendTransaction"]
+    method: Literal["eth_sendTransaction", "eth_signTransaction"]
     params: list[TransactionParams] = Field(min_length=1, max_length=1)
 
 

@@ -15,6 +15,14 @@ def check_policy_covers_rules(policy: Policy) -> None:
         raise PolicyError(f"policy {policy.version} has no settings for rules: {', '.join(missing)}")
 
 
+def catalogue(policy: Policy) -> dict:
+    """Every rule with its severity and description under ``policy``, and the policy's identity."""
+    check_policy_covers_rules(policy)
+    return {"policy": policy.identity,
+            "rules": [{"rule": r, "severity": policy.severity(r), "description": policy.rules[r].description}
+                      for r in sorted(RULES)]}
+
+
 def evaluate(facts: Facts, policy: Policy) -> tuple[str, list[Finding]]:
     """(verdict, findings ordered by severity then rule ID) for ``facts`` under ``policy``."""
     check_policy_covers_rules(policy)

@@ -1,0 +1,42 @@
+"""Routes over chain/ alone: simulate a transaction, list the rules. Nothing here is audited."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from app.body import read_json
+from app.deps import ServicesDep
+from app.problems import problem
+from chain import RequestError, Signature, parse_request, simulate_request
+from chain.rules import catalogue
+
+router = APIRouter(tags=["chain"])
+
+
+@router.post("/v1/simulate", response_model=None,
+             responses={422: {"description": "Not a transaction request, or a field is invalid (named)."}})
+async def simulate_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
+    """Decode and simulate a transaction (bare, `eth_sendTransaction`, `eth_signTransaction` or a
+    `wallet_sendCalls` batch): `decoded`, `simulation` (`status`: `success`, `reverted` or `unavailable`)
+    and `approvals`. No rules, no model, nothing stored: use `/v1/explain` for a verdict."""
+    raw = await read_json(request, services)
+    if isinstance(raw, JSONResponse):
+        return raw
+    try:
+        parsed = parse_request(raw, max_calldata_bytes=services.settings.max_calldata_bytes)
+    except RequestError as exc:
+        return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
+    if isinstance(parsed, Signature):
+        message = "signing requests execute nothing; use /v1/decode or /v1/explain"
+        return problem(422, "not-a-transaction", "Not a transaction", message,
+                       errors=[{"field": "method", "message": message}])
+    return JSONResponse(await run_in_threadpool(simulate_request, parsed, services.backend, services.policy))
+
+
+@router.get("/v1/rules")
+def rules_endpoint(services: ServicesDep) -> dict:
+    """Every rule with its severity and description under the active policy, and the policy's version
+    and sha256 (the same as in every result)."""
+    return catalogue(services.policy)

@@ -1,0 +1,64 @@
+"""Readiness: whether each part the service leans on answers right now."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import text
+
+from app.service import Services, UnavailableEngine
+from chain.simulate.jsonrpc import RpcError, RpcUnavailable
+
+CHECK_TIMEOUT_S = 3.0
+
+
+def _database(services: Services) -> dict[str, Any]:
+    try:
+        with services.sessions() as session:
+            session.execute(text("SELECT 1"))
+        return {"ok": True, "detail": services.sessions.kw["bind"].url.get_backend_name()}
+    except Exception as exc:  # any failure means not ready; the message says which
+        return {"ok": False, "detail": f"{type(exc).__name__}: {str(exc)[:200]}"}
+
+
+async def _model(services: Services) -> dict[str, Any]:
+    engine = services.engine
+    if engine is None:
+        return {"ok": True, "detail": "no model configured (TXEXPLAIN_ENGINE=none): summaries only"}
+    if isinstance(engine, UnavailableEngine):
+        return {"ok": False, "detail": engine.reason[:200]}
+    connect = getattr(engine, "connect", None)
+    if connect is not None:  # a remote server: is the model still served?
+        try:
+            identity = await asyncio.wait_for(connect(), CHECK_TIMEOUT_S)
+        except Exception as exc:
+            return {"ok": False, "detail": f"{type(exc).__name__}: {str(exc)[:200]}"}
+        return {"ok": True, "detail": f"{identity.engine} {identity.name}"}
+    return {"ok": True, "detail": f"{engine.identity.engine} {engine.identity.name}"}
+
+
+def _rpc(services: Services) -> dict[str, Any]:
+    backend = services.backend
+    client = getattr(backend, "client", None)
+    if client is None:
+        fork = getattr(backend, "fork_url", None)
+        return {"ok": True, "detail": f"revm forking {fork}" if fork else "revm over the embedded devnet"}
+    try:
+        number = int(client.request("eth_blockNumber", []), 16)
+    except (RpcError, RpcUnavailable, ValueError, TypeError) as exc:
+        return {"ok": False, "detail": f"{client.url}: {str(exc)[:200]}"}
+    return {"ok": True, "detail": f"{client.url} at block {number}, chain {getattr(backend, 'chain_id', None)}"}
+
+
+async def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
+    """(ready, report). Ready means results can be audited: the database answers. The model and the
+    RPC node are reported too; without them results degrade (no narrative, simulation unavailable)."""
+    database = await run_in_threadpool(_database, services)
+    model = await _model(services)
+    rpc = await run_in_threadpool(_rpc, services)
+    checks = {"database": database, "model": model, "rpc": rpc}
+    ready = database["ok"]
+    degraded = sorted(name for name, check in checks.items() if not check["ok"] and name != "database")
+    return ready, {"status": "ready" if ready else "not_ready", "degraded": degraded, "checks": checks}

@@ -1,0 +1,110 @@
+"""/v1/simulate, /v1/rules, /readyz, and eth_signTransaction intake over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api import create_app
+from app.service import Services
+from audit import count_records
+from chain.rules import catalogue
+from tests.helpers import ALICE, BOB, DRAINER_EOA, DUSD, MAX_UINT, calldata, example, send_calls, tx
+
+
+@pytest.fixture
+def services(sqlite_url: str, make_services) -> Services:  # type: ignore[no-untyped-def]
+    services = make_services(sqlite_url, engine="none")
+    services.engine = None  # these routes do not need the model
+    return services
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services.settings, services)) as test_client:
+        yield test_client
+
+
+def test_rules_endpoint_lists_the_policy_catalogue(client: TestClient, services: Services) -> None:
+    body = client.get("/v1/rules").json()
+    assert body == catalogue(services.policy)
+    assert {r["rule"]: r["severity"] for r in body["rules"]}["APPROVAL_TO_EOA"] == "critical"
+    assert len(body["rules"]) == 21 and body["policy"]["sha256"] == services.policy.sha256
+
+
+def test_simulate_endpoint_returns_decoded_simulation_and_approvals(client: TestClient, services: Services) -> None:
+    approve = calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)
+    body = client.post("/v1/simulate", json=tx(DUSD, approve)).json()
+    assert body["kind"] == "transaction" and body["decoded"]["function"] == "approve(address,uint256)"
+    assert body["simulation"]["status"] == "success" and body["simulation"]["backend"] == "revm"
+    assert body["approvals"] == [{"standard": "erc20", "token": DUSD, "spender": DRAINER_EOA, "amount": str(MAX_UINT),
+                                  "unlimited": True, "expires_at": None, "token_id": None}]
+    assert "verdict" not in body
+    batch = client.post("/v1/simulate", json=send_calls({"to": BOB, "value": hex(10**18)})).json()
+    assert batch["kind"] == "batch"
+    assert sorted((c["address"], c["delta"]) for c in batch["simulation"]["asset_changes"]) == sorted(
+        [(ALICE, str(-(10**18))), (BOB, str(10**18))])
+    assert count_records(services.sessions) == 0
+
+
+def test_simulate_endpoint_refuses_signing_requests_naming_the_field(client: TestClient) -> None:
+    response = client.post("/v1/simulate", json=example("permit2-phishing-signature"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [{"field": "method",
+                                          "message": "signing requests execute nothing; use /v1/decode or /v1/explain"}]
+    bad = client.post("/v1/simulate", json={"chain_id": 31337, "from": ALICE, "to": "0x12"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "to"
+
+
+def test_explain_takes_eth_sign_transaction_like_eth_send_transaction(client: TestClient) -> None:
+    params = {"from": ALICE, "to": DUSD, "data": calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)}
+    signed, sent = (client.post("/v1/explain", json={"chain_id": 31337, "method": method, "params": [params]}).json()
+                    for method in ("eth_signTransaction", "eth_sendTransaction"))
+    assert signed["verdict"] == sent["verdict"] == "block"
+    assert [f["rule"] for f in signed["findings"]] == [f["rule"] for f in sent["findings"]]
+    unsupported = client.post("/v1/explain", json={"chain_id": 1, "method": "eth_sendRawTransaction", "params": []})
+    assert unsupported.status_code == 422 and unsupported.json()["errors"][0]["field"] == "method"
+
+
+def test_readyz_reports_each_part(client: TestClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ready", "degraded": [],
+        "checks": {"database": {"ok": True, "detail": "sqlite"},
+                   "model": {"ok": True, "detail": "no model configured (TXEXPLAIN_ENGINE=none): summaries only"},
+                   "rpc": {"ok": True, "detail": "revm over the embedded devnet"}},
+    }
+
+
+def test_readyz_is_503_without_the_database_and_degraded_without_the_node(client: TestClient,
+                                                                          services: Services) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from app.service import UnavailableEngine
+    from chain.simulate import RpcBackend
+    from tests.anvil import free_port
+
+    dead = f"127.0.0.1:{free_port()}"
+    services.sessions = sessionmaker(create_engine(f"postgresql+psycopg://postgres@{dead}/test",
+                                                   connect_args={"connect_timeout": 2}))
+    services.backend = RpcBackend(f"http://{dead}", timeout_s=0.5, retries=0)
+    services.engine = UnavailableEngine(services.engine.identity if services.engine else _identity(),
+                                        "weights not found")
+    response = client.get("/readyz")
+    body = response.json()
+    assert response.status_code == 503 and body["status"] == "not_ready"
+    assert body["degraded"] == ["model", "rpc"]
+    assert body["checks"]["database"]["ok"] is False and "OperationalError" in body["checks"]["database"]["detail"]
+    assert body["checks"]["model"] == {"ok": False, "detail": "weights not found"}
+    assert body["checks"]["rpc"]["ok"] is False and body["checks"]["rpc"]["detail"].startswith(f"http://{dead}")
+
+
+def _identity():  # type: ignore[no-untyped-def]
+    from inference.engine import ModelIdentity
+
+    return ModelIdentity(engine="llama_cpp", name="missing", weights_sha256=None, quantization=None)
