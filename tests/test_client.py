@@ -1,0 +1,85 @@
+"""The Python client, sync and async, against a real server on a loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from app.api import create_app
+from app.client import AsyncTxExplainClient, TxExplainClient, TxExplainError, with_chain
+from tests.anvil import free_port
+from tests.helpers import ALICE, DRAINER_EOA, DUSD, MAX_UINT, calldata
+
+WALLET_REQUEST = {"method": "eth_sendTransaction",  # exactly what an EIP-1193 provider receives
+                  "params": [{"from": ALICE, "to": DUSD,
+                              "data": calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)}]}
+
+
+@pytest.fixture
+def server(sqlite_url: str, make_services) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    services = make_services(sqlite_url)
+    services.engine = None  # the deterministic summary is enough here
+    port = free_port()
+    config = uvicorn.Config(create_app(services.settings, services), host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_client_explains_the_wallets_request_unchanged(server: str) -> None:
+    with TxExplainClient(server) as client:
+        result = client.explain(WALLET_REQUEST, chain_id=31337)
+        record = client.audit_record(result.audit.id)
+        decoded = client.decode(WALLET_REQUEST, chain_id=31337)
+        simulated = client.simulate(WALLET_REQUEST, chain_id=31337)
+        rules = client.rules()
+        ready = client.ready()
+    assert result.verdict == "block"
+    assert [f.rule for f in result.findings] == ["APPROVAL_TO_EOA", "UNLIMITED_APPROVAL"]
+    assert result.explanation.summary.startswith("Calls approve(address,uint256)")
+    assert (record["leaf_hash"], record["record"]["verdict"]) == (result.audit.leaf_hash, "block")
+    assert decoded.decoded["function"] == "approve(address,uint256)"
+    assert simulated.simulation["status"] == "success" and simulated.approvals[0]["spender"] == DRAINER_EOA
+    assert len(rules["rules"]) == 21 and ready["status"] == "ready"
+
+
+def test_client_raises_with_the_field_named(server: str) -> None:
+    with TxExplainClient(server) as client, pytest.raises(TxExplainError) as caught:
+        client.explain({**WALLET_REQUEST, "params": [{**WALLET_REQUEST["params"][0], "to": "0x12"}]}, chain_id=1)
+    assert caught.value.status == 422
+    assert caught.value.errors == [{"field": "params[0].to", "message": "must be a 0x-prefixed 20-byte hex address"}]
+
+
+def test_async_client_matches_the_sync_one(server: str) -> None:
+    async def run() -> tuple[str, str]:
+        async with AsyncTxExplainClient(server) as client:
+            result = await client.explain(WALLET_REQUEST, chain_id=31337)
+            decoded = await client.decode(WALLET_REQUEST, chain_id=31337)
+            return result.verdict, decoded.decoded["function"]
+
+    assert asyncio.run(run()) == ("block", "approve(address,uint256)")
+
+
+def test_with_chain_keeps_the_request_and_an_explicit_chain() -> None:
+    assert with_chain(WALLET_REQUEST, 1) == {**WALLET_REQUEST, "chain_id": 1}
+    assert with_chain({**WALLET_REQUEST, "chain_id": 5}, 1)["chain_id"] == 5
+    assert with_chain(WALLET_REQUEST, None) is WALLET_REQUEST
