@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,9 +15,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.audit_routes import router as audit_router
+from app.auth import AuthError, RateLimiter, retry_after_header
 from app.body import read_json
 from app.chain_routes import router as chain_router
-from app.deps import ServicesDep
+from app.deps import CallerDep, RateLimited, ServicesDep
 from app.problems import problem
 from app.readiness import readiness
 from app.service import (
@@ -33,6 +35,7 @@ from audit.pinning import PinWorker
 from chain import RequestError, decode_request, parse_request
 from chain.trace import Trace
 
+log = logging.getLogger("txexplain")
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -61,6 +64,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = services or await run_in_threadpool(build_services, settings)
         running: Services = app.state.services
+        if not running.settings.keys_required:
+            log.warning("API keys are not required (TXEXPLAIN_API_KEYS=%s, bound to %s): every caller is the "
+                        "local operator", running.settings.api_keys, running.settings.host)
         running.ledger.start()
         client = build_pin_client(running.settings)
         pinner = PinWorker(running.sessions, client, running.settings.pin_interval_s) if client else None
@@ -79,6 +85,21 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         summary="What a transaction really does, before you sign it.",
         lifespan=lifespan,
     )
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    @app.exception_handler(AuthError)
+    async def _unauthorized(request: Request, exc: AuthError) -> JSONResponse:
+        response = problem(401, "unauthorized", "Unauthorized", str(exc),
+                           errors=[{"field": "Authorization", "message": str(exc)}])
+        response.headers["WWW-Authenticate"] = 'Bearer realm="txexplain"'
+        return response
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        response = problem(429, "rate-limited", "Too many requests", str(exc))
+        response.headers["Retry-After"] = retry_after_header(exc.retry_after)
+        return response
+
     request_examples = _openapi_examples()
     app.include_router(audit_router)
     app.include_router(chain_router)
@@ -104,7 +125,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     @app.post("/v1/decode", tags=["explain"], response_model=None,
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                   "schema": {"type": "object"}, "examples": request_examples}}}})
-    async def decode_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
+    async def decode_endpoint(request: Request, services: ServicesDep, caller: CallerDep) -> JSONResponse:
         """Decode only (fast: no simulation, no model, not audited): the calldata with nested calls, or the
         signature payload with its digest and approvals.
 
@@ -132,7 +153,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"type": "object"}, "examples": request_examples}}}},
     )
-    async def explain_endpoint(request: Request, services: ServicesDep,
+    async def explain_endpoint(request: Request, services: ServicesDep, caller: CallerDep,
                                stream: bool = False) -> JSONResponse | StreamingResponse:
         """Explain a bare transaction or an EIP-1193 `eth_sendTransaction` request.
 
@@ -153,9 +174,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             if stream:
                 trace = Trace()
                 analysis = await analyze_request(raw, services, trace)
-                return StreamingResponse(_sse(stream_parts(raw, services, analysis, trace)),
+                return StreamingResponse(_sse(stream_parts(raw, services, analysis, trace, caller.tenant)),
                                          media_type="text/event-stream")
-            result = await explain_request(raw, services)
+            result = await explain_request(raw, services, caller.tenant)
         except RequestError as exc:
             return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
         except AuditWriteError as exc:

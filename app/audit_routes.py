@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from app.deps import ServicesDep
+from app.deps import CallerDep, ServicesDep, get_caller
 from app.problems import problem
 from audit import (
     RecordFilter,
@@ -24,12 +24,13 @@ from audit import (
     search_records,
 )
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], dependencies=[Depends(get_caller)])
 
 
 @router.get("/records")
 async def list_records(
     services: ServicesDep,
+    caller: CallerDep,
     address: str | None = None,
     verdict: Annotated[str | None, Query(pattern="^(ok|warn|block)$")] = None,
     rule: str | None = None,
@@ -39,22 +40,24 @@ async def list_records(
     cursor: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    """Records newest first, filtered (each filter is indexed); pass `next_cursor` back as `cursor`."""
-    filters = RecordFilter(address=address, verdict=verdict, rule=rule, model=model, since=since, until=until)
+    """Records newest first, filtered (each filter is indexed); pass `next_cursor` back as `cursor`.
+    A client key sees its own tenant's records; an auditor key sees every tenant's."""
+    filters = RecordFilter(address=address, verdict=verdict, rule=rule, model=model, since=since, until=until,
+                           tenant=None if caller.sees_all_tenants else caller.tenant)
     page, next_cursor = await run_in_threadpool(search_records, services.sessions, filters, cursor=cursor,
                                                 limit=limit)
     return {"records": [record_summary(r) for r in page], "next_cursor": next_cursor}
 
 
 @router.get("/records/{record_id}", response_model=None)
-async def read_record(record_id: str, services: ServicesDep) -> dict[str, Any] | JSONResponse:
+async def read_record(record_id: str, services: ServicesDep, caller: CallerDep) -> dict[str, Any] | JSONResponse:
     """One record with its leaf, chain hash, CID, pin status and an inclusion proof against the latest
     checkpoint (`inclusion_proof` is null only if the record is newer than every checkpoint)."""
 
     def load() -> dict[str, Any] | None:
         record = get_record(services.sessions, record_id)
-        if record is None:
-            return None
+        if record is None or not (caller.sees_all_tenants or record.tenant == caller.tenant):
+            return None  # another tenant's record is as absent as a missing one
         checkpoint = latest_checkpoint(services.sessions)
         proof = record_inclusion(services.sessions, record, checkpoint) if checkpoint else None
         return {

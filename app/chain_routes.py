@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from app.body import read_json
-from app.deps import ServicesDep
+from app.deps import ServicesDep, get_caller
 from app.problems import problem
 from chain import RequestError, Signature, parse_request, simulate_request
 from chain.rules import catalogue
 
-router = APIRouter(tags=["chain"])
+router = APIRouter(tags=["chain"], dependencies=[Depends(get_caller)])
 
 
 @router.post("/v1/simulate", response_model=None,

@@ -84,12 +84,69 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default TXEXPLAIN_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default TXEXPLAIN_PORT).")] = None,
 ) -> None:
-    """Run the HTTP API (uvicorn)."""
+    """Run the HTTP API (uvicorn). Bound to anything but loopback, API keys are required."""
     import uvicorn
+    from pydantic import ValidationError
 
     from app.api import create_app
+    from app.settings import Settings
 
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    try:  # the bind decides whether keys are required, so it goes through the settings' validators
+        running = Settings.model_validate({**settings.model_dump(), "host": host or settings.host,
+                                           "port": port or settings.port})
+    except ValidationError as exc:
+        Console(stderr=True).print(f"[red]refusing to start:[/red] {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from None
+    uvicorn.run(create_app(running), host=running.host, port=running.port)
+
+
+@app.command("keys")
+def keys_command(
+    action: Annotated[str, typer.Argument(help="create | list | revoke")],
+    tenant: Annotated[str | None, typer.Option(help="Tenant the key acts for (create).")] = None,
+    role: Annotated[str, typer.Option(help="client, or auditor to read every tenant's records.")] = "client",
+    rate: Annotated[int | None, typer.Option(help="Requests per minute for this key (create).")] = None,
+    key_id: Annotated[str | None, typer.Option("--id", help="Key id (revoke).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Manage API keys in TXEXPLAIN_DATABASE_URL: `keys create --tenant acme [--role auditor]` prints the key
+    once (only a salted hash is stored); `keys list`; `keys revoke --id ID`."""
+    from app.auth import create_key, list_keys, revoke_key
+    from audit import make_engine, session_factory, upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    err = Console(stderr=True)
+    if action == "create":
+        if not tenant:
+            err.print("[red]--tenant is required to create a key[/red]")
+            raise typer.Exit(2)
+        try:
+            key, row = create_key(sessions, tenant, role, rate)
+        except ValueError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        out = {"id": row.id, "tenant": row.tenant, "role": row.role, "rate_per_minute": row.rate_per_minute,
+               "key": key}
+        if as_json:
+            sys.stdout.write(json.dumps(out) + "\n")
+        else:
+            Console().print(f"key for tenant {row.tenant} ({row.role}), id {row.id} — shown once:\n{key}")
+    elif action == "list":
+        rows = [{"id": k.id, "tenant": k.tenant, "role": k.role, "rate_per_minute": k.rate_per_minute,
+                 "created_at": k.created_at.isoformat(),
+                 "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None} for k in list_keys(sessions)]
+        sys.stdout.write(json.dumps(rows, indent=None if as_json else 2) + "\n")
+    elif action == "revoke":
+        if not key_id or not revoke_key(sessions, key_id):
+            err.print(f"[red]no key with id {key_id!r}[/red]")
+            raise typer.Exit(2)
+        Console().print(f"revoked {key_id}")
+    else:
+        err.print(f"[red]unknown action {action!r}: create, list or revoke[/red]")
+        raise typer.Exit(2)
+    engine.dispose()
 
 
 @app.command()

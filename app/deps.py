@@ -5,8 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
+from app.auth import Caller, RateLimiter, authenticate
 from app.service import Services
+
+
+class RateLimited(Exception):
+    """The caller's key has no tokens left; ``retry_after`` seconds until it has one."""
+
+    def __init__(self, retry_after: float):
+        self.retry_after = retry_after
+        super().__init__(f"rate limit reached; retry in {retry_after:.1f} s")
 
 
 def get_services(request: Request) -> Services:
@@ -15,3 +25,23 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_caller(request: Request, services: ServicesDep) -> Caller:
+    """The authenticated caller, charged one request against its key's rate limit.
+
+    Raises:
+        AuthError: no usable key where one is required (mapped to 401).
+        RateLimited: the key's bucket is empty (mapped to 429 with Retry-After).
+    """
+    caller = await run_in_threadpool(authenticate, services.sessions, request.headers.get("authorization"),
+                                     services.settings.keys_required)
+    if caller.key_id is not None:
+        limiter: RateLimiter = request.app.state.limiter
+        wait = limiter.take(caller.key_id, caller.rate_per_minute)
+        if wait:
+            raise RateLimited(wait)
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]

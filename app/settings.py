@@ -10,6 +10,18 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class Settings(BaseSettings):
     """Runtime configuration; every field can be set as ``TXEXPLAIN_<NAME>``."""
 
@@ -66,6 +78,16 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    api_keys: Literal["auto", "required", "off"] = Field(
+        "auto", description="auto: keys are required unless the server binds a loopback address; "
+                            "off is refused on any other address.")
+    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key (token "
+                                       "bucket, burst of the same size); a key may carry its own.")
+
+    @property
+    def keys_required(self) -> bool:
+        """Whether every API request must carry a valid ``Authorization: Bearer`` key."""
+        return self.api_keys == "required" or (self.api_keys == "auto" and not is_loopback(self.host))
 
     @field_validator("database_url")
     @classmethod
@@ -73,6 +95,12 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _keys_off_only_on_loopback(self) -> Settings:
+        if self.api_keys == "off" and not is_loopback(self.host):
+            raise ValueError(f"TXEXPLAIN_API_KEYS=off is refused on a public bind ({self.host}): keys are required")
+        return self
 
     @model_validator(mode="after")
     def _remote_engine_needs_url(self) -> Settings:

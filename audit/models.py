@@ -93,3 +93,18 @@ class PinTask(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     pinned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ApiKey(Base):
+    """An API key: only a salted SHA-256 of its secret is stored; ``id`` is the public part of the key."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)  # client | auditor
+    salt: Mapped[str] = mapped_column(String(32), nullable=False)  # hex
+    secret_sha256: Mapped[str] = mapped_column(String(64), nullable=False)  # hex of sha256(salt ‖ secret)
+    rate_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: the settings' default
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

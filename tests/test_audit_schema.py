@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from audit import LEAF_PREFIX, canonical_json, current_revision, downgrade, leaf_hash, make_engine, upgrade
 
-HEAD = "0003_narrative_key"
+HEAD = "0004_api_keys"
 COLUMNS = {
     "audit_records": {
         "id": "VARCHAR(26)", "seq": "BIGINT", "created_at": "DATETIME", "kind": "VARCHAR(16)",
@@ -32,6 +32,11 @@ COLUMNS = {
         "id": "INTEGER", "target_kind": "VARCHAR(16)", "target_id": "VARCHAR(32)", "cid": "VARCHAR(100)",
         "status": "VARCHAR(16)", "attempts": "INTEGER", "next_attempt_at": "DATETIME", "last_error": "TEXT",
         "pinned_at": "DATETIME",
+    },
+    "api_keys": {
+        "id": "VARCHAR(16)", "tenant": "VARCHAR(64)", "role": "VARCHAR(16)", "salt": "VARCHAR(32)",
+        "secret_sha256": "VARCHAR(64)", "rate_per_minute": "INTEGER", "created_at": "DATETIME",
+        "revoked_at": "DATETIME",
     },
 }
 PG_TYPES = {"DATETIME": "TIMESTAMP", "JSON": "JSONB"}
