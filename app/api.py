@@ -6,7 +6,6 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.audit_routes import router as audit_router
 from app.auth import AuthError, RateLimiter, retry_after_header
-from app.body import read_json
+from app.body import openapi_examples, read_json
 from app.chain_routes import router as chain_router
 from app.deps import CallerDep, RateLimited, ServicesDep
 from app.problems import problem
@@ -36,14 +35,6 @@ from chain import RequestError, decode_request, parse_request
 from chain.trace import Trace
 
 log = logging.getLogger("txexplain")
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
-
-
-def _openapi_examples() -> dict[str, Any]:
-    examples = {}
-    for path in sorted(EXAMPLES_DIR.glob("*.json")):
-        examples[path.stem] = {"summary": path.stem.replace("-", " "), "value": json.loads(path.read_text())}
-    return examples
 
 
 async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterator[str]:
@@ -100,7 +91,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         response.headers["Retry-After"] = retry_after_header(exc.retry_after)
         return response
 
-    request_examples = _openapi_examples()
+    request_examples = openapi_examples()
     app.include_router(audit_router)
     app.include_router(chain_router)
 

@@ -1,14 +1,29 @@
-"""Reading a request body: one size limit and one JSON parse for every POST route."""
+"""Request bodies: one size limit and one JSON parse for every POST route, and their OpenAPI examples."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 
 from app.problems import problem
 from app.service import Services
+from chain.request import SIGNING_METHODS
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+
+
+def openapi_examples(transactions_only: bool = False) -> dict[str, Any]:
+    """One OpenAPI request example per file in ``examples/`` (signing requests left out on request)."""
+    examples = {}
+    for path in sorted(EXAMPLES_DIR.glob("*.json")):
+        body = json.loads(path.read_text())
+        if transactions_only and body.get("method") in SIGNING_METHODS:
+            continue
+        examples[path.stem] = {"summary": path.stem.replace("-", " "), "value": body}
+    return examples
 
 
 async def read_json(request: Request, services: Services) -> Any:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from app.body import read_json
+from app.body import openapi_examples, read_json
 from app.deps import ServicesDep, get_caller
 from app.problems import problem
 from chain import RequestError, Signature, parse_request, simulate_request
@@ -16,7 +16,9 @@ router = APIRouter(tags=["chain"], dependencies=[Depends(get_caller)])
 
 
 @router.post("/v1/simulate", response_model=None,
-             responses={422: {"description": "Not a transaction request, or a field is invalid (named)."}})
+             responses={422: {"description": "Not a transaction request, or a field is invalid (named)."}},
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": {"type": "object"}, "examples": openapi_examples(transactions_only=True)}}}})
 async def simulate_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
     """Decode and simulate a transaction (bare, `eth_sendTransaction`, `eth_signTransaction` or a
     `wallet_sendCalls` batch): `decoded`, `simulation` (`status`: `success`, `reverted` or `unavailable`)

@@ -108,3 +108,16 @@ def _identity():  # type: ignore[no-untyped-def]
     from inference.engine import ModelIdentity
 
     return ModelIdentity(engine="llama_cpp", name="missing", weights_sha256=None, quantization=None)
+
+
+def test_openapi_has_examples_for_the_post_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def examples(path: str) -> set[str]:
+        return set(paths[path]["post"]["requestBody"]["content"]["application/json"]["examples"])
+
+    assert examples("/v1/explain") == examples("/v1/decode")
+    assert {"wallet-send-calls-batch", "permit2-phishing-signature"} <= examples("/v1/explain")
+    assert "wallet-send-calls-batch" in examples("/v1/simulate")
+    assert "permit2-phishing-signature" not in examples("/v1/simulate")
+    assert {"/v1/rules", "/readyz", "/v1/audit/records"} <= set(paths)
