@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.audit_routes import router as audit_router
 from app.auth import AuthError, RateLimiter, retry_after_header
-from app.body import openapi_examples, read_json
+from app.body import openapi_examples, read_json, read_request
 from app.chain_routes import router as chain_router
 from app.deps import CallerDep, RateLimited, ServicesDep
 from app.problems import problem
@@ -31,7 +31,7 @@ from app.service import (
 from app.settings import Settings
 from audit import AuditWriteError
 from audit.pinning import PinWorker
-from chain import RequestError, decode_request, parse_request
+from chain import RequestError, decode_request
 from chain.trace import Trace
 
 log = logging.getLogger("txexplain")
@@ -125,13 +125,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         matched; arguments are `arg0…`), `bytecode` (argument types inferred from the target's code),
         `unknown` (nothing resolved it; `error` says why, `candidates` lists colliding signatures).
         `decoded.proxy` names the implementation a proxy target was decoded against."""
-        raw = await read_json(request, services)
-        if isinstance(raw, JSONResponse):
-            return raw
-        try:
-            parsed = parse_request(raw, max_calldata_bytes=services.settings.max_calldata_bytes)
-        except RequestError as exc:
-            return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
+        parsed = await read_request(request, services)
+        if isinstance(parsed, JSONResponse):
+            return parsed
         return JSONResponse(await run_in_threadpool(decode_request, parsed, services.policy, services.backend))
 
     @app.post(

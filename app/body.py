@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import JSONResponse
 
 from app.problems import problem
 from app.service import Services
-from chain.request import SIGNING_METHODS
+from chain.request import SIGNING_METHODS, RequestError, Signature, Transaction, parse_request
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 
@@ -37,3 +38,14 @@ async def read_json(request: Request, services: Services) -> Any:
     except ValueError as exc:
         return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
                        errors=[{"field": "(body)", "message": "is not valid JSON"}])
+
+
+async def read_request(request: Request, services: Services) -> Transaction | Signature | JSONResponse:
+    """The body parsed into the request contract, or the problem response (413, 422 naming fields)."""
+    raw = await read_json(request, services)
+    if isinstance(raw, JSONResponse):
+        return raw
+    try:
+        return parse_request(raw, max_calldata_bytes=services.settings.max_calldata_bytes)
+    except RequestError as exc:
+        return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from app.body import openapi_examples, read_json
+from app.body import openapi_examples, read_request
 from app.deps import ServicesDep, get_caller
 from app.problems import problem
-from chain import RequestError, Signature, parse_request, simulate_request
+from chain import Signature, simulate_request
 from chain.rules import catalogue
 
 router = APIRouter(tags=["chain"], dependencies=[Depends(get_caller)])
@@ -23,13 +23,9 @@ async def simulate_endpoint(request: Request, services: ServicesDep) -> JSONResp
     """Decode and simulate a transaction (bare, `eth_sendTransaction`, `eth_signTransaction` or a
     `wallet_sendCalls` batch): `decoded`, `simulation` (`status`: `success`, `reverted` or `unavailable`)
     and `approvals`. No rules, no model, nothing stored: use `/v1/explain` for a verdict."""
-    raw = await read_json(request, services)
-    if isinstance(raw, JSONResponse):
-        return raw
-    try:
-        parsed = parse_request(raw, max_calldata_bytes=services.settings.max_calldata_bytes)
-    except RequestError as exc:
-        return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
+    parsed = await read_request(request, services)
+    if isinstance(parsed, JSONResponse):
+        return parsed
     if isinstance(parsed, Signature):
         message = "signing requests execute nothing; use /v1/decode or /v1/explain"
         return problem(422, "not-a-transaction", "Not a transaction", message,
