@@ -7,6 +7,7 @@ from eth_utils import keccak
 from pydantic import BaseModel
 
 from chain.decode import DecodedCall
+from chain.decode.universal_router import PERMIT2_COMMANDS
 from chain.state import ChainState
 
 ERC721_INTERFACE = bytes.fromhex("80ac58cd")
@@ -55,6 +56,18 @@ def permit2_approval(token: str, spender: str, amount: int, expiration: int, thr
                     unlimited=amount >= min(MAX_UINT160, threshold), expires_at=expiration or None)
 
 
+def permit_approval(token: str, spender: str, amount: int, deadline: int, threshold: int) -> Approval:
+    """An EIP-2612 permit's allowance; ``deadline`` 0 is kept as no expiry."""
+    return Approval(standard="permit", token=token, spender=spender, amount=str(amount),
+                    unlimited=amount >= threshold, expires_at=deadline or None)
+
+
+def dai_permit_approval(token: str, spender: str, expiry: int) -> Approval:
+    """A DAI-style permit (``allowed``): an unlimited allowance; ``expiry`` 0 means none."""
+    return Approval(standard="permit", token=token, spender=spender, amount=str(MAX_UINT256), unlimited=True,
+                    expires_at=expiry or None)
+
+
 def _permit2_details(permit: list, threshold: int) -> list[Approval]:
     """Approvals from a decoded PermitSingle ``[details, spender, sigDeadline]`` or PermitBatch."""
     details, spender = permit[0], permit[1]
@@ -73,17 +86,15 @@ def _signed_approvals(call: DecodedCall, token: str, threshold: int) -> list[App
         return [permit2_approval(call.args[0].value, spender, amount, int(call.args[3].value), threshold)]
     if fn in (PERMIT2_PERMIT_SINGLE, PERMIT2_PERMIT_BATCH):
         return _permit2_details(call.args[1].value, threshold)
-    if call.command is not None and name in ("PERMIT2_PERMIT", "PERMIT2_PERMIT_BATCH"):
+    if call.command is not None and name in PERMIT2_COMMANDS:
         return _permit2_details(call.args[0].value, threshold)
     if fn == EIP2612_PERMIT:
         amount = int(call.args[2].value)
-        return [Approval(standard="permit", token=token, spender=call.args[1].value, amount=str(amount),
-                         unlimited=amount >= threshold, expires_at=int(call.args[3].value) or None)] if amount else []
-    if fn == DAI_PERMIT:
-        if not call.args[4].value:
+        if not amount:
             return []
-        return [Approval(standard="permit", token=token, spender=call.args[1].value, amount=str(MAX_UINT256),
-                         unlimited=True, expires_at=int(call.args[3].value) or None)]
+        return [permit_approval(token, call.args[1].value, amount, int(call.args[3].value), threshold)]
+    if fn == DAI_PERMIT:
+        return [dai_permit_approval(token, call.args[1].value, int(call.args[3].value))] if call.args[4].value else []
     return None
 
 

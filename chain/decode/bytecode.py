@@ -25,7 +25,3 @@ def inferred_arguments(code: bytes, selector: bytes) -> str | None:
         return None
     return functions[selector] or ""
 
-
-def has_function(code: bytes, selector: bytes) -> bool:
-    """Whether evmole finds ``selector`` in the dispatcher of ``code``."""
-    return bool(code) and selector in _functions(keccak(code), code)

@@ -17,7 +17,7 @@ from chain.decode.codec import AbiDecodeError, AbiType, AbiTypeError, decode_typ
 from chain.decode.model import DecodedArg, DecodedCall, DecodeSource, ProxyInfo
 from chain.decode.proxy import detect_proxy
 from chain.decode.registry import FunctionAbi, bundled_functions, index, selector_table
-from chain.decode.universal_router import COMMAND_TYPE_MASK, COMMANDS, EXECUTE_SIGNATURES
+from chain.decode.universal_router import COMMAND_TYPE_MASK, COMMANDS, EXECUTE_SIGNATURES, EXECUTE_SUB_PLAN
 from chain.hexutil import to_hex
 from chain.state import ChainState
 
@@ -74,13 +74,20 @@ class Decoder:
         self.state = state
         self.calls = 0
         self._proxies: dict[str, ProxyInfo | None] = {}
+        self._codes: dict[str, bytes] = {}
+
+    def code(self, address: str) -> bytes:
+        """Runtime code at ``address``, read once per decode (a batch often calls one target many times)."""
+        if address not in self._codes:
+            self._codes[address] = self.state.code(address) if self.state is not None else b""
+        return self._codes[address]
 
     def proxy(self, address: str) -> ProxyInfo | None:
         """The proxy pattern at ``address`` (None without state or for a plain contract)."""
         if self.state is None:
             return None
         if address not in self._proxies:
-            self._proxies[address] = detect_proxy(self.state, address)
+            self._proxies[address] = detect_proxy(self.state, address, self.code(address))
         return self._proxies[address]
 
     def decode(self, calldata: bytes, target: str | None = None, depth: int = 0) -> DecodedCall | None:
@@ -119,7 +126,7 @@ class Decoder:
                        proxy: ProxyInfo | None) -> DecodedCall | None:
         if self.state is None or target is None:
             return None
-        code = self.state.code(proxy.implementation if proxy else target)
+        code = self.code(proxy.implementation if proxy else target)
         try:
             types = inferred_arguments(code, selector)
         except Exception:  # evmole on hostile bytecode: no inference, never a crash
@@ -195,7 +202,7 @@ class Decoder:
                 continue
             child = DecodedCall(selector=None, function=fn.signature, source=DecodeSource.ABI,
                                 args=_args(fn, matches[0][1]), **where)
-            if fn.name == "EXECUTE_SUB_PLAN":
+            if byte & COMMAND_TYPE_MASK == EXECUTE_SUB_PLAN:
                 self._commands(child, matches[0][1][0], matches[0][1][1], router, depth + 1)
             decoded.calls.append(child)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from eth_utils import keccak
 
-from chain.decode.codec import AbiTypeError, parse_type
+from chain.decode.codec import AbiTypeError, parse_type, split_types
 
 BUNDLED_JSON = ("erc20", "erc721", "erc1155", "common", "uniswap_v2_router", "multicall")
 BUNDLED_TEXT = ("erc4626", "weth", "permit2", "uniswap_v3_router", "universal_router", "safe", "seaport",
@@ -56,16 +56,8 @@ def canonical_type(param: dict[str, Any]) -> str:
 
 
 def _split(body: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(body):
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == "," and depth == 0:
-            parts.append(body[start:i].strip())
-            start = i + 1
-    if body.strip():
-        parts.append(body[start:].strip())
-    return parts
+    """Top-level parts of a parameter list, trimmed (names and spaces allowed)."""
+    return [part.strip() for part in split_types(body.strip())]
 
 
 def _tuple_parts(text: str) -> tuple[str, str, str]:

@@ -7,11 +7,10 @@ from typing import Any
 from eth_utils import keccak
 from pydantic import BaseModel, Field
 
-from chain.approvals import Approval
+from chain.approvals import Approval, dai_permit_approval, permit2_approval, permit_approval
 from chain.hexutil import parse_address
 from chain.sanitize import sanitize_text
 
-MAX_UINT160 = 2**160 - 1
 PERMIT2_KINDS = {"PermitSingle", "PermitBatch", "PermitTransferFrom", "PermitBatchTransferFrom",
                  "PermitWitnessTransferFrom", "PermitBatchWitnessTransferFrom"}
 
@@ -76,16 +75,13 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
     try:
         if primary == "Permit" and {"owner", "spender", "value", "deadline"} <= fields and contract:
             classification = "eip2612_permit"
-            amount = _int(message["value"])
-            approvals.append(Approval(standard="permit", token=contract, spender=_address(message["spender"]),
-                                      amount=str(amount), unlimited=amount >= unlimited_threshold,
-                                      expires_at=_int(message["deadline"]) or None))
+            approvals.append(permit_approval(contract, _address(message["spender"]), _int(message["value"]),
+                                             _int(message["deadline"]), unlimited_threshold))
         elif primary == "Permit" and {"holder", "spender", "allowed", "expiry"} <= fields and contract:
             classification = "dai_permit"
             if message.get("allowed") in (True, "true", 1, "1"):
-                approvals.append(Approval(standard="permit", token=contract, spender=_address(message["spender"]),
-                                          amount=str(2**256 - 1), unlimited=True,
-                                          expires_at=_int(message["expiry"]) or None))
+                approvals.append(dai_permit_approval(contract, _address(message["spender"]),
+                                                     _int(message["expiry"])))
         elif primary in PERMIT2_KINDS and str(domain.get("name")) == "Permit2":
             classification = "permit2_" + primary
             approvals = _permit2_approvals(primary, message, unlimited_threshold)
@@ -134,12 +130,9 @@ def _permit2_approvals(kind: str, message: dict[str, Any], threshold: int) -> li
     if kind in ("PermitSingle", "PermitBatch"):
         details = message["details"] if kind == "PermitSingle" else None
         items = [details] if details is not None else list(message["details"])
-        return [Approval(standard="permit2", token=_address(d["token"]) or "", spender=spender,
-                         amount=str(_int(d["amount"])),
-                         unlimited=_int(d["amount"]) >= min(MAX_UINT160, threshold),
-                         expires_at=_int(d["expiration"]) or None) for d in items]
+        return [permit2_approval(_address(d["token"]) or "", spender, _int(d["amount"]), _int(d["expiration"]),
+                                 threshold) for d in items]
     permitted = message["permitted"]
     items = permitted if isinstance(permitted, list) else [permitted]
-    return [Approval(standard="permit2", token=_address(p["token"]) or "", spender=spender,
-                     amount=str(_int(p["amount"])), unlimited=_int(p["amount"]) >= min(MAX_UINT160, threshold),
-                     expires_at=_int(message["deadline"]) or None) for p in items]
+    return [permit2_approval(_address(p["token"]) or "", spender, _int(p["amount"]), _int(message["deadline"]),
+                             threshold) for p in items]

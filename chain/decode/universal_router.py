@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from chain.decode.registry import parse_signature
 
-COMMAND_TYPE_MASK = 0x3F
-ALLOW_REVERT_FLAG = 0x80
+COMMAND_TYPE_MASK = 0x3F  # the top bit (0x80) is the allow-revert flag; it stays visible in ``command``
 EXECUTE_SUB_PLAN = 0x21
 MSG_SENDER = "0x0000000000000000000000000000000000000001"
 ADDRESS_THIS = "0x0000000000000000000000000000000000000002"

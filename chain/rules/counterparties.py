@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from chain.decode import DecodedCall
+from chain.decode.universal_router import ADDRESS_THIS, MSG_SENDER
 from chain.facts import Facts
 from chain.rules.model import Finding, finding, rule
 from chain.rules.policy import Policy
@@ -84,7 +85,7 @@ def poisoned_address(facts: Facts, policy: Policy) -> list[Finding]:
 
 
 # Universal Router recipients that mean "the caller" and "the router itself" (an intermediate hop).
-ROUTER_SELF_RECIPIENTS = ("0x0000000000000000000000000000000000000001", "0x0000000000000000000000000000000000000002")
+ROUTER_SELF_RECIPIENTS = (MSG_SENDER, ADDRESS_THIS)
 ROUTER_PAYOUTS = ("V2_SWAP_EXACT_IN", "V2_SWAP_EXACT_OUT", "V3_SWAP_EXACT_IN", "V3_SWAP_EXACT_OUT", "SWEEP",
                   "UNWRAP_WETH")
 V3_RECIPIENT_AT = {"exactInputSingle": 3, "exactOutputSingle": 3, "exactInput": 1, "exactOutput": 1}
