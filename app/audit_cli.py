@@ -19,7 +19,8 @@ audit_app = typer.Typer(help="Audit ledger: keys, verification, queries, export,
 err = Console(stderr=True)
 
 
-def _sessions():  # type: ignore[no-untyped-def]
+def open_sessions():  # type: ignore[no-untyped-def]
+    """Sessions on TXEXPLAIN_DATABASE_URL, migrated first unless TXEXPLAIN_AUTO_UPGRADE is off."""
     from audit import make_engine, session_factory, upgrade
 
     engine = make_engine(settings.database_url)
@@ -47,7 +48,7 @@ def verify(
 
     from audit import AuditRecord, Signer, verify_ledger
 
-    sessions = _sessions()
+    sessions = open_sessions()
     trusted = public_key or Signer.load_or_create(settings.signing_key_path).public_key_hex
     with sessions() as session:
         total = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
@@ -83,7 +84,7 @@ def query(
     """List records newest first, filtered."""
     from audit import RecordFilter, record_summary, search_records
 
-    page, next_cursor = search_records(_sessions(), RecordFilter(address=address, verdict=verdict, rule=rule,
+    page, next_cursor = search_records(open_sessions(), RecordFilter(address=address, verdict=verdict, rule=rule,
                                                                   model=model, since=since, until=until),
                                        cursor=cursor, limit=limit)
     rows = [record_summary(r) for r in page]
@@ -106,7 +107,7 @@ def export(since: datetime | None = None) -> None:
     """Write records (with their canonical JSON) as JSON lines to standard output."""
     from audit import count_records, export_records
 
-    sessions = _sessions()
+    sessions = open_sessions()
     with Progress(TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as bar:
         task = bar.add_task("export", total=count_records(sessions))
         for row in export_records(sessions, since):

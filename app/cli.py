@@ -111,12 +111,10 @@ def keys_command(
 ) -> None:
     """Manage API keys in TXEXPLAIN_DATABASE_URL: `keys create --tenant acme [--role auditor]` prints the key
     once (only a salted hash is stored); `keys list`; `keys revoke --id ID`."""
+    from app.audit_cli import open_sessions
     from app.auth import create_key, list_keys, revoke_key
-    from audit import make_engine, session_factory, upgrade
 
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    sessions = session_factory(engine)
+    sessions = open_sessions()
     err = Console(stderr=True)
     if action == "create":
         if not tenant:
@@ -146,7 +144,6 @@ def keys_command(
     else:
         err.print(f"[red]unknown action {action!r}: create, list or revoke[/red]")
         raise typer.Exit(2)
-    engine.dispose()
 
 
 @app.command()

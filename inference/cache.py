@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import rfc8785
+
+from inference.lru import Lru
 
 VALIDATOR_VERSION = "3"  # bump when the validator's rules change: old narratives are no longer trusted
 
@@ -24,14 +25,12 @@ class NarrativeCache:
     """Accepted narratives by key; ``second_tier(key)`` is asked on a local miss."""
 
     def __init__(self, capacity: int = 1024, second_tier: Callable[[str], str | None] | None = None):
-        self.capacity = capacity
         self.second_tier = second_tier
-        self._items: OrderedDict[str, str] = OrderedDict()
+        self._items: Lru[str] = Lru(capacity)
 
     def get(self, key: str) -> str | None:
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
+        if (local := self._items.get(key)) is not None:
+            return local
         try:
             found = self.second_tier(key) if self.second_tier else None
         except Exception:  # a broken second tier is a miss; the audit write reports the outage
@@ -41,7 +40,4 @@ class NarrativeCache:
         return found
 
     def put(self, key: str, narrative: str) -> None:
-        self._items[key] = narrative
-        self._items.move_to_end(key)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+        self._items.put(key, narrative)

@@ -7,40 +7,22 @@ import hashlib
 import json
 import threading
 import time
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
 
 from inference.engine import EngineError, Generation, ModelIdentity, Sampling
+from inference.lru import Lru
 from inference.model_files import quantization_of, weights_sha256
 
 
-class PrefixStates:
+class PrefixStates(Lru[Any]):
     """LRU of llama.cpp states after evaluating a policy prefix, without the unused `scores` array."""
-
-    def __init__(self, capacity: int = 4):
-        self.capacity = capacity
-        self._states: OrderedDict[str, Any] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: str) -> Any | None:
-        state = self._states.get(key)
-        if state is not None:
-            self._states.move_to_end(key)
-        return state
-
-    def put(self, key: str, state: Any) -> None:
-        self._states[key] = state
-        self._states.move_to_end(key)
-        while len(self._states) > self.capacity:
-            self._states.popitem(last=False)
 
     def nbytes(self) -> int:
         """Memory held by the stored states."""
-        return sum(s.llama_state_size + s.scores.nbytes + s.input_ids.nbytes for s in self._states.values())
+        return sum(s.llama_state_size + s.scores.nbytes + s.input_ids.nbytes for s in self.values())
 
 
 class LlamaCppEngine:
@@ -103,9 +85,7 @@ class LlamaCppEngine:
         state = self.prefix_states.get(key)
         if state is not None:
             llm.load_state(state)
-            self.prefix_states.hits += 1
             return "state_cache"
-        self.prefix_states.misses += 1
         llm.reset()
         llm.eval(prefix)
         state = llm.save_state()
