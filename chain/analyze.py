@@ -164,7 +164,7 @@ def simulate_request(request: Transaction, backend: SimulationBackend, policy: P
 
 def _readable(state: ChainState, chain_id: int) -> ChainState | None:
     """The state, if it is the request's chain: code and storage of another chain would mislead."""
-    return state if getattr(state, "chain_id", None) == chain_id else None
+    return state if state.chain_id == chain_id else None
 
 
 def decode_request(request: Transaction | Signature, policy: Policy, backend: SimulationBackend | None = None) -> dict:

@@ -153,8 +153,7 @@ class Decoder:
         unpack = INNER_CALLS.get(signature)
         if unpack is None:
             return
-        if depth >= MAX_DEPTH:
-            decoded.error = f"nested calls deeper than {MAX_DEPTH} levels are not decoded"
+        if self._too_deep(decoded, depth):
             return
         try:
             inner = unpack(values, target)
@@ -166,15 +165,27 @@ class Decoder:
     def append_calls(self, decoded: DecodedCall, inner: list[Inner], depth: int) -> None:
         """Decode each (target, wei, calldata, operation) into a child of ``decoded``."""
         for inner_target, wei, data, operation in inner:
-            if self.calls >= MAX_CALLS:
-                decoded.error = f"more than {MAX_CALLS} nested calls; the rest are not decoded"
+            if not self._take_call(decoded):
                 return
-            self.calls += 1
             child = self.decode(bytes(data), inner_target, depth + 1)
             if child is None:  # no calldata: a plain transfer of value
                 child = DecodedCall(selector=None, function=None, source=DecodeSource.ABI)
-            decoded.calls.append(child.model_copy(update={"target": inner_target, "value": str(wei),
-                                                          "operation": operation}))
+            child.target, child.value, child.operation = inner_target, str(wei), operation
+            decoded.calls.append(child)
+
+    def _too_deep(self, decoded: DecodedCall, depth: int) -> bool:
+        """True (and says so in ``decoded.error``) when ``decoded``'s children would pass MAX_DEPTH."""
+        if depth >= MAX_DEPTH:
+            decoded.error = f"nested calls deeper than {MAX_DEPTH} levels are not decoded"
+        return depth >= MAX_DEPTH
+
+    def _take_call(self, decoded: DecodedCall) -> bool:
+        """Count one more nested call; False (and says so) once MAX_CALLS are decoded."""
+        if self.calls >= MAX_CALLS:
+            decoded.error = f"more than {MAX_CALLS} nested calls; the rest are not decoded"
+            return False
+        self.calls += 1
+        return True
 
     def _commands(self, decoded: DecodedCall, commands: bytes, inputs: tuple[bytes, ...], router: str | None,
                   depth: int) -> None:
@@ -182,13 +193,10 @@ class Decoder:
         if len(commands) != len(inputs):
             decoded.error = f"{len(commands)} commands but {len(inputs)} inputs"
             return
-        if depth >= MAX_DEPTH:
-            decoded.error = f"nested calls deeper than {MAX_DEPTH} levels are not decoded"
+        if self._too_deep(decoded, depth):
             return
         for byte, data in zip(commands, inputs, strict=True):
-            self.calls += 1
-            if self.calls > MAX_CALLS:
-                decoded.error = f"more than {MAX_CALLS} nested calls; the rest are not decoded"
+            if not self._take_call(decoded):
                 return
             where = {"target": router, "value": "0", "command": f"0x{byte:02x}"}
             fn = COMMANDS.get(byte & COMMAND_TYPE_MASK)
