@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-embedded
 TEST_INSTALLED := $(VENV)/.installed-test
 NPM_INSTALLED := node_modules/.installed
 
-.PHONY: demo test lint serve devnet contracts clean
+.PHONY: demo test lint serve devnet contracts sdk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,14 @@ $(NPM_INSTALLED): package.json package-lock.json
 demo: $(INSTALLED)
 	$(BIN)/txexplain explain examples/unlimited-approval-to-eoa.json
 
-test: $(TEST_INSTALLED) $(NPM_INSTALLED)
+# The audit explorer's browser test drives Debian's Chromium (playwright-core never downloads a browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+
+test: $(TEST_INSTALLED) $(NPM_INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -46,8 +53,14 @@ serve: $(INSTALLED)
 devnet: $(INSTALLED)
 	$(BIN)/txexplain devnet
 
+# The TypeScript SDK's types are generated from the OpenAPI document; tests fail when either is stale.
+sdk: $(INSTALLED) $(NPM_INSTALLED)
+	$(BIN)/txexplain openapi --output sdk/ts/openapi.json
+	node_modules/.bin/openapi-typescript sdk/ts/openapi.json -o sdk/ts/src/schema.d.ts
+	node_modules/.bin/tsc -p sdk/ts/tsconfig.json
+
 contracts: $(NPM_INSTALLED)
 	node contracts/compile.mjs
 
 clean:
-	rm -rf $(VENV) node_modules txexplain.db
+	rm -rf $(VENV) node_modules txexplain.db sdk/ts/dist artifacts

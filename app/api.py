@@ -10,15 +10,20 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
 
 from app.audit_routes import router as audit_router
 from app.auth import AuthError, RateLimiter, retry_after_header
 from app.body import openapi_examples, read_json, read_request
 from app.chain_routes import router as chain_router
 from app.deps import CallerDep, RateLimited, ServicesDep
-from app.problems import problem
+from app.explorer import router as explorer_router
+from app.explorer import static_files
+from app.openapi_docs import DECODE_OK, EXPLAIN_OK, HEALTH_OK, METRICS_OK, READY_OK, install_openapi
+from app.problems import problem, problem_responses, validation_problem
 from app.readiness import readiness
 from app.service import (
     Services,
@@ -85,6 +90,17 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         response.headers["WWW-Authenticate"] = 'Bearer realm="txexplain"'
         return response
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_problem(list(exc.errors()))
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        response = problem(exc.status_code, slug, str(exc.detail), f"{request.method} {request.url.path}: {exc.detail}")
+        response.headers.update(exc.headers or {})
+        return response
+
     @app.exception_handler(RateLimited)
     async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
         response = problem(429, "rate-limited", "Too many requests", str(exc))
@@ -94,26 +110,31 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     request_examples = openapi_examples()
     app.include_router(audit_router)
     app.include_router(chain_router)
+    app.mount("/audit/static", static_files, name="audit-static")
+    app.include_router(explorer_router)
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], responses=HEALTH_OK)
     def healthz() -> dict[str, str]:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"], responses={503: {"description": "Not ready: the audit database does "
-                                                                      "not answer, so nothing could be audited."}})
+    @app.get("/readyz", tags=["ops"], response_model=None, responses={**READY_OK, 503: {
+        "description": "Not ready: the audit database does not answer, so nothing could be audited.",
+        "content": {"application/json": {"example": {"status": "not_ready", "degraded": [], "checks": {}}}}}})
     async def readyz(services: ServicesDep) -> JSONResponse:
         """Readiness, each part reported: `database` (required: no unaudited answer is ever given),
         `model` and `rpc` (without them results degrade: no narrative, or simulation unavailable)."""
         ready, report = await readiness(services)
         return JSONResponse(report, status_code=200 if ready else 503)
 
-    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse, responses=METRICS_OK)
     def metrics() -> PlainTextResponse:
         """Prometheus metrics: TTFT, explain latency, prefix-cache hit tokens, rejections by reason."""
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/v1/decode", tags=["explain"], response_model=None,
+              responses={**DECODE_OK, **problem_responses(s422="A field is invalid (named in `errors`).",
+                                                          s413="The body is too large.")},
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                   "schema": {"type": "object"}, "examples": request_examples}}}})
     async def decode_endpoint(request: Request, services: ServicesDep, caller: CallerDep) -> JSONResponse:
@@ -133,9 +154,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     @app.post(
         "/v1/explain",
         tags=["explain"],
-        responses={422: {"description": "The request does not fit the contract; `errors` names each field."},
-                   413: {"description": "The body is larger than TXEXPLAIN_MAX_REQUEST_BYTES."},
-                   503: {"description": "The audit record could not be written; nothing is returned."}},
+        responses={**EXPLAIN_OK, **problem_responses(
+            s422="The request does not fit the contract; `errors` names each field.",
+            s413="The body is larger than TXEXPLAIN_MAX_REQUEST_BYTES.",
+            s401="An API key is required or the one given is unknown or revoked.",
+            s429="The key's rate limit is reached; see Retry-After.",
+            s503="The audit record could not be written; nothing is returned.")},
         response_model=None,
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"type": "object"}, "examples": request_examples}}}},
@@ -171,4 +195,5 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                            f"the explanation was not returned because it could not be audited: {exc}")
         return JSONResponse(result)
 
+    install_openapi(app)
     return app

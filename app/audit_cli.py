@@ -30,11 +30,16 @@ def open_sessions():  # type: ignore[no-untyped-def]
 
 
 @audit_app.command()
-def pubkey(pem: Annotated[bool, typer.Option("--pem", help="PEM instead of raw hex.")] = False) -> None:
+def pubkey(pem: Annotated[bool, typer.Option("--pem", help="PEM instead of raw hex.")] = False,
+           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Print the public key that signs checkpoints (creating the key pair on first run)."""
     from audit import Signer
 
     signer = Signer.load_or_create(settings.signing_key_path)
+    if as_json:
+        sys.stdout.write(json.dumps({"public_key": signer.public_key_hex, "key_id": signer.key_id,
+                                     "pem": signer.public_pem()}) + "\n")
+        return
     sys.stdout.write(signer.public_pem() if pem else f"{signer.public_key_hex}\n")
 
 
@@ -104,7 +109,8 @@ def query(
 
 @audit_app.command()
 def export(since: datetime | None = None) -> None:
-    """Write records (with their canonical JSON) as JSON lines to standard output."""
+    """Write records (with their canonical JSON) as JSON lines to standard output (always machine-readable;
+    the progress bar goes to standard error)."""
     from audit import count_records, export_records
 
     sessions = open_sessions()
@@ -116,22 +122,54 @@ def export(since: datetime | None = None) -> None:
 
 
 @audit_app.command()
-def replay(record_id: str) -> None:
-    """Re-run a recorded request (and the model, if its weights are here) and diff with the record."""
+def replay(
+    record_ids: Annotated[list[str] | None, typer.Argument(help="Record ids (or none, with --since).")] = None,
+    since: Annotated[datetime | None, typer.Option(help="Replay every record from this time.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per record.")] = False,
+) -> None:
+    """Re-run recorded requests (and the model, if its weights are here) and diff with the records.
+    Exit 1 when any replay differs, 2 when a record id is unknown."""
     from app.replay import replay as run_replay
     from app.service import build_services
-    from audit import get_record
+    from audit import AuditRecord, RecordFilter, get_record, search_records
 
-    services = build_services(settings)
-    record = get_record(services.sessions, record_id)
-    if record is None:
-        err.print(f"error: record_id: no audit record {record_id!r}")
+    if not record_ids and since is None:
+        err.print("error: record_ids: give record ids, or --since for a range")
         raise typer.Exit(2)
-    outcome = asyncio.run(run_replay(record, services))
-    for note in outcome.notes:
-        err.print(f"note: {note}")
-    if outcome.equal:
-        Console().print(f"[green]identical[/]: replay of {record_id} reproduces the recorded result")
-        return
-    sys.stdout.write(outcome.diff + "\n")
-    raise typer.Exit(1)
+    services = build_services(settings)
+    records: list[AuditRecord] = []
+    for record_id in record_ids or []:
+        record = get_record(services.sessions, record_id)
+        if record is None:
+            err.print(f"error: record_ids: no audit record {record_id!r}")
+            raise typer.Exit(2)
+        records.append(record)
+    if since is not None:
+        cursor: int | None = None
+        while True:
+            page, cursor = search_records(services.sessions, RecordFilter(since=since), cursor=cursor, limit=200)
+            records.extend(page)
+            if cursor is None:
+                break
+        records.sort(key=lambda r: r.seq)
+    differing = 0
+    with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                  transient=True, disable=as_json or len(records) < 2) as bar:
+        task = bar.add_task("replay", total=len(records))
+        for record in records:
+            outcome = asyncio.run(run_replay(record, services))
+            differing += not outcome.equal
+            if as_json:
+                sys.stdout.write(json.dumps({"id": record.id, "seq": record.seq, "equal": outcome.equal,
+                                             "diff": outcome.diff or None, "notes": outcome.notes}) + "\n")
+            else:
+                for note in outcome.notes:
+                    bar.console.print(f"note: {record.id}: {note}")
+                if outcome.equal:
+                    bar.console.print(f"[green]identical[/]: replay of {record.id} reproduces the recorded result")
+                else:
+                    bar.console.print(f"[red]differs[/]: {record.id}")
+                    sys.stdout.write(outcome.diff + "\n")
+            bar.advance(task)
+    if differing:
+        raise typer.Exit(1)

@@ -9,8 +9,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from app.auth import Caller
 from app.deps import CallerDep, ServicesDep, get_caller
-from app.problems import problem
+from app.openapi_docs import CHECKPOINT_OK, CONSISTENCY_OK, RECORD_OK, RECORDS_OK
+from app.problems import problem, problem_responses
+from app.service import Services
 from audit import (
     RecordFilter,
     checkpoint_at,
@@ -27,7 +30,31 @@ from audit import (
 router = APIRouter(prefix="/v1/audit", tags=["audit"], dependencies=[Depends(get_caller)])
 
 
-@router.get("/records")
+def record_view(services: Services, record_id: str, caller: Caller) -> dict[str, Any] | None:
+    """A record with its hashes, pin status, latest checkpoint and inclusion proof, or None when the
+    caller may not see it (another tenant's record is as absent as a missing one)."""
+    record = get_record(services.sessions, record_id)
+    if record is None or not (caller.sees_all_tenants or record.tenant == caller.tenant):
+        return None
+    checkpoint = latest_checkpoint(services.sessions)
+    proof = record_inclusion(services.sessions, record, checkpoint) if checkpoint else None
+    return {
+        "record": {"id": record.id, "seq": record.seq, "created_at": record.created_at.isoformat(),
+                   "tenant": record.tenant, "kind": record.kind, "chain_id": record.chain_id,
+                   "verdict": record.verdict, "request": record.request, "result": record.result,
+                   "model": record.model, "sampling": record.sampling, "prompt": record.prompt,
+                   "raw_output": record.raw_output, "validator": record.validator,
+                   "tool_calls": record.tool_calls, "narrative_key": record.narrative_key,
+                   "policy": {"version": record.policy_version, "sha256": record.policy_sha256}},
+        "canonical": record.canonical,
+        "seq": record.seq, "leaf_hash": record.leaf_hash, "chain_hash": record.chain_hash, "cid": record.cid,
+        "pin_status": pin_status(services.sessions, "record", record.id),
+        "checkpoint": checkpoint_json(checkpoint) if checkpoint else None,
+        "inclusion_proof": proof,
+    }
+
+
+@router.get("/records", responses={**RECORDS_OK, **problem_responses(s422="A filter is invalid.")})
 async def list_records(
     services: ServicesDep,
     caller: CallerDep,
@@ -49,40 +76,21 @@ async def list_records(
     return {"records": [record_summary(r) for r in page], "next_cursor": next_cursor}
 
 
-@router.get("/records/{record_id}", response_model=None)
+@router.get("/records/{record_id}", response_model=None,
+            responses={**RECORD_OK, **problem_responses(s404="No record with this id that the caller may see.")})
 async def read_record(record_id: str, services: ServicesDep, caller: CallerDep) -> dict[str, Any] | JSONResponse:
     """One record with its leaf, chain hash, CID, pin status and an inclusion proof against the latest
     checkpoint (`inclusion_proof` is null only if the record is newer than every checkpoint)."""
 
-    def load() -> dict[str, Any] | None:
-        record = get_record(services.sessions, record_id)
-        if record is None or not (caller.sees_all_tenants or record.tenant == caller.tenant):
-            return None  # another tenant's record is as absent as a missing one
-        checkpoint = latest_checkpoint(services.sessions)
-        proof = record_inclusion(services.sessions, record, checkpoint) if checkpoint else None
-        return {
-            "record": {"id": record.id, "seq": record.seq, "created_at": record.created_at.isoformat(),
-                       "tenant": record.tenant, "kind": record.kind, "chain_id": record.chain_id,
-                       "verdict": record.verdict, "request": record.request, "result": record.result,
-                       "model": record.model, "sampling": record.sampling, "prompt": record.prompt,
-                       "raw_output": record.raw_output, "validator": record.validator,
-                       "tool_calls": record.tool_calls,
-                       "policy": {"version": record.policy_version, "sha256": record.policy_sha256}},
-            "canonical": record.canonical,
-            "seq": record.seq, "leaf_hash": record.leaf_hash, "chain_hash": record.chain_hash, "cid": record.cid,
-            "pin_status": pin_status(services.sessions, "record", record.id),
-            "checkpoint": checkpoint_json(checkpoint) if checkpoint else None,
-            "inclusion_proof": proof,
-        }
-
-    body = await run_in_threadpool(load)
+    body = await run_in_threadpool(record_view, services, record_id, caller)
     if body is None:
         return problem(404, "not-found", "No such record", f"no audit record has id {record_id!r}",
                        errors=[{"field": "record_id", "message": "not found"}])
     return body
 
 
-@router.get("/checkpoints/latest", response_model=None)
+@router.get("/checkpoints/latest", response_model=None,
+            responses={**CHECKPOINT_OK, **problem_responses(s404="The ledger is empty.")})
 async def read_latest_checkpoint(services: ServicesDep) -> dict[str, Any] | JSONResponse:
     """The newest signed checkpoint: size, root, chain head, the signed bytes, key and signature."""
     checkpoint = await run_in_threadpool(latest_checkpoint, services.sessions)
@@ -91,7 +99,8 @@ async def read_latest_checkpoint(services: ServicesDep) -> dict[str, Any] | JSON
     return checkpoint_json(checkpoint)
 
 
-@router.get("/consistency", response_model=None)
+@router.get("/consistency", response_model=None,
+            responses={**CONSISTENCY_OK, **problem_responses(s422="Sizes out of range.")})
 async def read_consistency(
     services: ServicesDep, first: Annotated[int, Query(ge=1)], second: Annotated[int, Query(ge=1)]
 ) -> dict[str, Any] | JSONResponse:

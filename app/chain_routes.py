@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 
 from app.body import openapi_examples, read_request
 from app.deps import ServicesDep, get_caller
-from app.problems import problem
+from app.openapi_docs import RULES_OK, SIMULATE_OK
+from app.problems import problem, problem_responses
 from chain import Signature, simulate_request
 from chain.rules import catalogue
 
@@ -16,7 +17,8 @@ router = APIRouter(tags=["chain"], dependencies=[Depends(get_caller)])
 
 
 @router.post("/v1/simulate", response_model=None,
-             responses={422: {"description": "Not a transaction request, or a field is invalid (named)."}},
+             responses={**SIMULATE_OK, **problem_responses(
+                 s422="Not a transaction request, or a field is invalid (named).")},
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": {"type": "object"}, "examples": openapi_examples(transactions_only=True)}}}})
 async def simulate_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
@@ -33,7 +35,7 @@ async def simulate_endpoint(request: Request, services: ServicesDep) -> JSONResp
     return JSONResponse(await run_in_threadpool(simulate_request, parsed, services.backend, services.policy))
 
 
-@router.get("/v1/rules")
+@router.get("/v1/rules", responses=RULES_OK)
 def rules_endpoint(services: ServicesDep) -> dict:
     """Every rule with its severity and description under the active policy, and the policy's version
     and sha256 (the same as in every result)."""

@@ -18,7 +18,9 @@ from app.settings import settings
 app = typer.Typer(help="txexplain: what a transaction really does, before you sign it.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
 db_app = typer.Typer(help="Audit database commands.", no_args_is_help=True)
+model_app = typer.Typer(help="The embedded model's weights.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(model_app, name="model")
 app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 
@@ -29,6 +31,37 @@ EXIT_FAILED = 3
 class FailOn(StrEnum):
     warn = "warn"
     block = "block"
+
+
+def hash_with_progress(path: Path, quiet: bool) -> str:
+    """The weights' SHA-256, with a progress bar on standard error while a first hash is computed."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from inference.model_files import weights_sha256
+
+    with Progress(TextColumn(f"hashing {path.name}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=quiet) as bar:
+        task = bar.add_task("hash", total=path.stat().st_size)
+        return weights_sha256(path, progress=lambda done, total: bar.update(task, completed=done))
+
+
+def prepare_model(quiet: bool) -> None:
+    """Before the embedded engine loads: hash its weights once (cached after) with a progress bar."""
+    if settings.engine != "llama_cpp":
+        return
+    from inference.model_files import ModelFileError, cached_sha256, default_model_path
+
+    try:
+        path = settings.model_path or default_model_path()
+        if path.is_file() and cached_sha256(path) is None:
+            hash_with_progress(path, quiet)
+    except (ModelFileError, OSError):
+        return  # the engine reports a missing model its own way (summaries only)
+
+
+def openapi_json(api: object) -> str:
+    """The OpenAPI document of ``api`` as committed in sdk/ts/openapi.json."""
+    return json.dumps(api.openapi(), indent=2, ensure_ascii=False) + "\n"  # type: ignore[attr-defined]
 
 
 def _read_request(file: str) -> object:
@@ -65,6 +98,7 @@ def explain(
             err.print(f"error: {item['field']}: {item['message']}")
         raise typer.Exit(EXIT_INVALID) from exc
     try:
+        prepare_model(quiet=as_json)
         services = build_services(settings)
         result = asyncio.run(explain_request(raw, services))
     except (AuditWriteError, PolicyError) as exc:
@@ -97,6 +131,7 @@ def serve(
     except ValidationError as exc:
         Console(stderr=True).print(f"[red]refusing to start:[/red] {exc.errors()[0]['msg']}")
         raise typer.Exit(2) from None
+    prepare_model(quiet=False)
     uvicorn.run(create_app(running), host=running.host, port=running.port)
 
 
@@ -188,6 +223,7 @@ def vllm_command(
     model: Annotated[str, typer.Argument(help="Hugging Face id or local path of the (quantized) model.")],
     quantization: Annotated[str, typer.Option(help="awq or fp8")] = "awq",
     port: int = 8000,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Print the vLLM command that serves MODEL the way txexplain expects (prefix caching, seeded)."""
     from inference.vllm import shell_line
@@ -195,18 +231,61 @@ def vllm_command(
     if quantization not in ("awq", "fp8"):
         err.print("error: quantization: must be awq or fp8")
         raise typer.Exit(EXIT_INVALID)
-    sys.stdout.write(shell_line(model, quantization, port=port) + "\n")  # type: ignore[arg-type]
-    sys.stdout.write(f"then: TXEXPLAIN_ENGINE=openai_compatible TXEXPLAIN_OPENAI_BASE_URL=http://HOST:{port}\n")
+    line = shell_line(model, quantization, port=port)  # type: ignore[arg-type]
+    env = {"TXEXPLAIN_ENGINE": "openai_compatible", "TXEXPLAIN_OPENAI_BASE_URL": f"http://HOST:{port}"}
+    if as_json:
+        sys.stdout.write(json.dumps({"command": line, "env": env}) + "\n")
+        return
+    sys.stdout.write(line + "\n")
+    sys.stdout.write("then: " + " ".join(f"{k}={v}" for k, v in env.items()) + "\n")
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head",
+               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Migrate the audit database (TXEXPLAIN_DATABASE_URL) to REVISION."""
     from audit import current_revision, make_engine, upgrade
 
     engine = make_engine(settings.database_url)
     upgrade(engine, revision)
-    Console().print(f"database at revision {current_revision(engine)}")
+    if as_json:
+        sys.stdout.write(json.dumps({"revision": current_revision(engine)}) + "\n")
+    else:
+        Console().print(f"database at revision {current_revision(engine)}")
+
+
+@model_app.command("hash")
+def model_hash(
+    path: Annotated[Path | None, typer.Argument(help="GGUF file (default: the configured one).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print the weights' SHA-256 (the identity every audit record names), hashing once with a progress bar."""
+    from inference.model_files import ModelFileError, default_model_path, quantization_of
+
+    try:
+        target = path or settings.model_path or default_model_path()
+        digest = hash_with_progress(target, quiet=as_json)
+    except (ModelFileError, OSError) as exc:
+        err.print(f"error: path: {exc}")
+        raise typer.Exit(EXIT_INVALID) from exc
+    if as_json:
+        sys.stdout.write(json.dumps({"path": str(target), "sha256": digest, "bytes": target.stat().st_size,
+                                     "quantization": quantization_of(target)}) + "\n")
+    else:
+        sys.stdout.write(f"{digest}  {target}\n")
+
+
+@app.command()
+def openapi(output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None) -> None:
+    """Print the OpenAPI document (JSON) that the TypeScript SDK is generated from."""
+    from app.api import create_app
+    from app.settings import Settings
+
+    document = openapi_json(create_app(Settings()))
+    if output is None:
+        sys.stdout.write(document)
+    else:
+        output.write_text(document)
 
 
 def main() -> None:

@@ -16,64 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas import AuditRef, DecodeResult, ExplainResult, Explanation, Finding, SimulateResult
 
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class Finding(_Open):
-    rule: str
-    severity: str
-    message: str
-    evidence: dict[str, Any] = Field(default_factory=dict)
-
-
-class Explanation(_Open):
-    summary: str
-    narrative: str | None = None
-    narrative_source: str = "none"
-    rejected_reason: str | None = None
-
-
-class AuditRef(_Open):
-    id: str
-    leaf_hash: str
-    seq: int
-    cid: str | None = None
-
-
-class ExplainResult(_Open):
-    """The result contract of ``POST /v1/explain``."""
-
-    verdict: str
-    findings: list[Finding] = Field(default_factory=list)
-    decoded: dict[str, Any] | None = None
-    approvals: list[dict[str, Any]] = Field(default_factory=list)
-    simulation: dict[str, Any] | None = None
-    explanation: Explanation
-    model: dict[str, Any] | None = None
-    audit: AuditRef
-
-
-class DecodeResult(_Open):
-    """``POST /v1/decode``: ``decoded`` for transactions, ``typed_data``/``message`` for signatures."""
-
-    kind: str
-    decoded: dict[str, Any] | None = None
-    typed_data: dict[str, Any] | None = None
-    message: dict[str, Any] | None = None
-    approvals: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class SimulateResult(_Open):
-    """``POST /v1/simulate``."""
-
-    kind: str
-    decoded: dict[str, Any] | None = None
-    simulation: dict[str, Any]
-    approvals: list[dict[str, Any]] = Field(default_factory=list)
+__all__ = ["AsyncTxExplainClient", "AuditRef", "DecodeResult", "ExplainResult", "Explanation", "Finding",
+           "SimulateResult", "TxExplainClient", "TxExplainError", "with_chain"]
 
 
 class TxExplainError(Exception):

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 from sqlalchemy import create_engine, text
 
+from app.api import create_app
 from app.service import Services, build_services
 from app.settings import Settings
 from chain.rules import Policy, load_policy
@@ -96,3 +102,40 @@ def npm_tools() -> Path:
     bin_dir = ROOT / "node_modules" / ".bin"
     need(shutil.which("node") is not None and (bin_dir / "solcjs").exists(), "node and npm solc")
     return bin_dir
+
+
+@contextmanager
+def serving(services: Services) -> Iterator[str]:
+    """A real uvicorn serving ``services`` on a free loopback port, in a thread; yields its base URL."""
+    from tests.anvil import free_port
+
+    port = free_port()
+    config = uvicorn.Config(create_app(services.settings, services), host="127.0.0.1", port=port,
+                            log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                break
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(sqlite_url: str, make_services: Callable[..., Services]) -> Iterator[str]:
+    """A live server on SQLite without the model (the deterministic summary is enough)."""
+    services = make_services(sqlite_url)
+    services.engine = None
+    with serving(services) as base:
+        yield base

@@ -68,3 +68,14 @@ def explain_now(raw: Any, services: Any) -> dict[str, Any]:
     from app.service import explain_request
 
     return asyncio.run(explain_request(raw, services))
+
+
+def tamper(services: Any, seq: int, sql: str) -> None:
+    """Run ``sql`` (with ``:seq``) against the ledger, as an attacker with database access would."""
+    from sqlalchemy import text
+
+    engine = services.sessions.kw["bind"]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # a superuser switching the append-only triggers off
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text(sql), {"seq": seq})

@@ -121,3 +121,29 @@ def test_openapi_has_examples_for_the_post_routes(client: TestClient) -> None:
     assert "wallet-send-calls-batch" in examples("/v1/simulate")
     assert "permit2-phishing-signature" not in examples("/v1/simulate")
     assert {"/v1/rules", "/readyz", "/v1/audit/records"} <= set(paths)
+
+
+def test_every_operation_documents_a_success_example_and_its_problems(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            success = operation["responses"]["200"]["content"]
+            assert any("example" in body for body in success.values()), f"{method} {path} has no example"
+            for status, answer in operation["responses"].items():
+                if status.startswith(("4", "5")) and status != "503":
+                    assert "application/problem+json" in answer.get("content", {}), f"{method} {path} {status}"
+    schemas = document["components"]["schemas"]
+    assert {"ExplainResult", "DecodeResult", "SimulateResult", "Problem", "RecordView", "Readiness"} <= set(schemas)
+    assert schemas["ExplainResult"]["properties"]["verdict"]["enum"] == ["ok", "warn", "block"]
+
+
+def test_framework_errors_are_problem_json_naming_the_field(client: TestClient) -> None:
+    bad_query = client.get("/v1/audit/records", params={"limit": 0, "verdict": "maybe"})
+    unknown = client.get("/v1/nope")
+    wrong_method = client.get("/v1/explain")
+    assert bad_query.status_code == 422
+    assert bad_query.headers["content-type"] == "application/problem+json"
+    assert {e["field"] for e in bad_query.json()["errors"]} == {"limit", "verdict"}
+    assert (unknown.status_code, unknown.json()["type"]) == (404, "https://txexplain.dev/problems/not-found")
+    assert wrong_method.status_code == 405 and wrong_method.json()["status"] == 405
+    assert "allow" in wrong_method.headers

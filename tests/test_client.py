@@ -3,46 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from collections.abc import Iterator
 
-import httpx
 import pytest
-import uvicorn
 
-from app.api import create_app
 from app.client import AsyncTxExplainClient, TxExplainClient, TxExplainError, with_chain
-from tests.anvil import free_port
 from tests.helpers import ALICE, DRAINER_EOA, DUSD, MAX_UINT, calldata
 
 WALLET_REQUEST = {"method": "eth_sendTransaction",  # exactly what an EIP-1193 provider receives
                   "params": [{"from": ALICE, "to": DUSD,
                               "data": calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)}]}
-
-
-@pytest.fixture
-def server(sqlite_url: str, make_services) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    services = make_services(sqlite_url)
-    services.engine = None  # the deterministic summary is enough here
-    port = free_port()
-    config = uvicorn.Config(create_app(services.settings, services), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    try:
-        yield base
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_client_explains_the_wallets_request_unchanged(server: str) -> None:

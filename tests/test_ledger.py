@@ -21,7 +21,7 @@ from app.service import Services
 from audit import AuditRecord, Checkpoint, VerificationError, verify_ledger, verify_record_proof
 from audit.merkle import verify_consistency
 from tests.conftest import ROOT
-from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tx
+from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tamper, tx
 
 REQUESTS = [
     tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)),
@@ -118,14 +118,6 @@ def test_api_lists_records_with_filters_and_cursor(ledger_services) -> None:  # 
     assert bad.status_code == 422
 
 
-def _tamper(services: Services, seq: int, sql: str) -> None:
-    engine = services.sessions.kw["bind"]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":  # a superuser switching the append-only triggers off
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text(sql), {"seq": seq})
-
-
 @pytest.mark.parametrize("database", DATABASES)
 @pytest.mark.parametrize(("what", "sql", "reason"), [
     ("canonical", "UPDATE audit_records SET canonical = replace(canonical, '\"verdict\":', '\"verdicT\":') "
@@ -140,7 +132,7 @@ def test_verify_names_first_tampered_seq(database: str, what: str, sql: str, rea
     services = ledger_services(database)
     fill(services, 5)
     for statement in sql.split("; "):
-        _tamper(services, 3, statement)
+        tamper(services, 3, statement)
     report = verify_ledger(services.sessions, services.ledger.signer.public_key_hex)
     assert (report.first_bad_seq, report.reason) == (3, reason)
     env = {**os.environ, "TXEXPLAIN_DATABASE_URL": str(services.sessions.kw["bind"].url.render_as_string(False)),

@@ -1,0 +1,159 @@
+"""The audit explorer at /audit: server-rendered pages (Jinja2) over the same queries as the audit API.
+
+The record page carries the canonical JSON, the leaf hash, the inclusion proof and the signed checkpoint;
+`static/verify.js` checks them in the browser with WebCrypto, trusting nothing the server computed.
+Browsers cannot send a Bearer header, so where keys are required the page asks for one once and keeps it
+in an HttpOnly, SameSite=Strict cookie.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app.audit_routes import record_view
+from app.auth import AuthError, Caller, authenticate
+from app.deps import ServicesDep
+from audit import RecordFilter, record_summary, search_records
+
+HERE = Path(__file__).parent
+KEY_COOKIE = "txexplain_key"
+PAGE_SIZE = 50
+VERDICTS = ("ok", "warn", "block")
+# Pages load only their own script and stylesheet; the record data travels as inert application/json.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                               "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["pretty"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False, default=str)
+router = APIRouter(prefix="/audit", include_in_schema=False)
+static_files = StaticFiles(directory=HERE / "static")
+
+
+class FilterError(ValueError):
+    """A filter value the list page cannot use; ``field`` names it."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+async def _caller(request: Request, services: ServicesDep) -> Caller:
+    """The caller from a Bearer header, or from the key cookie the login form set."""
+    header = request.headers.get("authorization")
+    cookie = request.cookies.get(KEY_COOKIE)
+    if not header and cookie:
+        header = f"Bearer {cookie}"
+    return await run_in_threadpool(authenticate, services.sessions, header, services.settings.keys_required)
+
+
+def _login_page(request: Request, message: str, status_code: int = 401) -> Response:
+    return _page(request, "login.html", {"message": message, "next": request.url.path}, status_code)
+
+
+def parse_filters(params: dict[str, str], tenant: str | None) -> RecordFilter:
+    """The list filters from query parameters; blank fields mean no filter.
+
+    Raises:
+        FilterError: a verdict outside ok/warn/block or a time that does not parse.
+    """
+    values = {k: v.strip() for k, v in params.items() if v.strip()}
+    verdict = values.get("verdict")
+    if verdict is not None and verdict not in VERDICTS:
+        raise FilterError("verdict", f"must be one of {', '.join(VERDICTS)}")
+    times: dict[str, datetime | None] = {}
+    for name in ("since", "until"):
+        try:
+            times[name] = datetime.fromisoformat(values[name]) if name in values else None
+        except ValueError:
+            raise FilterError(name, "must be an ISO 8601 time such as 2026-11-24T09:30") from None
+    return RecordFilter(tenant=tenant, address=values.get("address"), verdict=verdict, rule=values.get("rule"),
+                        model=values.get("model"), since=times["since"], until=times["until"])
+
+
+@router.get("", response_class=HTMLResponse)
+async def list_page(request: Request, services: ServicesDep) -> Response:
+    """Records newest first, with filters (address, verdict, rule, model, time) and keyset paging."""
+    try:
+        caller = await _caller(request, services)
+    except AuthError as exc:
+        return _login_page(request, str(exc))
+    params = {k: request.query_params.get(k, "") for k in ("address", "verdict", "rule", "model", "since", "until")}
+    try:
+        filters = parse_filters(params, None if caller.sees_all_tenants else caller.tenant)
+        cursor = int(request.query_params["cursor"]) if request.query_params.get("cursor") else None
+    except FilterError as exc:
+        return _page(request, "list.html", {"params": params, "records": [], "error": str(exc),
+                                            "error_field": exc.field, "next_url": None}, 400)
+    except ValueError:
+        return _page(request, "list.html", {"params": params, "records": [], "error": "cursor: must be a number",
+                                            "error_field": "cursor", "next_url": None}, 400)
+    page, next_cursor = await run_in_threadpool(search_records, services.sessions, filters, cursor=cursor,
+                                                limit=PAGE_SIZE)
+    next_url = None
+    if next_cursor is not None:
+        next_url = "/audit?" + urlencode({**{k: v for k, v in params.items() if v}, "cursor": next_cursor})
+    return _page(request, "list.html", {"params": params, "records": [record_summary(r) for r in page],
+                                        "error": None, "error_field": None, "next_url": next_url})
+
+
+@router.get("/records/{record_id}", response_class=HTMLResponse)
+async def record_page(record_id: str, request: Request, services: ServicesDep) -> Response:
+    """One record: verdict, findings, decoded call, simulation, summary beside narrative, model, prompt,
+    hashes, and the data the in-browser inclusion-proof check needs."""
+    try:
+        caller = await _caller(request, services)
+    except AuthError as exc:
+        return _login_page(request, str(exc))
+    view = await run_in_threadpool(record_view, services, record_id, caller)
+    if view is None:
+        return _page(request, "missing.html", {"record_id": record_id}, 404)
+    record = view["record"]
+    proof_data = {"canonical": view["canonical"], "leaf_hash": view["leaf_hash"], "seq": view["seq"],
+                  "inclusion_proof": view["inclusion_proof"], "checkpoint": view["checkpoint"],
+                  "columns": {k: v for k, v in record.items() if k not in ("seq", "created_at")}}
+    return _page(request, "record.html", {"view": view, "record": record, "result": record["result"] or {},
+                                          "proof_data": proof_data})
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request) -> Response:
+    """Ask for an API key (only needed where keys are required)."""
+    return _page(request, "login.html", {"message": None, "next": "/audit"})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, services: ServicesDep) -> Response:
+    """Check the key, then keep it in an HttpOnly cookie scoped to /audit."""
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    key = (form.get("key") or [""])[0].strip()
+    target = (form.get("next") or ["/audit"])[0]
+    if not target.startswith("/audit"):
+        target = "/audit"  # never redirect off the explorer
+    try:
+        await run_in_threadpool(authenticate, services.sessions, f"Bearer {key}" if key else None, True)
+    except AuthError as exc:
+        return _page(request, "login.html", {"message": f"key: {exc}", "next": target}, 401)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict", path="/audit",
+                        secure=request.url.scheme == "https")
+    return response

@@ -1,0 +1,114 @@
+"""The /audit explorer: server-rendered pages, filters, login, escaping, and the in-browser proof check
+driven in headless Chromium through playwright-core."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.auth import create_key
+from app.service import Services
+from tests.conftest import ROOT, need, serving
+from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tamper, tx
+
+ARTIFACTS = ROOT / "artifacts"
+REQUESTS = [
+    tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)),  # block
+    tx(DUSD, calldata("transfer(address,uint256)", BOB, 5)),  # ok
+    tx(DPUNK, calldata("setApprovalForAll(address,bool)", DEMO, True)),
+    {"chain_id": 31337, "method": "personal_sign", "params": ["0x" + b"<script>alert(1)</script> sign in".hex(), BOB]},
+]
+
+
+@pytest.fixture
+def ledger(sqlite_url: str, make_services: Callable[..., Services]) -> tuple[Services, list[dict]]:
+    services = make_services(sqlite_url)
+    services.engine = None
+    results = [explain_now(REQUESTS[i % len(REQUESTS)], services) for i in range(9)]
+    return services, results
+
+
+def test_list_filters_and_record_page(ledger: tuple[Services, list[dict]]) -> None:
+    services, results = ledger
+    blocked = [r for r in results if r["verdict"] == "block"]
+    with serving(services) as base:
+        page = httpx.get(f"{base}/audit")
+        filtered = httpx.get(f"{base}/audit", params={"verdict": "block", "address": "", "rule": ""})
+        by_rule = httpx.get(f"{base}/audit", params={"rule": "APPROVAL_TO_EOA"})
+        record = httpx.get(f"{base}/audit/records/{blocked[0]['audit']['id']}")
+        bad_time = httpx.get(f"{base}/audit", params={"since": "yesterday"})
+        bad_verdict = httpx.get(f"{base}/audit", params={"verdict": "maybe"})
+        missing = httpx.get(f"{base}/audit/records/01NOPE")
+        script = httpx.get(f"{base}/audit/static/verify.js")
+    assert page.status_code == 200 and page.text.count('<tr class="record"') == len(results)
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert filtered.text.count('data-verdict="block"') == len(blocked) == filtered.text.count('<tr class="record"')
+    assert by_rule.text.count('<tr class="record"') == len(blocked)
+    assert record.status_code == 200
+    for shown in ("APPROVAL_TO_EOA", "UNLIMITED_APPROVAL", blocked[0]["explanation"]["summary"][:30],
+                  blocked[0]["audit"]["leaf_hash"], 'id="proof-data"'):
+        assert shown in record.text
+    assert (bad_time.status_code, 'data-field="since"') == (400, bad_time.text[bad_time.text.index('data-field'):][:18])
+    assert bad_verdict.status_code == 400 and 'data-field="verdict"' in bad_verdict.text
+    assert missing.status_code == 404
+    assert script.status_code == 200 and "crypto.subtle" in script.text
+
+
+def test_attacker_text_is_escaped(ledger: tuple[Services, list[dict]]) -> None:
+    services, results = ledger
+    signed = next(r for r in results if r["kind"] == "message")
+    with serving(services) as base:
+        page = httpx.get(f"{base}/audit/records/{signed['audit']['id']}")
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text  # rendered as text, and CSP would block it anyway
+    assert "&lt;script&gt;alert(1)" in page.text or "\\u003cscript\\u003e" in page.text
+
+
+def test_keys_required_asks_for_a_key_and_scopes_the_tenant(sqlite_url: str,
+                                                             make_services: Callable[..., Services]) -> None:
+    services = make_services(sqlite_url, api_keys="required")
+    services.engine = None
+    explain_now(REQUESTS[0], services)  # tenant "default"
+    client_key = create_key(services.sessions, tenant="acme")[0]
+    auditor_key = create_key(services.sessions, tenant="ops", role="auditor")[0]
+    with serving(services) as base:
+        anonymous = httpx.get(f"{base}/audit")
+        wrong = httpx.post(f"{base}/audit/login", data={"key": "txe_nope_nope", "next": "/audit"})
+        with httpx.Client(base_url=base) as browser:
+            login = browser.post("/audit/login", data={"key": client_key, "next": "https://evil.example/"})
+            as_client = browser.get("/audit")
+        with httpx.Client(base_url=base) as browser:
+            browser.post("/audit/login", data={"key": auditor_key, "next": "/audit"})
+            as_auditor = browser.get("/audit")
+    assert anonymous.status_code == 401 and 'name="key"' in anonymous.text
+    assert wrong.status_code == 401 and "unknown API key" in wrong.text
+    assert login.status_code == 303 and login.headers["location"] == "/audit"  # never off-site
+    cookie = login.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/audit" in cookie
+    assert as_client.status_code == 200 and as_client.text.count('<tr class="record"') == 0
+    assert as_auditor.text.count('<tr class="record"') == 1
+
+
+def test_browser_list_filter_record_proof_and_tamper(ledger: tuple[Services, list[dict]]) -> None:
+    """Headless Chromium: list, verdict filter, a record's WebCrypto proof, a tampered record failing."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    need(Path(chromium).exists() and (ROOT / "node_modules" / "playwright-core").exists(),
+         "Debian chromium and npm playwright-core")
+    services, results = ledger
+    blocked = [r for r in results if r["verdict"] == "block"]
+    victim = blocked[-1]["audit"]
+    tamper(services, victim["seq"], "UPDATE audit_records SET verdict = 'ok' WHERE seq = :seq")
+    env = {**os.environ, "CHROMIUM": chromium, "ARTIFACTS": str(ARTIFACTS), "TAMPERED_ID": victim["id"],
+           "EXPECT_BLOCK": str(len(blocked) - 1)}
+    with serving(services) as base:
+        done = subprocess.run(["node", str(ROOT / "tests" / "browser" / "explorer.mjs")], env=env | {
+            "TXEXPLAIN_URL": base}, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "field 'verdict' shown here differs from the signed record" in done.stdout
+    assert (ARTIFACTS / "audit-record-verified.png").stat().st_size > 10_000
