@@ -429,11 +429,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** PartStatus */
         PartStatus: {
             /** Ok */
@@ -603,19 +598,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-            /** Input */
-            input?: unknown;
-            /** Context */
-            ctx?: Record<string, never>;
-        };
     };
     responses: never;
     parameters: never;
@@ -675,6 +657,29 @@ export interface operations {
                     "application/json": components["schemas"]["RecordList"];
                 };
             };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A filter is invalid. */
             422: {
                 headers: {
@@ -695,8 +700,30 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -820,6 +847,29 @@ export interface operations {
                     "application/json": components["schemas"]["RecordView"];
                 };
             };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No record with this id that the caller may see. */
             404: {
                 headers: {
@@ -844,13 +894,50 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A parameter is invalid (named in `errors`). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -884,6 +971,29 @@ export interface operations {
                     "application/json": components["schemas"]["Checkpoint"];
                 };
             };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The ledger is empty. */
             404: {
                 headers: {
@@ -906,6 +1016,29 @@ export interface operations {
                      */
                     "application/problem+json": unknown;
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -951,6 +1084,29 @@ export interface operations {
                     "application/json": components["schemas"]["Consistency"];
                 };
             };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Sizes out of range. */
             422: {
                 headers: {
@@ -971,8 +1127,30 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1037,6 +1215,29 @@ export interface operations {
                     "application/json": components["schemas"]["SimulateResult"];
                 };
             };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not a transaction request, or a field is invalid (named). */
             422: {
                 headers: {
@@ -1057,8 +1258,30 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1094,6 +1317,52 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["RuleCatalogue"];
+                };
+            };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1259,6 +1528,29 @@ export interface operations {
                     "application/json": components["schemas"]["DecodeResult"];
                 };
             };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is too large. */
             413: {
                 headers: {
@@ -1303,8 +1595,30 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1476,8 +1790,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The key's rate limit is reached; see Retry-After. */
