@@ -38,6 +38,7 @@ from audit import AuditWriteError
 from audit.pinning import PinWorker
 from chain import RequestError, decode_request
 from chain.trace import Trace
+from inference.admission import ModelBusy
 
 log = logging.getLogger("txexplain")
 
@@ -101,6 +102,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         response.headers.update(exc.headers or {})
         return response
 
+    @app.exception_handler(ModelBusy)
+    async def _model_busy(request: Request, exc: ModelBusy) -> JSONResponse:
+        response = problem(503, "model-busy", "Model busy",
+                           f"{exc}; nothing was recorded. Results already explained are served from the narrative "
+                           "cache without waiting.")
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
     @app.exception_handler(RateLimited)
     async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
         response = problem(429, "rate-limited", "Too many requests", str(exc))
@@ -159,7 +168,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             s413="The body is larger than TXEXPLAIN_MAX_REQUEST_BYTES.",
             s401="An API key is required or the one given is unknown or revoked.",
             s429="The key's rate limit is reached; see Retry-After.",
-            s503="The audit record could not be written; nothing is returned.")},
+            s503="The audit record could not be written, or the model's queue is full (`model-busy`, with "
+                 "Retry-After); nothing is returned.")},
         response_model=None,
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"type": "object"}, "examples": request_examples}}}},

@@ -19,6 +19,7 @@ from chain.rules import Policy, check_policy_covers_rules, load_policy
 from chain.simulate import RevmBackend, RpcBackend, SimulationBackend
 from chain.trace import Trace
 from inference import Engine, EngineError, ModelIdentity, Sampling, explain
+from inference.admission import AdmissionGate
 from inference.cache import NarrativeCache
 from inference.engine import Generation
 from inference.explain import Explanation, ModelCall, NarrativeSource
@@ -50,6 +51,7 @@ class Services:
     ledger: Ledger
     sampling: Sampling
     narratives: NarrativeCache | None = None
+    gate: AdmissionGate | None = None  # the bounded queue in front of the model
 
 
 def build_engine(settings: Settings) -> Engine | None:
@@ -132,6 +134,7 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
         sampling=Sampling(temperature=settings.model_temperature, seed=settings.model_seed,
                           max_tokens=settings.model_max_tokens),
         narratives=narratives,
+        gate=AdmissionGate(settings.model_concurrency, settings.model_queue_depth),
     )
 
 
@@ -181,7 +184,8 @@ async def analyze_request(raw: Any, services: Services, trace: Trace) -> Analysi
 async def narrate(analysis: Analysis, services: Services,
                   trace: Trace) -> tuple[Explanation, ModelIdentity, ModelCall]:
     """The explanation (summary always, narrative when accepted or cached)."""
-    return await explain(analysis, services.engine, services.policy, services.sampling, trace, services.narratives)
+    return await explain(analysis, services.engine, services.policy, services.sampling, trace, services.narratives,
+                         services.gate)
 
 
 async def record(raw: Any, analysis: Analysis, narration: tuple[Explanation, ModelIdentity, ModelCall],

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     model_seed: int = Field(0, description="Seed passed on every model call.")
     model_temperature: float = Field(0.0, ge=0.0, le=2.0)
     model_max_tokens: int = Field(320, ge=32, le=2048)
+    model_concurrency: int = Field(1, ge=1, le=256, description="Model calls the engine runs at once.")
+    model_queue_depth: int = Field(8, ge=0, le=10_000, description="Model calls that may wait beyond those; "
+                                   "past that an explain needing the model is 503 with Retry-After.")
 
     policy_file: Path | None = Field(None, description="Risk policy TOML; default: the bundled one.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from enum import StrEnum
 from typing import Any
 
@@ -11,6 +12,7 @@ from chain import Analysis
 from chain.rules import Policy
 from chain.trace import Trace
 from inference import metrics
+from inference.admission import AdmissionGate
 from inference.cache import NarrativeCache, narrative_key
 from inference.engine import Engine, EngineError, Generation, ModelIdentity, Sampling
 from inference.factsheet import fact_sheet
@@ -93,8 +95,13 @@ def facts_key_material(analysis: Analysis) -> dict[str, Any]:
 
 
 async def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sampling: Sampling, trace: Trace,
-                  cache: NarrativeCache | None = None) -> tuple[Explanation, ModelIdentity, ModelCall]:
-    """The summary always; a narrative when one is cached or the engine answers and the validator accepts."""
+                  cache: NarrativeCache | None = None,
+                  gate: AdmissionGate | None = None) -> tuple[Explanation, ModelIdentity, ModelCall]:
+    """The summary always; a narrative when one is cached or the engine answers and the validator accepts.
+
+    Raises:
+        ModelBusy: a model call is needed and ``gate`` has no free slot (nothing was generated).
+    """
     summary = summarize(analysis)
     if engine is None:
         return (Explanation(summary=summary, narrative=None, narrative_source=NarrativeSource.NONE),
@@ -116,6 +123,13 @@ async def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sam
     vocabulary = Vocabulary.from_facts(
         facts_text, _symbols(analysis), {a.spender for a in analysis.facts.approvals},
         [example.answer for example in policy.prompt.examples], _anchors(analysis))
+    with gate.admit() if gate is not None else nullcontext():
+        return await _narrate(analysis, engine, summary, call, messages, vocabulary, sampling, trace, cache)
+
+
+async def _narrate(analysis: Analysis, engine: Engine, summary: str, call: ModelCall, messages: list[dict[str, str]],
+                   vocabulary: Vocabulary, sampling: Sampling, trace: Trace,
+                   cache: NarrativeCache | None) -> tuple[Explanation, ModelIdentity, ModelCall]:
     attempt_sampling = sampling
     outcome: Verdict | None = None
     while call.attempts < 2:  # one retry, only for output that does not parse
