@@ -7,6 +7,7 @@ Uses a throwaway SQLite file; prints medians per example and a ratio.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import statistics
 import tempfile
@@ -29,7 +30,7 @@ def main() -> None:
     without = build_services(settings, engine=None)
     requests = [json.loads(p.read_text()) for p in EXAMPLES]
     start = time.perf_counter()
-    explain_request(requests[0], with_model)
+    asyncio.run(explain_request(requests[0], with_model))
     print(f"first explain (cold prompt cache, model loaded): {time.perf_counter() - start:.2f} s")
     model_times, plain_times = [], []
     for path, raw in zip(EXAMPLES, requests, strict=True):
@@ -37,7 +38,7 @@ def main() -> None:
         for _ in range(args.runs):
             for name, services in (("model", with_model), ("none", without)):
                 t = time.perf_counter()
-                explain_request(raw, services)
+                asyncio.run(explain_request(raw, services))
                 timings[name].append(time.perf_counter() - t)
         m, n = statistics.median(timings["model"]), statistics.median(timings["none"])
         model_times.append(m)

@@ -22,11 +22,23 @@ def narrative_key(identity: dict[str, Any], policy: dict[str, str], sampling: di
 
 
 class NarrativeCache:
-    """Accepted narratives by key; ``second_tier(key)`` is asked on a local miss."""
+    """Accepted narratives by key; ``second_tier(key)`` is asked on a local miss.
+
+    Rejections are kept too (in process only): sampling is seeded, so the same key gives the same output and
+    the same rejection; asking again would only spend a model slot. Engine errors are never kept.
+    """
 
     def __init__(self, capacity: int = 1024, second_tier: Callable[[str], str | None] | None = None):
         self.second_tier = second_tier
         self._items: Lru[str] = Lru(capacity)
+        self._rejected: Lru[tuple[str, str]] = Lru(capacity)
+
+    def rejection(self, key: str) -> tuple[str, str] | None:
+        """(reason code, reason text) of the validator's earlier rejection under ``key``, if kept."""
+        return self._rejected.get(key)
+
+    def put_rejection(self, key: str, code: str, reason: str) -> None:
+        self._rejected.put(key, (code, reason))
 
     def get(self, key: str) -> str | None:
         if (local := self._items.get(key)) is not None:

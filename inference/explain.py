@@ -113,11 +113,18 @@ async def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sam
         with trace.step("narrative_cache", key=call.narrative_key) as step:
             cached = cache.get(call.narrative_key)
             step.output = {"hit": cached is not None}
-        metrics.NARRATIVE_CACHE.labels("hit" if cached else "miss").inc()
         if cached is not None:
+            metrics.NARRATIVE_CACHE.labels("hit").inc()
             call.accepted = True
             return (Explanation(summary=summary, narrative=cached, narrative_source=NarrativeSource.CACHE),
                     engine.identity, call)
+        if (rejected := cache.rejection(call.narrative_key)) is not None:
+            metrics.NARRATIVE_CACHE.labels("hit_rejected").inc()
+            call.reject_code = rejected[0]
+            return (Explanation(summary=summary, narrative=None, narrative_source=NarrativeSource.NONE,
+                                rejected_reason=f"{rejected[1]} (the same facts were rejected before; the "
+                                                "seeded model was not asked again)"), engine.identity, call)
+        metrics.NARRATIVE_CACHE.labels("miss").inc()
     facts_text = fact_sheet(analysis)
     messages = build_messages(policy, facts_text)
     vocabulary = Vocabulary.from_facts(
@@ -155,6 +162,8 @@ async def _narrate(analysis: Analysis, engine: Engine, summary: str, call: Model
     call.accepted, call.reject_code = outcome.narrative is not None, outcome.reason
     if outcome.narrative is None:
         metrics.REJECTED.labels(outcome.reason or "unknown").inc()
+        if cache is not None and call.narrative_key is not None:
+            cache.put_rejection(call.narrative_key, str(outcome.reason), outcome.rejected_reason or "rejected")
         return (Explanation(summary=summary, narrative=None, narrative_source=NarrativeSource.NONE,
                             rejected_reason=outcome.rejected_reason), engine.identity, call)
     narrative = outcome.narrative.text()

@@ -21,6 +21,7 @@ from chain.simulate import RevmBackend
 from chain.trace import Trace
 from inference import Generation, ModelIdentity, Sampling, explain
 from inference.cache import NarrativeCache
+from inference.engine import EngineError
 from tests.helpers import BOB, DUSD, calldata, explain_now, tx
 
 TRANSFER = tx(DUSD, calldata("transfer(address,uint256)", BOB, 25_000_000))
@@ -34,14 +35,17 @@ class ScriptedEngine:
 
     identity = ModelIdentity(engine="scripted", name="scripted-test-engine")
 
-    def __init__(self, answers: list[str]):
+    def __init__(self, answers: list[str | EngineError]):
         self.answers = list(answers)
         self.calls: list[Sampling] = []
 
     async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
                        sampling: Sampling) -> Generation:
         self.calls.append(sampling)
-        return Generation(prompt=messages[-1]["content"], text=self.answers.pop(0), prompt_tokens=100,
+        answer = self.answers.pop(0)
+        if isinstance(answer, EngineError):
+            raise answer
+        return Generation(prompt=messages[-1]["content"], text=answer, prompt_tokens=100,
                           cached_tokens=90, completion_tokens=20, finish_reason="stop", duration_ms=1.0,
                           ttft_ms=0.5)
 
@@ -61,6 +65,20 @@ def test_cache_serves_identical_facts_without_the_model(backend: RevmBackend, po
     assert again.narrative_key == call.narrative_key
     other, _, _ = run_explain(backend, policy, ScriptedEngine([GOOD]), cache, Sampling(seed=5))
     assert other.narrative_source == "model"  # other sampling, other key
+
+
+def test_a_rejection_is_kept_so_the_seeded_model_is_not_asked_again(backend: RevmBackend, policy: Policy) -> None:
+    bad = json.dumps({"headline": "Sends 999 DUSD.", "explanation": "x", "advice": "y"})
+    engine, cache = ScriptedEngine([bad]), NarrativeCache()
+    first, _, _ = run_explain(backend, policy, engine, cache)
+    second, _, call = run_explain(backend, policy, engine, cache)
+    assert first.rejected_reason == "unknown_number: 999" and len(engine.calls) == 1
+    assert second.narrative is None and second.rejected_reason.startswith("unknown_number: 999 (the same facts")
+    assert call.reject_code == "unknown_number" and call.attempts == 0
+    flaky, cache = ScriptedEngine([EngineError("connection reset"), GOOD]), NarrativeCache()
+    down, _, _ = run_explain(backend, policy, flaky, cache)  # an engine error is transient: never kept
+    up, _, _ = run_explain(backend, policy, flaky, cache)
+    assert down.rejected_reason.startswith("engine_error") and up.narrative_source == "model"
 
 
 def test_retry_once_with_next_seed_when_output_does_not_parse(backend: RevmBackend, policy: Policy) -> None:
