@@ -89,8 +89,9 @@ def _anchors(analysis: Analysis) -> set[str]:
 
 
 def facts_key_material(analysis: Analysis) -> dict[str, Any]:
-    """The canonical facts a narrative depends on."""
-    return {"facts": analysis.facts.model_dump(mode="json"), "verdict": analysis.verdict,
+    """The canonical facts a narrative depends on. ``observed_at`` (the clock) is left out: the model never
+    sees it, and what it changes (expiry findings and their messages) is in ``findings``."""
+    return {"facts": analysis.facts.model_dump(mode="json", exclude={"observed_at"}), "verdict": analysis.verdict,
             "findings": [f.model_dump(mode="json") for f in analysis.findings]}
 
 

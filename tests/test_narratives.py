@@ -7,6 +7,7 @@ retries); everything the real model does is tested in test_prompt.py and test_en
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ from chain.trace import Trace
 from inference import Generation, ModelIdentity, Sampling, explain
 from inference.cache import NarrativeCache
 from inference.engine import EngineError
+from inference.explain import facts_key_material
 from tests.helpers import BOB, DUSD, calldata, explain_now, tx
 
 TRANSFER = tx(DUSD, calldata("transfer(address,uint256)", BOB, 25_000_000))
@@ -65,6 +67,14 @@ def test_cache_serves_identical_facts_without_the_model(backend: RevmBackend, po
     assert again.narrative_key == call.narrative_key
     other, _, _ = run_explain(backend, policy, ScriptedEngine([GOOD]), cache, Sampling(seed=5))
     assert other.narrative_source == "model"  # other sampling, other key
+
+
+def test_cache_key_ignores_the_clock_but_not_what_it_changes(backend: RevmBackend, policy: Policy) -> None:
+    analysis = analyze(parse_request(TRANSFER), backend, policy, Trace())
+    later = dataclasses.replace(analysis, facts=analysis.facts.model_copy(update={
+        "observed_at": analysis.facts.observed_at + 5}))
+    assert facts_key_material(later) == facts_key_material(analysis)  # a second later: still a hit
+    assert "observed_at" not in facts_key_material(analysis)["facts"]
 
 
 def test_a_rejection_is_kept_so_the_seeded_model_is_not_asked_again(backend: RevmBackend, policy: Policy) -> None:
