@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# Instructions aimed at a model or a reader's judgement, in any attacker-controlled text (messages,
+# typed-data strings, SIWE statements, token names) and in any narrative: never legitimate in either.
+MODEL_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}\b(?:instructions?|warnings?|rules?|"
+    r"previous|prior|above|verdict|polic(?:y|ies)|prompt)\b|\byou are now\b|\bsystem prompt\b|"
+    r"\bnew instructions?\b|\b(?:set|change) the verdict\b|\bthe verdict is\b", re.IGNORECASE)
 
 MAX_TOKEN_TEXT = 64
 

@@ -10,7 +10,7 @@ import rfc8785
 
 from inference.lru import Lru
 
-VALIDATOR_VERSION = "3"  # bump when the validator's rules change: old narratives are no longer trusted
+VALIDATOR_VERSION = "4"  # bump when the validator's rules change: old narratives are no longer trusted
 
 
 def narrative_key(identity: dict[str, Any], policy: dict[str, str], sampling: dict[str, Any],

@@ -75,6 +75,26 @@ def _symbols(analysis: Analysis) -> set[str]:
     return symbols
 
 
+def _untrusted(value: Any) -> set[str]:
+    """Text in the facts that someone else wrote (token names and symbols, typed-data strings, messages,
+    SIWE statements, revert reasons): every string of several words. Our own fields are codes and hex."""
+    if isinstance(value, str):
+        return {value} if len(value.split()) >= 2 else set()
+    if isinstance(value, dict):
+        return set().union(*(_untrusted(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_untrusted(v) for v in value)) if value else set()
+    return set()
+
+
+def narrative_vocabulary(analysis: Analysis, policy: Policy, facts_text: str) -> Vocabulary:
+    """What a narrative about ``analysis`` may mention, must mention one of, and must not repeat."""
+    return Vocabulary.from_facts(
+        facts_text, _symbols(analysis), {a.spender for a in analysis.facts.approvals},
+        [example.answer for example in policy.prompt.examples], _anchors(analysis),
+        _untrusted(analysis.facts.model_dump(mode="json")))
+
+
 def _anchors(analysis: Analysis) -> set[str]:
     """Words a grounded narrative mentions at least one of: the function's name, a symbol."""
     decoded = analysis.facts.decoded
@@ -128,9 +148,7 @@ async def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sam
         metrics.NARRATIVE_CACHE.labels("miss").inc()
     facts_text = fact_sheet(analysis)
     messages = build_messages(policy, facts_text)
-    vocabulary = Vocabulary.from_facts(
-        facts_text, _symbols(analysis), {a.spender for a in analysis.facts.approvals},
-        [example.answer for example in policy.prompt.examples], _anchors(analysis))
+    vocabulary = narrative_vocabulary(analysis, policy, facts_text)
     with gate.admit() if gate is not None else nullcontext():
         return await _narrate(analysis, engine, summary, call, messages, vocabulary, sampling, trace, cache)
 

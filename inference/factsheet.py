@@ -7,18 +7,11 @@ deterministic summary), so parties are named by role: "you", "the token", "the s
 
 from __future__ import annotations
 
-import json
-
 from chain import Analysis
-from inference.formatting import approval_amount, human_amount, signed_change
+from inference.formatting import approval_amount, human_amount, quote, signed_change
 
 MAX_FACT_SHEET = 2400
 MAX_ITEMS = 8
-
-
-def quote(text: str | None) -> str:
-    """Untrusted text as an escaped JSON string literal: data, never instructions."""
-    return json.dumps(text if text is not None else "unknown", ensure_ascii=True)
 
 
 def token_label(analysis: Analysis, token: str) -> str:

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
+
+_PLAIN_SYMBOL = re.compile(r"[A-Za-z0-9$._+-]{1,16}")
+
+
+def quote(text: str | None) -> str:
+    """Untrusted text as an escaped JSON string literal: data, never instructions."""
+    return json.dumps(text if text is not None else "unknown", ensure_ascii=True)
+
+
+def symbol_text(symbol: str) -> str:
+    """A token symbol for prose: a plain ticker as is, anything else (spaces, emoji, sentences) quoted."""
+    return symbol if _PLAIN_SYMBOL.fullmatch(symbol) else quote(symbol)
 
 
 def human_amount(base_units: int, decimals: int | None) -> str:

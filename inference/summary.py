@@ -5,7 +5,7 @@ from __future__ import annotations
 from chain import Analysis
 from chain.decode import DecodedCall
 from inference.factsheet import token_label
-from inference.formatting import approval_amount, human_amount, signed_change
+from inference.formatting import approval_amount, human_amount, signed_change, symbol_text
 
 
 def _signature_sentence(analysis: Analysis) -> str:
@@ -63,7 +63,7 @@ def summarize(analysis: Analysis) -> str:
         sentences.append(f"It also sends {human_amount(int(facts.value), 18)} ETH.")
     for approval in facts.approvals:
         meta = facts.tokens.get(approval.token)
-        symbol = meta.symbol if meta and meta.symbol else "tokens"
+        symbol = symbol_text(meta.symbol) if meta and meta.symbol else "tokens"
         amount = approval_amount(approval.amount, approval.unlimited, meta.decimals if meta else None)
         if approval.expires_at is not None and approval.standard in ("permit", "permit2"):
             expiry = f" until unix time {approval.expires_at}"
@@ -86,7 +86,8 @@ def summarize(analysis: Analysis) -> str:
         pass
     elif sim.status == "success":
         changes = [
-            f"{c.address} {signed_change(c.delta, c.decimals)} {c.symbol or c.token or c.standard}"
+            f"{c.address} {signed_change(c.delta, c.decimals)} "
+            f"{symbol_text(c.symbol) if c.symbol else c.token or c.standard}"
             for c in sim.asset_changes
         ]
         sentences.append(f"Simulation succeeded using {sim.gas_used} gas; "

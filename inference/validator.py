@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from chain.sanitize import MODEL_INSTRUCTION
 from inference.prompt import Narrative
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -42,6 +43,7 @@ DANGER_WORDS = re.compile(
     re.IGNORECASE)
 _NEGATIONS = ("not", "never", "isn't", "is not", "no longer", "hardly", "nor", "cannot", "can't", "un")
 MAX_REPEATS = 2  # a 4-word sequence may appear at most twice
+UNTRUSTED_RUN = 4  # a narrative may not repeat this many consecutive words of attacker-controlled text
 
 
 class RejectReason:
@@ -59,6 +61,8 @@ class RejectReason:
     COPIED_EXAMPLE = "copied_example"
     CONTRADICTS_VERDICT = "contradicts_verdict"
     REPETITION = "repetition"
+    UNTRUSTED_TEXT = "repeats_untrusted_text"
+    INSTRUCTION = "instruction"
     ENGINE_ERROR = "engine_error"
 
 
@@ -73,10 +77,12 @@ class Vocabulary:
     example_sentences: frozenset[str] = frozenset()
     hex_values: frozenset[str] = frozenset()
     anchors: frozenset[str] = frozenset()
+    untrusted_runs: frozenset[tuple[str, ...]] = frozenset()
 
     @classmethod
     def from_facts(cls, facts_text: str, symbols: set[str], spenders: set[str] | None = None,
-                   examples: list[str] | None = None, anchors: set[str] | None = None) -> Vocabulary:
+                   examples: list[str] | None = None, anchors: set[str] | None = None,
+                   untrusted: set[str] | None = None) -> Vocabulary:
         """Collect from the fact sheet the model saw, the facts' symbols and spenders, the few-shot
         answers (whose sentences a narrative must not copy) and the anchors (function names, symbols)
         of which a narrative must mention at least one."""
@@ -91,9 +97,16 @@ class Vocabulary:
             if len(sentence.split()) >= 4
         )
         hex_values = frozenset(h.lower() for h in _HEX.findall(facts_text))
+        runs = frozenset(run for text in untrusted or () for run in _runs(text))
         return cls(addresses, numbers, frozenset(s.upper() for s in symbols if s),
                    frozenset(a.lower() for a in spenders or ()), sentences, hex_values,
-                   frozenset(a.lower() for a in anchors or () if a))
+                   frozenset(a.lower() for a in anchors or () if a), runs)
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    """Every UNTRUSTED_RUN consecutive words of ``text`` (lowercased)."""
+    words = _WORDS.findall(text.lower())
+    return {tuple(words[i: i + UNTRUSTED_RUN]) for i in range(len(words) - UNTRUSTED_RUN + 1)}
 
 
 @dataclass(frozen=True)
@@ -188,6 +201,10 @@ def validate(raw: str, verdict: str, vocabulary: Vocabulary) -> Verdict:
         bare = word.lstrip("$")
         if bare not in PROSE_CAPS and bare not in vocabulary.symbols:
             return Verdict(None, RejectReason.UNKNOWN_SYMBOL, word)
+    if (instruction := MODEL_INSTRUCTION.search(text)) is not None:
+        return Verdict(None, RejectReason.INSTRUCTION, instruction.group(0)[:80])
+    if repeated := _runs(text) & vocabulary.untrusted_runs:
+        return Verdict(None, RejectReason.UNTRUSTED_TEXT, " ".join(sorted(repeated)[0]))
     contradiction = _contradiction(text, verdict)
     if contradiction:
         return Verdict(None, RejectReason.CONTRADICTS_VERDICT, contradiction)

@@ -11,6 +11,7 @@ from chain.decode.universal_router import ADDRESS_THIS, MSG_SENDER
 from chain.facts import Facts
 from chain.rules.model import Finding, finding, rule
 from chain.rules.policy import Policy
+from chain.sanitize import MODEL_INSTRUCTION
 
 SCAM_FUNCTIONS = {"SecurityUpdate()", "Claim()", "ClaimReward()"}
 SCAM_NAME = re.compile(r"^(claim|securityupdate|airdrop|reward)", re.IGNORECASE)
@@ -165,7 +166,8 @@ def injection_reason(text: str, raw_changed: bool) -> str | None:
 
 @rule("METADATA_INJECTION")
 def metadata_injection(facts: Facts, policy: Policy) -> list[Finding]:
-    """Token or typed-data text that carries instructions, URLs, hidden characters or lookalike symbols."""
+    """Token or typed-data text that carries instructions, URLs, hidden characters or lookalike symbols; signed
+    text (messages, SIWE statements, typed-data strings) that carries instructions aimed at a reader."""
     texts: list[tuple[str, str, bool, str]] = []
     for token in facts.tokens.values():
         if token.symbol:
@@ -178,7 +180,20 @@ def metadata_injection(facts: Facts, policy: Policy) -> list[Finding]:
         name = facts.typed_data.domain.get("name")
         if isinstance(name, str):
             texts.append(("typed-data domain name", name, False, facts.typed_data.verifying_contract or ""))
+    signed = [("message", facts.message.text)] if facts.message is not None and facts.message.text else []
+    if facts.message is not None and facts.message.siwe and facts.message.siwe.get("statement"):
+        signed.append(("SIWE statement", facts.message.siwe["statement"]))
+    if facts.typed_data is not None:
+        signed += [(f"typed-data field {f.get('path', '?')}", f["value"]) for f in facts.typed_data.fields
+                   if isinstance(f.get("value"), str)]
     found, seen = [], set()
+    for where, text in signed:  # free text is expected here; only instructions aimed at a reader are not
+        if MODEL_INSTRUCTION.search(text) and ("signed", text) not in seen:
+            seen.add(("signed", text))
+            found.append(finding("METADATA_INJECTION", policy,
+                                 f"The {where} {text[:120]!r} contains instructions aimed at you or at an "
+                                 "assistant; it is shown as data and changes nothing.",
+                                 field=where, text=text[:200], reason="contains instructions", source="signed"))
     for where, text, changed, source in texts:
         reason = injection_reason(text, changed)
         if reason and (source, text) not in seen:
