@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-embedded
 TEST_INSTALLED := $(VENV)/.installed-test
 NPM_INSTALLED := node_modules/.installed
 
-.PHONY: demo test lint serve devnet contracts sdk clean
+.PHONY: demo test fuzz lint serve devnet contracts sdk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ $(CHROMIUM):
 test: $(TEST_INSTALLED) $(NPM_INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# ≥ 10,000 generated cases (make test runs a few hundred of the same tests).
+fuzz: $(TEST_INSTALLED)
+	TXEXPLAIN_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py -q -p no:warnings
+	cat artifacts/fuzz-cases.txt
 
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check .

@@ -27,6 +27,7 @@ from audit import (
     search_records,
 )
 
+MAX_SEQ = 2**63 - 1  # a BIGINT: larger numbers cannot name a record
 router = APIRouter(prefix="/v1/audit", tags=["audit"], dependencies=[Depends(get_caller)])
 
 
@@ -64,7 +65,7 @@ async def list_records(
     model: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Records newest first, filtered (each filter is indexed); pass `next_cursor` back as `cursor`.
@@ -102,7 +103,8 @@ async def read_latest_checkpoint(services: ServicesDep) -> dict[str, Any] | JSON
 @router.get("/consistency", response_model=None,
             responses={**CONSISTENCY_OK, **problem_responses(s422="Sizes out of range.")})
 async def read_consistency(
-    services: ServicesDep, first: Annotated[int, Query(ge=1)], second: Annotated[int, Query(ge=1)]
+    services: ServicesDep, first: Annotated[int, Query(ge=1, le=MAX_SEQ)],
+    second: Annotated[int, Query(ge=1, le=MAX_SEQ)],
 ) -> dict[str, Any] | JSONResponse:
     """RFC 9162 consistency proof from the tree of `first` records to the tree of `second`; each root
     comes with its signed checkpoint when one exists at that size."""

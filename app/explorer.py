@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app.audit_routes import record_view
+from app.audit_routes import MAX_SEQ, record_view
 from app.auth import AuthError, Caller, authenticate
 from app.deps import ServicesDep
 from audit import RecordFilter, record_summary, search_records
@@ -101,6 +101,8 @@ async def list_page(request: Request, services: ServicesDep) -> Response:
     try:
         filters = parse_filters(params, None if caller.sees_all_tenants else caller.tenant)
         cursor = int(request.query_params["cursor"]) if request.query_params.get("cursor") else None
+        if cursor is not None and not 1 <= cursor <= MAX_SEQ:
+            raise ValueError(cursor)
     except FilterError as exc:
         return _page(request, "list.html", {"params": params, "records": [], "error": str(exc),
                                             "error_field": exc.field, "next_url": None}, 400)

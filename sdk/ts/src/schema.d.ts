@@ -1817,7 +1817,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The audit record could not be written; nothing is returned. */
+            /** @description The audit record could not be written, or the model's queue is full (`model-busy`, with Retry-After); nothing is returned. */
             503: {
                 headers: {
                     [name: string]: unknown;
