@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -100,6 +101,20 @@ def test_remote_engine_down_degrades_and_opens_the_circuit(backend: RevmBackend,
     explanation, _, _ = asyncio.run(explain(analysis, remote, policy, Sampling(), Trace()))
     assert explanation.narrative is None and explanation.rejected_reason.startswith("engine_error: ")
     assert analysis.verdict == "block"  # the verdict never depended on the model
+
+
+def test_remote_engine_slow_times_out_and_the_verdict_stands(backend: RevmBackend, policy: Policy) -> None:
+    proxy = RpcProxy("http://127.0.0.1:9", mode="hang")  # accepts, then never answers
+    try:
+        remote = OpenAICompatibleEngine(proxy.url, "m", retries=0, timeout_s=0.5)
+        _, analysis = messages_for(backend, policy, APPROVAL)
+        start = time.monotonic()
+        explanation, _, _ = asyncio.run(explain(analysis, remote, policy, Sampling(), Trace()))
+        elapsed = time.monotonic() - start
+    finally:
+        proxy.close()
+    assert explanation.narrative is None and explanation.rejected_reason.startswith("engine_error: ")
+    assert elapsed < 5 and analysis.verdict == "block"
 
 
 def test_remote_engine_rejects_garbage_answers(backend: RevmBackend, policy: Policy) -> None:
