@@ -23,7 +23,7 @@ from app.deps import CallerDep, RateLimited, ServicesDep
 from app.explorer import router as explorer_router
 from app.explorer import static_files
 from app.openapi_docs import DECODE_OK, EXPLAIN_OK, HEALTH_OK, METRICS_OK, READY_OK, install_openapi
-from app.problems import problem, problem_responses, validation_problem
+from app.problems import problem, problem_body, problem_responses, validation_problem
 from app.readiness import readiness
 from app.service import (
     Services,
@@ -44,14 +44,16 @@ log = logging.getLogger("txexplain")
 
 
 async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterator[str]:
-    """Server-sent events; an audit failure ends the stream with an error event."""
+    """Server-sent events; an audit failure or a full model queue ends the stream with an error event."""
     try:
         async for event, data in parts:
             yield f"event: {event}\ndata: {json.dumps(data)}\n\n"
     except AuditWriteError as exc:
-        problem_body = {"type": "https://txexplain.dev/problems/audit-unavailable", "title": "Audit store unavailable",
-                        "status": 503, "detail": str(exc)}
-        yield f"event: error\ndata: {json.dumps(problem_body)}\n\n"
+        body = problem_body(503, "audit-unavailable", "Audit store unavailable", str(exc))
+        yield f"event: error\ndata: {json.dumps(body)}\n\n"
+    except ModelBusy as exc:  # the audited result went out already; only the narrative is refused
+        body = problem_body(503, "model-busy", "Model busy", str(exc), retry_after=exc.retry_after)
+        yield f"event: error\ndata: {json.dumps(body)}\n\n"
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -166,8 +168,6 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         responses={**EXPLAIN_OK, **problem_responses(
             s422="The request does not fit the contract; `errors` names each field.",
             s413="The body is larger than TXEXPLAIN_MAX_REQUEST_BYTES.",
-            s401="An API key is required or the one given is unknown or revoked.",
-            s429="The key's rate limit is reached; see Retry-After.",
             s503="The audit record could not be written, or the model's queue is full (`model-busy`, with "
                  "Retry-After); nothing is returned.")},
         response_model=None,

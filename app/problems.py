@@ -6,13 +6,20 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from chain.request import field_path
+
 PROBLEM_TYPE = "https://txexplain.dev/problems/"
 
 
+def problem_body(status: int, slug: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The RFC 9457 members; ``extra`` members (e.g. ``errors``) are added as-is."""
+    return {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "detail": detail, **extra}
+
+
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    """A problem+json response; ``extra`` members (e.g. ``errors``) are added as-is."""
-    body = {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+    """A problem+json response (see :func:`problem_body`)."""
+    return JSONResponse(problem_body(status, slug, title, detail, **extra), status_code=status,
+                        media_type="application/problem+json")
 
 
 PROBLEM_EXAMPLE = {"type": PROBLEM_TYPE + "invalid-request", "title": "Invalid request", "status": 422,
@@ -29,18 +36,16 @@ def problem_responses(**described: str) -> dict[int | str, dict[str, Any]]:
             for code, why in described.items()}
 
 
-def field_path(location: tuple[Any, ...] | list[Any]) -> str:
-    """``("query", "limit")`` → ``limit``; ``("body", "params", 0, "to")`` → ``params[0].to``."""
-    path = ""
-    for part in location:
-        if part in ("query", "path", "body", "header", "cookie") and not path:
-            continue
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "body"
+_LOCATIONS = ("query", "path", "body", "header", "cookie")
 
 
 def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
-    """A 422 problem+json for FastAPI's parameter validation errors, one entry per field."""
-    named = [{"field": field_path(e.get("loc", ())), "message": str(e.get("msg", "invalid"))} for e in errors]
+    """A 422 problem+json for FastAPI's parameter validation errors, one entry per field; the field is
+    named the way request-contract errors name theirs, without FastAPI's leading ``query``/``body``."""
+    def named_field(loc: Any) -> str:
+        loc = tuple(loc or ())
+        return field_path(loc[1:] if loc and loc[0] in _LOCATIONS else loc)
+
+    named = [{"field": named_field(e.get("loc")), "message": str(e.get("msg", "invalid"))} for e in errors]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in named) or "invalid request"
     return problem(422, "invalid-request", "Invalid request", detail, errors=named)

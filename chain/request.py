@@ -261,7 +261,8 @@ class RequestError(ValueError):
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """A pydantic error location as the field name callers see: ``("params", 0, "to")`` → ``params[0].to``."""
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -282,7 +283,7 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
     if not isinstance(raw, dict):
         raise RequestError([{"field": "(body)", "message": "must be a JSON object"}])
     if (bad := _unsafe_number(raw, ())) is not None:
-        raise RequestError([{"field": _field_path(bad), "message": "JSON numbers must be integers below "
+        raise RequestError([{"field": field_path(bad), "message": "JSON numbers must be integers below "
                              "2^53; send larger quantities as 0x-hex strings"}])
     context = {"max_calldata_bytes": max_calldata_bytes}
     if "method" in raw:
@@ -301,7 +302,7 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
     except ValidationError as exc:
         raise RequestError(
             [
-                {"field": _field_path(err["loc"]), "message": _clean(err["msg"])}
+                {"field": field_path(err["loc"]), "message": _clean(err["msg"])}
                 for err in exc.errors(include_url=False)
             ]
         ) from None

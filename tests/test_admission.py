@@ -89,7 +89,11 @@ def test_full_model_queue_is_503_with_retry_after_and_records_nothing(
         held = services.gate is not None and services.gate.in_flight == 1
         hit = httpx.post(f"{base}/v1/explain", json=cached_request, timeout=120)
         decoded = httpx.post(f"{base}/v1/decode", json=cached_request, timeout=120)
+        streamed = httpx.post(f"{base}/v1/explain", params={"stream": "true"}, timeout=120,
+                              json=tx(DUSD, calldata("transfer(address,uint256)", BOB, 55)))
         holder.join()
     assert held, "the holder did not reach the model"
     assert hit.status_code == 200 and hit.json()["explanation"]["narrative_source"] == "cache"
     assert decoded.status_code == 200
+    events = [block.split("\n", 1)[0] for block in streamed.text.strip().split("\n\n")]
+    assert events == ["event: result", "event: error"] and "/model-busy" in streamed.text

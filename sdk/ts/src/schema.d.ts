@@ -1722,7 +1722,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExplainResult"];
                 };
             };
-            /** @description An API key is required or the one given is unknown or revoked. */
+            /** @description An API key is required, or the one given is unknown or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1742,8 +1742,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The body is larger than TXEXPLAIN_MAX_REQUEST_BYTES. */
@@ -1813,8 +1812,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The audit record could not be written, or the model's queue is full (`model-busy`, with Retry-After); nothing is returned. */
