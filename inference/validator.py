@@ -42,8 +42,8 @@ DANGER_WORDS = re.compile(
     r"\b(scam|malicious|drain|drains|draining|dangerous|phishing|do not sign|don't sign|reject this)\b",
     re.IGNORECASE)
 _NEGATIONS = ("not", "never", "isn't", "is not", "no longer", "hardly", "nor", "cannot", "can't", "un")
-MAX_REPEATS = 2  # a 4-word sequence may appear at most twice
-UNTRUSTED_RUN = 4  # a narrative may not repeat this many consecutive words of attacker-controlled text
+RUN = 4  # word runs this long: a narrative may repeat one at most MAX_REPEATS times, and none of attacker text
+MAX_REPEATS = 2
 
 
 class RejectReason:
@@ -103,10 +103,10 @@ class Vocabulary:
                    frozenset(a.lower() for a in anchors or () if a), runs)
 
 
-def _runs(text: str) -> set[tuple[str, ...]]:
-    """Every UNTRUSTED_RUN consecutive words of ``text`` (lowercased)."""
+def _runs(text: str) -> Counter[tuple[str, ...]]:
+    """Every RUN consecutive words of ``text`` (lowercased), counted."""
     words = _WORDS.findall(text.lower())
-    return {tuple(words[i: i + UNTRUSTED_RUN]) for i in range(len(words) - UNTRUSTED_RUN + 1)}
+    return Counter(tuple(words[i: i + RUN]) for i in range(len(words) - RUN + 1))
 
 
 @dataclass(frozen=True)
@@ -203,14 +203,13 @@ def validate(raw: str, verdict: str, vocabulary: Vocabulary) -> Verdict:
             return Verdict(None, RejectReason.UNKNOWN_SYMBOL, word)
     if (instruction := MODEL_INSTRUCTION.search(text)) is not None:
         return Verdict(None, RejectReason.INSTRUCTION, instruction.group(0)[:80])
-    if repeated := _runs(text) & vocabulary.untrusted_runs:
+    runs = _runs(text)
+    if repeated := runs.keys() & vocabulary.untrusted_runs:
         return Verdict(None, RejectReason.UNTRUSTED_TEXT, " ".join(sorted(repeated)[0]))
     contradiction = _contradiction(text, verdict)
     if contradiction:
         return Verdict(None, RejectReason.CONTRADICTS_VERDICT, contradiction)
-    words = _WORDS.findall(text.lower())
-    grams = Counter(tuple(words[i: i + 4]) for i in range(len(words) - 3))
-    if grams and (top := grams.most_common(1)[0])[1] > MAX_REPEATS:
+    if runs and (top := runs.most_common(1)[0])[1] > MAX_REPEATS:
         return Verdict(None, RejectReason.REPETITION, f"'{' '.join(top[0])}' x{top[1]}")
     return Verdict(narrative)
 
