@@ -168,34 +168,32 @@ def injection_reason(text: str, raw_changed: bool) -> str | None:
 def metadata_injection(facts: Facts, policy: Policy) -> list[Finding]:
     """Token or typed-data text that carries instructions, URLs, hidden characters or lookalike symbols; signed
     text (messages, SIWE statements, typed-data strings) that carries instructions aimed at a reader."""
-    texts: list[tuple[str, str, bool, str]] = []
-    for token in facts.tokens.values():
-        if token.symbol:
-            texts.append(("token symbol", token.symbol, token.symbol_raw is not None, token.address))
-    if facts.simulation is not None:
-        for change in facts.simulation.asset_changes:
-            if change.symbol and change.token and change.token not in facts.tokens:
-                texts.append(("token symbol", change.symbol, change.symbol_raw is not None, change.token))
-    if facts.typed_data is not None:
-        name = facts.typed_data.domain.get("name")
-        if isinstance(name, str):
-            texts.append(("typed-data domain name", name, False, facts.typed_data.verifying_contract or ""))
+    suspects: list[tuple[str, str, str | None, str]] = []  # (where, text, reason or None, source)
     signed = [("message", facts.message.text)] if facts.message is not None and facts.message.text else []
     if facts.message is not None and facts.message.siwe and facts.message.siwe.get("statement"):
         signed.append(("SIWE statement", facts.message.siwe["statement"]))
     if facts.typed_data is not None:
         signed += [(f"typed-data field {f.get('path', '?')}", f["value"]) for f in facts.typed_data.fields
                    if isinstance(f.get("value"), str)]
-    found, seen = [], set()
     for where, text in signed:  # free text is expected here; only instructions aimed at a reader are not
-        if MODEL_INSTRUCTION.search(text) and ("signed", text) not in seen:
-            seen.add(("signed", text))
-            found.append(finding("METADATA_INJECTION", policy,
-                                 f"The {where} {text[:120]!r} contains instructions aimed at you or at an "
-                                 "assistant; it is shown as data and changes nothing.",
-                                 field=where, text=text[:200], reason="contains instructions", source="signed"))
-    for where, text, changed, source in texts:
-        reason = injection_reason(text, changed)
+        reason = "contains instructions aimed at you or at an assistant" if MODEL_INSTRUCTION.search(text) else None
+        suspects.append((where, text[:200], reason, "signed"))
+    for token in facts.tokens.values():
+        if token.symbol:
+            suspects.append(("token symbol", token.symbol, injection_reason(token.symbol, token.symbol_raw is not None),
+                             token.address))
+    if facts.simulation is not None:
+        for change in facts.simulation.asset_changes:
+            if change.symbol and change.token and change.token not in facts.tokens:
+                suspects.append(("token symbol", change.symbol,
+                                 injection_reason(change.symbol, change.symbol_raw is not None), change.token))
+    if facts.typed_data is not None:
+        name = facts.typed_data.domain.get("name")
+        if isinstance(name, str):
+            suspects.append(("typed-data domain name", name, injection_reason(name, False),
+                             facts.typed_data.verifying_contract or ""))
+    found, seen = [], set()
+    for where, text, reason, source in suspects:
         if reason and (source, text) not in seen:
             seen.add((source, text))
             found.append(finding("METADATA_INJECTION", policy,
