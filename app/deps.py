@@ -28,13 +28,18 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 async def get_caller(request: Request, services: ServicesDep) -> Caller:
-    """The authenticated caller, charged one request against its key's rate limit.
+    """The caller named by the Authorization header (see :func:`charge_caller`)."""
+    return await charge_caller(request, services, request.headers.get("authorization"))
+
+
+async def charge_caller(request: Request, services: Services, authorization: str | None) -> Caller:
+    """The caller that ``authorization`` names, charged one request against its key's rate limit.
 
     Raises:
         AuthError: no usable key where one is required (mapped to 401).
         RateLimited: the key's bucket is empty (mapped to 429 with Retry-After).
     """
-    caller = await run_in_threadpool(authenticate, services.sessions, request.headers.get("authorization"),
+    caller = await run_in_threadpool(authenticate, services.sessions, authorization,
                                      services.settings.keys_required)
     if caller.key_id is not None:
         limiter: RateLimiter = request.app.state.limiter

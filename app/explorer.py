@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.audit_routes import MAX_SEQ, record_view
 from app.auth import AuthError, Caller, authenticate
-from app.deps import ServicesDep
+from app.deps import ServicesDep, charge_caller
 from audit import RecordFilter, record_summary, search_records
 
 HERE = Path(__file__).parent
@@ -58,12 +58,12 @@ def _page(request: Request, name: str, context: dict[str, Any], status_code: int
 
 
 async def _caller(request: Request, services: ServicesDep) -> Caller:
-    """The caller from a Bearer header, or from the key cookie the login form set."""
+    """The caller from a Bearer header, or from the key cookie the login form set; rate-limited like the API."""
     header = request.headers.get("authorization")
     cookie = request.cookies.get(KEY_COOKIE)
     if not header and cookie:
         header = f"Bearer {cookie}"
-    return await run_in_threadpool(authenticate, services.sessions, header, services.settings.keys_required)
+    return await charge_caller(request, services, header)
 
 
 def _login_page(request: Request, message: str, status_code: int = 401) -> Response:

@@ -54,7 +54,7 @@ def test_list_filters_and_record_page(ledger: tuple[Services, list[dict]]) -> No
     for shown in ("APPROVAL_TO_EOA", "UNLIMITED_APPROVAL", blocked[0]["explanation"]["summary"][:30],
                   blocked[0]["audit"]["leaf_hash"], 'id="proof-data"'):
         assert shown in record.text
-    assert (bad_time.status_code, 'data-field="since"') == (400, bad_time.text[bad_time.text.index('data-field'):][:18])
+    assert bad_time.status_code == 400 and 'data-field="since"' in bad_time.text
     assert bad_verdict.status_code == 400 and 'data-field="verdict"' in bad_verdict.text
     assert missing.status_code == 404
     assert script.status_code == 200 and "crypto.subtle" in script.text
@@ -86,6 +86,8 @@ def test_keys_required_asks_for_a_key_and_scopes_the_tenant(sqlite_url: str,
         with httpx.Client(base_url=base) as browser:
             browser.post("/audit/login", data={"key": auditor_key, "next": "/audit"})
             as_auditor = browser.get("/audit")
+        slow_key = create_key(services.sessions, tenant="acme", rate_per_minute=1)[0]
+        limited = [httpx.get(f"{base}/audit", headers={"Authorization": f"Bearer {slow_key}"}) for _ in range(2)]
     assert anonymous.status_code == 401 and 'name="key"' in anonymous.text
     assert wrong.status_code == 401 and "unknown API key" in wrong.text
     assert login.status_code == 303 and login.headers["location"] == "/audit"  # never off-site
@@ -93,6 +95,7 @@ def test_keys_required_asks_for_a_key_and_scopes_the_tenant(sqlite_url: str,
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/audit" in cookie
     assert as_client.status_code == 200 and as_client.text.count('<tr class="record"') == 0
     assert as_auditor.text.count('<tr class="record"') == 1
+    assert [r.status_code for r in limited] == [200, 429] and "retry-after" in limited[1].headers
 
 
 def test_browser_list_filter_record_proof_and_tamper(ledger: tuple[Services, list[dict]]) -> None:
