@@ -7,13 +7,16 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from app.audit_cli import audit_app
 from app.settings import settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 app = typer.Typer(help="txexplain: what a transaction really does, before you sign it.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -59,9 +62,9 @@ def prepare_model(quiet: bool) -> None:
         return  # the engine reports a missing model its own way (summaries only)
 
 
-def openapi_json(api: object) -> str:
+def openapi_json(api: FastAPI) -> str:
     """The OpenAPI document of ``api`` as committed in sdk/ts/openapi.json."""
-    return json.dumps(api.openapi(), indent=2, ensure_ascii=False) + "\n"  # type: ignore[attr-defined]
+    return json.dumps(api.openapi(), indent=2, ensure_ascii=False) + "\n"
 
 
 def _read_request(file: str) -> object:

@@ -75,15 +75,15 @@ def _symbols(analysis: Analysis) -> set[str]:
     return symbols
 
 
-def _untrusted(value: Any) -> set[str]:
+def untrusted_texts(value: Any) -> set[str]:
     """Text in the facts that someone else wrote (token names and symbols, typed-data strings, messages,
     SIWE statements, revert reasons): every string of several words. Our own fields are codes and hex."""
     if isinstance(value, str):
         return {value} if len(value.split()) >= 2 else set()
     if isinstance(value, dict):
-        return set().union(*(_untrusted(v) for v in value.values())) if value else set()
+        return set().union(*(untrusted_texts(v) for v in value.values())) if value else set()
     if isinstance(value, list):
-        return set().union(*(_untrusted(v) for v in value)) if value else set()
+        return set().union(*(untrusted_texts(v) for v in value)) if value else set()
     return set()
 
 
@@ -92,7 +92,7 @@ def narrative_vocabulary(analysis: Analysis, policy: Policy, facts_text: str) ->
     return Vocabulary.from_facts(
         facts_text, _symbols(analysis), {a.spender for a in analysis.facts.approvals},
         [example.answer for example in policy.prompt.examples], _anchors(analysis),
-        _untrusted(analysis.facts.model_dump(mode="json")))
+        untrusted_texts(analysis.facts.model_dump(mode="json")))
 
 
 def _anchors(analysis: Analysis) -> set[str]:

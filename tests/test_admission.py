@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 
 import httpx
@@ -48,7 +49,7 @@ def test_gate_is_safe_across_threads() -> None:
     for t in threads:
         t.start()
     while len(admitted) + len(refused) < 20:
-        pass
+        time.sleep(0.001)
     release.set()
     for t in threads:
         t.join()
@@ -85,7 +86,7 @@ def test_full_model_queue_is_503_with_retry_after_and_records_nothing(
             DUSD, calldata("transfer(address,uint256)", BOB, 99)), timeout=120))
         holder.start()
         while services.gate is not None and services.gate.in_flight == 0 and holder.is_alive():
-            pass
+            time.sleep(0.001)
         held = services.gate is not None and services.gate.in_flight == 1
         hit = httpx.post(f"{base}/v1/explain", json=cached_request, timeout=120)
         decoded = httpx.post(f"{base}/v1/decode", json=cached_request, timeout=120)

@@ -14,7 +14,7 @@ import pytest
 
 from app.service import Services, analyze_request, explain_request
 from chain.trace import Trace
-from inference.explain import _untrusted, narrative_vocabulary
+from inference.explain import narrative_vocabulary, untrusted_texts
 from inference.factsheet import fact_sheet
 from inference.validator import validate
 from tests.helpers import ALICE, BOB, SCAM, calldata, tx
@@ -75,7 +75,7 @@ def test_validator_rejects_a_narrative_that_repeats_or_obeys_it(name: str, sqlit
     services = make_services(sqlite_url)
     services.engine = None
     analysis = asyncio.run(analyze_request(ATTACKS[name], services, Trace()))
-    untrusted = _untrusted(analysis.facts.model_dump(mode="json"))
+    untrusted = untrusted_texts(analysis.facts.model_dump(mode="json"))
     assert any("ignore" in text.lower() for text in untrusted), untrusted
     vocabulary = narrative_vocabulary(analysis, services.policy, fact_sheet(analysis))
     order = next(text for text in untrusted if "ignore" in text.lower())
