@@ -38,6 +38,7 @@ SECURITY_HEADERS = {
 }
 
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["verdicts"] = VERDICTS
 templates.env.filters["pretty"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False, default=str)
 router = APIRouter(prefix="/audit", include_in_schema=False)
 static_files = StaticFiles(directory=HERE / "static")
