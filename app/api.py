@@ -34,7 +34,7 @@ from app.service import (
     stream_parts,
 )
 from app.settings import Settings
-from audit import AuditWriteError
+from audit import STORE_UNAVAILABLE, AuditWriteError
 from audit.pinning import PinWorker
 from chain import RequestError, decode_request
 from chain.trace import Trace
@@ -42,14 +42,25 @@ from inference.admission import ModelBusy
 
 log = logging.getLogger("txexplain")
 
+AUDIT_RETRY_AFTER_S = 5
+"""Retry-After on 503 audit-unavailable: the store's outage is not ours to time; a few seconds is a fair poll."""
+
+
+def audit_unavailable(detail: str) -> JSONResponse:
+    """503 audit-unavailable: nothing is answered that could not be recorded."""
+    response = problem(503, "audit-unavailable", "Audit store unavailable", detail)
+    response.headers["Retry-After"] = str(AUDIT_RETRY_AFTER_S)
+    return response
+
 
 async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterator[str]:
     """Server-sent events; an audit failure or a full model queue ends the stream with an error event."""
     try:
         async for event, data in parts:
             yield f"event: {event}\ndata: {json.dumps(data)}\n\n"
-    except AuditWriteError as exc:
-        body = problem_body(503, "audit-unavailable", "Audit store unavailable", str(exc))
+    except (AuditWriteError, *STORE_UNAVAILABLE) as exc:
+        body = problem_body(503, "audit-unavailable", "Audit store unavailable", str(exc)[:400],
+                            retry_after=AUDIT_RETRY_AFTER_S)
         yield f"event: error\ndata: {json.dumps(body)}\n\n"
     except ModelBusy as exc:  # the audited result went out already; only the narrative is refused
         body = problem_body(503, "model-busy", "Model busy", str(exc), retry_after=exc.retry_after)
@@ -111,6 +122,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                            "cache without waiting.")
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
+
+    async def _store_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("audit store unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return audit_unavailable(f"the audit store did not answer ({type(exc).__name__}); nothing was answered "
+                                 "that could not be recorded")
+
+    for unavailable in STORE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _store_down)
 
     @app.exception_handler(RateLimited)
     async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
@@ -201,8 +220,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         except RequestError as exc:
             return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
         except AuditWriteError as exc:
-            return problem(503, "audit-unavailable", "Audit store unavailable",
-                           f"the explanation was not returned because it could not be audited: {exc}")
+            return audit_unavailable(f"the explanation was not returned because it could not be audited: {exc}")
         return JSONResponse(result)
 
     install_openapi(app)

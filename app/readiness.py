@@ -55,7 +55,10 @@ def _rpc(services: Services) -> dict[str, Any]:
 async def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
     """(ready, report). Ready means results can be audited: the database answers. The model and the
     RPC node are reported too; without them results degrade (no narrative, simulation unavailable)."""
-    database = await run_in_threadpool(_database, services)
+    try:  # a stalled database must not stall the probe: its own timeouts end the thread later
+        database = await asyncio.wait_for(run_in_threadpool(_database, services), CHECK_TIMEOUT_S)
+    except TimeoutError:
+        database = {"ok": False, "detail": f"no answer to SELECT 1 within {CHECK_TIMEOUT_S:g} s"}
     model = await _model(services)
     rpc = await run_in_threadpool(_rpc, services)
     checks = {"database": database, "model": model, "rpc": rpc}

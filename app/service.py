@@ -116,7 +116,7 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
     """
     policy = load_policy(settings.policy_file)
     check_policy_covers_rules(policy)
-    db = make_engine(settings.database_url)
+    db = make_engine(settings.database_url, settings.database_timeout_s)
     if settings.auto_upgrade:
         upgrade(db)
     sessions = session_factory(db)

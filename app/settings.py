@@ -32,6 +32,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the audit store; postgresql+psycopg://… in production.",
     )
     auto_upgrade: bool = Field(True, description="Run Alembic migrations when the service starts.")
+    database_timeout_s: float = Field(
+        10.0, gt=0, le=600, description="Longest wait on the audit store (connect, pool, lock, statement); past "
+                                        "it the request is 503 audit-unavailable instead of hanging.")
 
     engine: Literal["llama_cpp", "openai_compatible", "none"] = Field(
         "llama_cpp", description="Narrative engine; 'none' gives the deterministic summary only."

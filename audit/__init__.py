@@ -3,6 +3,7 @@
 from audit.canonical import LEAF_PREFIX, canonical_json, leaf_hash
 from audit.cid import cid_v1_raw
 from audit.db import (
+    STORE_UNAVAILABLE,
     AuditError,
     AuditWriteError,
     current_revision,
@@ -33,6 +34,7 @@ from audit.verify import VerificationError, VerifyReport, verify_checkpoint, ver
 
 __all__ = [
     "LEAF_PREFIX",
+    "STORE_UNAVAILABLE",
     "Appended",
     "AuditError",
     "AuditRecord",

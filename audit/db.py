@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
@@ -20,10 +22,23 @@ class AuditWriteError(AuditError):
     """A record could not be written; the request it belongs to must fail."""
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
+STORE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
+"""What the database raises when it is down, unreachable, stalled past the timeout or locked: a request
+meeting one of these cannot be audited and is answered 503, never 500 and never without its record."""
+
+
+def make_engine(url: str, timeout_s: float | None = None) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys.
+
+    ``timeout_s`` bounds every wait on the database, for the request path: connecting, a pooled connection,
+    a lock, a statement, and (Postgres) unacknowledged data and dead peers on the TCP connection, so an
+    unreachable or stalled server fails a request in seconds instead of hanging it. None (the CLI's audit
+    commands, which may read the whole ledger) leaves statements unbounded.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        busy = timeout_s if timeout_s is not None else 30
+        engine = create_engine(url, connect_args={"timeout": busy, "check_same_thread": False},
+                               **({"pool_timeout": timeout_s} if timeout_s is not None else {}))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -33,7 +48,30 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    if timeout_s is None:
+        return create_engine(url, pool_pre_ping=True)
+    millis = max(1, round(timeout_s * 1000))
+    engine = create_engine(url, pool_pre_ping=True, pool_timeout=timeout_s, connect_args={
+        "connect_timeout": max(2, round(timeout_s)),  # libpq's floor is 2 s
+        "keepalives": 1, "keepalives_idle": max(1, round(timeout_s)), "keepalives_interval": 1,
+        "keepalives_count": 3, "tcp_user_timeout": millis,
+    })
+
+    @event.listens_for(engine, "connect")
+    def _bounded_waits(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {millis}")
+            cursor.execute(f"SET lock_timeout = {millis}")
+        dbapi_conn.commit()
+
+    return engine
+
+
+def _unbounded(connection) -> None:  # type: ignore[no-untyped-def]
+    """Lift the request path's statement and lock timeouts for this transaction (migrations may be long)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL statement_timeout = 0"))
+        connection.execute(text("SET LOCAL lock_timeout = 0"))
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -52,6 +90,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind ``engine`` to ``revision``."""
     config = alembic_config()
     with engine.begin() as connection:
+        _unbounded(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -60,6 +99,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database behind ``engine`` down to ``revision`` ("base" removes every table)."""
     config = alembic_config()
     with engine.begin() as connection:
+        _unbounded(connection)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
