@@ -95,7 +95,7 @@ METRICS_OK: dict[int | str, dict[str, Any]] = {200: {"description": "Prometheus 
 
 def install_openapi(app: FastAPI) -> None:
     """Generate the document once with every error as problem+json: FastAPI's default 422 schema is
-    replaced by ``Problem``, and each /v1 operation documents the 401 and 429 its key check can give."""
+    replaced by ``Problem``, and each /v1 operation documents the 401, 429 and 503 its key check can give."""
     from fastapi.openapi.utils import get_openapi
 
     from app.problems import PROBLEM_EXAMPLE
@@ -117,6 +117,10 @@ def install_openapi(app: FastAPI) -> None:
                     responses.setdefault("401", {"description": "An API key is required, or the one given is "
                                                                 "unknown or revoked.", "content": problem_body})
                     responses.setdefault("429", {"description": "The key's rate limit is reached; see Retry-After.",
+                                                 "content": problem_body})
+                    responses.setdefault("503", {"description": "The audit store does not answer (`audit-unavailable`"
+                                                                ", with Retry-After): the key could not be checked or "
+                                                                "nothing could be recorded.",
                                                  "content": problem_body})
         schemas = document.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):

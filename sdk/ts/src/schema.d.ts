@@ -726,6 +726,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     read_record_v1_audit_records__record_id__get: {
@@ -940,6 +963,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     read_latest_checkpoint_v1_audit_checkpoints_latest_get: {
@@ -1020,6 +1066,29 @@ export interface operations {
             };
             /** @description The key's rate limit is reached; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1132,6 +1201,29 @@ export interface operations {
             };
             /** @description The key's rate limit is reached; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1284,6 +1376,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     rules_endpoint_v1_rules_get: {
@@ -1344,6 +1459,29 @@ export interface operations {
             };
             /** @description The key's rate limit is reached; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1600,6 +1738,29 @@ export interface operations {
             };
             /** @description The key's rate limit is reached; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
