@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-embedded
 TEST_INSTALLED := $(VENV)/.installed-test
 NPM_INSTALLED := node_modules/.installed
 
-.PHONY: demo test fuzz lint serve devnet contracts sdk clean
+.PHONY: demo test fuzz audit-deps lint serve devnet contracts sdk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ test: $(TEST_INSTALLED) $(NPM_INSTALLED) $(CHROMIUM)
 fuzz: $(TEST_INSTALLED)
 	TXEXPLAIN_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py -q -p no:warnings
 	cat artifacts/fuzz-cases.txt
+
+# pip-audit over the installed dependencies, against PyPI's advisory data (or OSV with PIP_AUDIT_SERVICE=osv).
+# Not part of `make test`: that data is not reachable offline. --strict makes a package that could not be
+# audited a failure, so an unreachable database fails this target instead of passing it.
+PIP_AUDIT_SERVICE ?= pypi
+audit-deps: $(TEST_INSTALLED)
+	$(BIN)/pip install --quiet 'pip-audit>=2.10'
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off --vulnerability-service $(PIP_AUDIT_SERVICE)
 
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check .
