@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import exists, func, select
@@ -98,6 +98,12 @@ class RecordFilter:
     until: datetime | None = None
 
 
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; one without an offset is taken as UTC, the ledger's clock. SQLite keeps times as
+    text without an offset, so a filter must be in UTC before it is compared."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def search_records(sessions: sessionmaker[Session], filters: RecordFilter, *, cursor: int | None = None,
                    limit: int = 50) -> tuple[list[AuditRecord], int | None]:
     """Newest first; keyset pagination on ``seq``. Returns (page, next cursor or None)."""
@@ -110,9 +116,9 @@ def search_records(sessions: sessionmaker[Session], filters: RecordFilter, *, cu
     if filters.model is not None:
         query = query.where(AuditRecord.model_name == filters.model)
     if filters.since is not None:
-        query = query.where(AuditRecord.created_at >= filters.since)
+        query = query.where(AuditRecord.created_at >= as_utc(filters.since))
     if filters.until is not None:
-        query = query.where(AuditRecord.created_at < filters.until)
+        query = query.where(AuditRecord.created_at < as_utc(filters.until))
     for kind, value in (("address", filters.address and filters.address.lower()), ("rule", filters.rule)):
         if value is not None:
             query = query.where(exists().where(AuditRecordTerm.record_id == AuditRecord.id,
@@ -129,7 +135,7 @@ def export_records(sessions: sessionmaker[Session], since: datetime | None = Non
     """Every record (from ``since``) in ``seq`` order, as JSON-ready dicts, streamed."""
     query = select(AuditRecord).order_by(AuditRecord.seq)
     if since is not None:
-        query = query.where(AuditRecord.created_at >= since)
+        query = query.where(AuditRecord.created_at >= as_utc(since))
     with sessions() as session:
         for record in session.scalars(query.execution_options(yield_per=1000)):
             yield record_summary(record) | {"canonical": record.canonical}

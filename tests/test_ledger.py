@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.api import create_app
 from app.service import Services
-from audit import AuditRecord, Checkpoint, VerificationError, verify_ledger, verify_record_proof
+from audit import AuditRecord, Checkpoint, VerificationError, export_records, verify_ledger, verify_record_proof
 from audit.merkle import verify_consistency
 from tests.conftest import ROOT
 from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tamper, tx
@@ -116,6 +117,32 @@ def test_api_lists_records_with_filters_and_cursor(ledger_services) -> None:  # 
     assert [r["seq"] for r in second["records"]] == [5, 4, 3]
     assert first["records"][0]["id"] == results[7]["id"]
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_time_filters_mean_the_same_instant_whatever_the_offset(database: str, ledger_services) -> None:  # type: ignore[no-untyped-def]
+    services = ledger_services(database)
+    fill(services, 2)
+    now = datetime.now(UTC)
+    east, west = timezone(timedelta(hours=5)), timezone(timedelta(hours=-5))
+    hour_ago, in_an_hour = now - timedelta(hours=1), now + timedelta(hours=1)
+    with TestClient(create_app(services.settings, services)) as client:
+        def seqs(**times: datetime | str) -> list[int]:
+            params = {k: v if isinstance(v, str) else v.isoformat() for k, v in times.items()}
+            response = client.get("/v1/audit/records", params=params)
+            assert response.status_code == 200, response.text
+            return [r["seq"] for r in response.json()["records"]]
+
+        # an hour ago written at +05:00 reads later on the clock than now in UTC; it is still an hour ago
+        assert seqs(since=hour_ago.astimezone(east)) == [2, 1]
+        assert seqs(until=in_an_hour.astimezone(west)) == [2, 1]
+        assert seqs(since=in_an_hour.astimezone(west)) == []
+        assert seqs(until=hour_ago.astimezone(east)) == []
+        # a time without an offset is UTC, the ledger's clock, whatever the database server's zone
+        assert seqs(since=hour_ago.replace(tzinfo=None).isoformat()) == [2, 1]
+        assert seqs(until=hour_ago.replace(tzinfo=None).isoformat()) == []
+    exported = [r["seq"] for r in export_records(services.sessions, since=hour_ago.astimezone(east))]
+    assert exported == [1, 2]
 
 
 @pytest.mark.parametrize("database", DATABASES)
