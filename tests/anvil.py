@@ -64,21 +64,25 @@ class RpcProxy:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def answer(self, call: dict) -> object:
+                if call.get("method") in proxy.hidden:
+                    return {"jsonrpc": "2.0", "id": call.get("id"),
+                            "error": {"code": -32601, "message": "Method not found"}}
+                return httpx.post(upstream, json=call, timeout=30).json()
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 request = json.loads(body)
-                proxy.methods.append(request.get("method", self.path))
+                calls = request if isinstance(request, list) else [request]  # a JSON-RPC batch, or one call
+                proxy.methods.extend(call.get("method", self.path) for call in calls)
                 if proxy.mode == "hang":
                     time.sleep(30)
                     return
                 if proxy.mode == "garbage":  # any client, JSON-RPC or not, gets an HTML error page
                     payload = b"<html>502 bad gateway</html>"
-                elif request.get("method") in proxy.hidden:
-                    payload = json.dumps({"jsonrpc": "2.0", "id": request["id"],
-                                          "error": {"code": -32601, "message": "Method not found"}}).encode()
                 else:
-                    payload = httpx.post(upstream, content=body, headers={"content-type": "application/json"},
-                                         timeout=30).content
+                    answers = [self.answer(call) for call in calls]
+                    payload = json.dumps(answers if isinstance(request, list) else answers[0]).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -107,3 +111,22 @@ def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout_s
         assert process.poll() is None, log.read_text()[-2000:]
         assert time.monotonic() < deadline, f"{url} did not answer in {timeout_s:.0f} s"
         time.sleep(0.2)
+
+
+@contextmanager
+def rpc_proxy_process(upstream: str, hidden: set[str]) -> Iterator[str]:
+    """An :class:`RpcProxy` in its own process; yields its URL. Needed where the client is pyrevm forking
+    the node: pyrevm keeps the GIL while it fetches state, so a proxy thread in the test's process would
+    never get to answer it."""
+    import sys
+
+    script = ("import sys, time; from tests.anvil import RpcProxy; "
+              "p = RpcProxy(sys.argv[1], hidden=set(sys.argv[2:])); print(p.url, flush=True); time.sleep(3600)")
+    process = subprocess.Popen([sys.executable, "-c", script, upstream, *sorted(hidden)],
+                               cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        process.kill()
+        process.wait(10)

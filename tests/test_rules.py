@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
 from chain import analyze, parse_request
 from chain.rules import Policy
+from chain.rules.policy import parse_policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
 from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
@@ -36,8 +39,9 @@ CASES = [
     ("transfer", tx(DUSD, calldata("transfer(address,uint256)", BOB, 1)), "ok", []),
     ("reverting transfer", tx(DUSD, calldata("transfer(address,uint256)", BOB, 10**30)),
      "warn", ["SIMULATION_REVERTED"]),
+    # nothing could be simulated: a low finding, but effects nobody could see are never "ok"
     ("other chain", {**tx(DUSD, calldata("transfer(address,uint256)", BOB, 1)), "chain_id": 1},
-     "ok", ["SIMULATION_UNAVAILABLE"]),
+     "warn", ["SIMULATION_UNAVAILABLE"]),
 ]
 
 
@@ -45,6 +49,19 @@ CASES = [
 def test_rules_decide_verdict(backend: RevmBackend, policy: Policy, raw: dict, verdict: str,
                               rules: list[str]) -> None:
     assert judge(backend, policy, raw) == (verdict, rules)
+
+
+@pytest.mark.parametrize("floor", ["ok", "warn", "block"])
+def test_policy_sets_the_verdict_floor_when_a_check_could_not_run(backend: RevmBackend, floor: str) -> None:
+    raw = resources.files("chain.rules").joinpath("policy/default.toml").read_bytes()
+    assert b'unchecked = "warn"' in raw
+    tuned = parse_policy(raw.replace(b'unchecked = "warn"', f'unchecked = "{floor}"'.encode()))
+    other_chain = {**tx(DUSD, calldata("transfer(address,uint256)", BOB, 1)), "chain_id": 1}
+    assert judge(backend, tuned, other_chain) == (floor, ["SIMULATION_UNAVAILABLE"])
+    # the floor never lowers a verdict the findings make, and does nothing when every check ran
+    drain = tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT))
+    assert judge(backend, tuned, drain)[0] == "block"
+    assert judge(backend, tuned, tx(DUSD, calldata("transfer(address,uint256)", BOB, 1)))[0] == "ok"
 
 
 def test_nft_single_approve_is_not_an_erc20_allowance(backend: RevmBackend, policy: Policy) -> None:

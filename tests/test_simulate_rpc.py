@@ -13,7 +13,7 @@ from chain.rules import Policy
 from chain.simulate import RevmBackend, RpcBackend
 from chain.simulate.devnet import deploy_devnet_rpc
 from chain.trace import Trace
-from tests.anvil import ANVIL, RpcProxy, free_port, running_anvil
+from tests.anvil import ANVIL, RpcProxy, free_port, rpc_proxy_process, running_anvil
 from tests.conftest import need
 from tests.helpers import (
     ALICE,
@@ -76,13 +76,22 @@ SCENARIOS = {
 }
 
 
-def test_batch_needs_eth_simulate_v1(anvil: str, policy: Policy) -> None:
-    proxy = RpcProxy(anvil, hidden={"eth_simulateV1"})
-    try:
-        result = observed(RpcBackend(proxy.url), policy, SCENARIOS["wallet_sendCalls batch"])
-    finally:
-        proxy.close()
-    assert result["status"] == "unavailable" and result["findings"] == ["SIMULATION_UNAVAILABLE"]
+def test_batch_without_eth_simulate_v1_runs_on_a_revm_fork_of_the_node(anvil: str, backend: RevmBackend,
+                                                                         policy: Policy) -> None:
+    with rpc_proxy_process(anvil, {"eth_simulateV1"}) as node:
+        rpc = RpcBackend(node)
+        result = observed(rpc, policy, SCENARIOS["wallet_sendCalls batch"])
+    devnet = observed(backend, policy, SCENARIOS["wallet_sendCalls batch"])
+    assert result["status"] == "success" and result["asset_changes"]
+    assert result == devnet  # the same changes, approvals, verdict and findings as the embedded devnet
+
+
+def test_batch_is_unavailable_when_the_node_cannot_be_forked(anvil: str, policy: Policy) -> None:
+    with rpc_proxy_process(anvil, {"eth_simulateV1", "eth_blockNumber"}) as node:  # the fork cannot pin a block
+        analysis = analyze(parse_request(SCENARIOS["wallet_sendCalls batch"]), RpcBackend(node), policy, Trace())
+    simulation = analysis.facts.simulation
+    assert simulation.status.value == "unavailable" and "revm fork" in (simulation.error or "")
+    assert analysis.verdict != "ok" and "SIMULATION_UNAVAILABLE" in [f.rule for f in analysis.findings]
 
 
 @pytest.fixture(scope="module")
@@ -176,4 +185,5 @@ def test_node_faults_give_unavailable_never_ok(fault: str, policy: Policy) -> No
         if proxy:
             proxy.close()
     assert result["status"] == "unavailable" and result["findings"] == ["SIMULATION_UNAVAILABLE"]
+    assert result["verdict"] == "warn"  # a plain transfer, but nobody could see what it does
     assert result["asset_changes"] == [] and elapsed < 10

@@ -23,9 +23,14 @@ def catalogue(policy: Policy) -> dict:
                       for r in sorted(RULES)]}
 
 
+UNCHECKED_RULES = frozenset({"SIMULATION_UNAVAILABLE"})
+"""Findings that say a check could not run: the verdict is then at least the policy's ``verdict.unchecked``."""
+
+
 def evaluate(facts: Facts, policy: Policy) -> tuple[str, list[Finding]]:
     """(verdict, findings ordered by severity then rule ID) for ``facts`` under ``policy``."""
     check_policy_covers_rules(policy)
     findings = [f for rule_fn in RULES.values() for f in rule_fn(facts, policy)]
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.rule))
-    return policy.verdict_for([f.severity for f in findings]), findings
+    unchecked = any(f.rule in UNCHECKED_RULES for f in findings)
+    return policy.verdict_for([f.severity for f in findings], unchecked=unchecked), findings

@@ -6,6 +6,7 @@ import hashlib
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from eth_utils import to_checksum_address
 from pydantic import BaseModel, Field, ValidationError
@@ -38,12 +39,25 @@ class PromptPolicy(BaseModel):
     examples: list[PromptExample] = Field(default_factory=list)
 
 
+VERDICTS = ("ok", "warn", "block")
+
+
+class VerdictPolicy(BaseModel):
+    """Which severities make a verdict, and the least verdict a request gets when a check could not run."""
+
+    block: list[str] = Field(default_factory=list)
+    warn: list[str] = Field(default_factory=list)
+    unchecked: Literal["ok", "warn", "block"] = Field(
+        "warn", description="Floor of the verdict when a check could not run (SIMULATION_UNAVAILABLE): effects "
+                            "nobody could see are never called ok.")
+
+
 class Policy(BaseModel):
     """A parsed policy file; ``sha256`` is of its exact bytes."""
 
     version: str
     sha256: str
-    verdict: dict[str, list[str]]
+    verdict: VerdictPolicy
     thresholds: dict[str, str]
     rules: dict[str, RuleSettings]
     allowlist: dict[str, ChainAllowlist] = Field(default_factory=dict)
@@ -73,12 +87,17 @@ class Policy(BaseModel):
         entry = self.allowlist.get(str(chain_id), ChainAllowlist())
         return frozenset(to_checksum_address(a) for a in entry.delegates)
 
-    def verdict_for(self, severities: list[str]) -> str:
-        """block / warn / ok for the severities of a request's findings."""
+    def verdict_for(self, severities: list[str], *, unchecked: bool = False) -> str:
+        """block / warn / ok for the severities of a request's findings; with ``unchecked`` (a check could
+        not run) at least the policy's ``verdict.unchecked``."""
+        verdict = "ok"
         for level in ("block", "warn"):
-            if any(s in self.verdict.get(level, []) for s in severities):
-                return level
-        return "ok"
+            if any(s in getattr(self.verdict, level) for s in severities):
+                verdict = level
+                break
+        if unchecked and VERDICTS.index(self.verdict.unchecked) > VERDICTS.index(verdict):
+            return self.verdict.unchecked
+        return verdict
 
     @property
     def identity(self) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """Simulation on any JSON-RPC node: eth_simulateV1, else debug_traceCall (callTracer with logs),
-else plain eth_call (status and revert only). The capability is detected once per endpoint."""
+else plain eth_call (status and revert only). The capability is detected once per endpoint. A
+wallet_sendCalls batch on a node without eth_simulateV1 runs in revm forking the node at the same block."""
 
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ class RpcSession:
         try:
             for mode in backend.modes():
                 if tx.calls is not None and mode != "eth_simulateV1":
-                    return _unavailable(f"a wallet_sendCalls batch needs eth_simulateV1; the node offers {mode}")
+                    return self._batch_on_fork(tx, mode)
                 try:
                     result = getattr(self, "_" + mode.lower())(tx, gas)
                 except RpcError as exc:
@@ -135,6 +136,21 @@ class RpcSession:
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             return _unavailable(f"unexpected answer from the node: {type(exc).__name__}: {exc}")
         return _unavailable("the node supports none of eth_simulateV1, debug_traceCall, eth_call")
+
+    def _batch_on_fork(self, tx: Transaction, mode: str) -> SimulationResult:
+        """The calls in order, each seeing the previous ones' effects, in revm forking this node at the
+        configured block (state read lazily over the node's RPC); a fresh fork per batch, so "latest"
+        stays the latest."""
+        from chain.simulate.revm import ForkError, RevmBackend
+
+        backend = self._backend
+        try:
+            fork = RevmBackend(default_gas=backend.default_gas, fork_url=backend.client.url, fork_block=backend.block)
+        except ForkError as exc:
+            return _unavailable(f"a wallet_sendCalls batch needs eth_simulateV1 (the node offers {mode}) or a "
+                                f"revm fork of the node, which failed: {exc}")
+        with fork.session(self._overrides) as session:
+            return session.simulate(tx)
 
     def _eth_simulatev1(self, tx: Transaction, gas: int) -> SimulationResult:
         block: dict[str, Any] = {"calls": _call_objects(tx, gas)}
