@@ -24,11 +24,11 @@ from app.audit_routes import MAX_SEQ, record_view
 from app.auth import AuthError, Caller, authenticate
 from app.deps import ServicesDep, charge_caller
 from audit import RecordFilter, record_summary, search_records
+from chain.rules.policy import VERDICTS
 
 HERE = Path(__file__).parent
 KEY_COOKIE = "txexplain_key"
 PAGE_SIZE = 50
-VERDICTS = ("ok", "warn", "block")
 # Pages load only their own script and stylesheet; the record data travels as inert application/json.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "

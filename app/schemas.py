@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chain.rules.policy import Verdict
+
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -48,7 +50,7 @@ class ExplainResult(_Open):
     id: str
     kind: Literal["transaction", "typed_data", "message", "batch"]
     chain_id: int
-    verdict: Literal["ok", "warn", "block"]
+    verdict: Verdict
     findings: list[Finding] = Field(default_factory=list)
     decoded: dict[str, Any] | None = None
     approvals: list[dict[str, Any]] = Field(default_factory=list)

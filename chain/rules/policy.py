@@ -6,7 +6,7 @@ import hashlib
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from eth_utils import to_checksum_address
 from pydantic import BaseModel, Field, ValidationError
@@ -39,7 +39,9 @@ class PromptPolicy(BaseModel):
     examples: list[PromptExample] = Field(default_factory=list)
 
 
-VERDICTS = ("ok", "warn", "block")
+Verdict = Literal["ok", "warn", "block"]
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+"""The verdicts, least severe first."""
 
 
 class VerdictPolicy(BaseModel):
@@ -47,7 +49,7 @@ class VerdictPolicy(BaseModel):
 
     block: list[str] = Field(default_factory=list)
     warn: list[str] = Field(default_factory=list)
-    unchecked: Literal["ok", "warn", "block"] = Field(
+    unchecked: Verdict = Field(
         "warn", description="Floor of the verdict when a check could not run (SIMULATION_UNAVAILABLE): effects "
                             "nobody could see are never called ok.")
 
