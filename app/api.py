@@ -44,13 +44,15 @@ log = logging.getLogger("txexplain")
 
 AUDIT_RETRY_AFTER_S = 5
 """Retry-After on 503 audit-unavailable: the store's outage is not ours to time; a few seconds is a fair poll."""
+AUDIT_FAILURES: tuple[type[Exception], ...] = (AuditWriteError, *STORE_UNAVAILABLE)
+"""A record could not be written, or the store could not be read: the request is 503 audit-unavailable."""
 
 
-def audit_unavailable(detail: str) -> JSONResponse:
-    """503 audit-unavailable: nothing is answered that could not be recorded."""
-    response = problem(503, "audit-unavailable", "Audit store unavailable", detail)
-    response.headers["Retry-After"] = str(AUDIT_RETRY_AFTER_S)
-    return response
+def audit_unavailable_body(exc: Exception) -> dict[str, Any]:
+    """The problem for an :data:`AUDIT_FAILURES` exception (a response body, or an SSE error event)."""
+    cause = str(exc) if isinstance(exc, AuditWriteError) else f"the audit store did not answer ({type(exc).__name__})"
+    return problem_body(503, "audit-unavailable", "Audit store unavailable",
+                        f"nothing was answered that could not be recorded: {cause}"[:400])
 
 
 async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterator[str]:
@@ -58,9 +60,8 @@ async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterato
     try:
         async for event, data in parts:
             yield f"event: {event}\ndata: {json.dumps(data)}\n\n"
-    except (AuditWriteError, *STORE_UNAVAILABLE) as exc:
-        body = problem_body(503, "audit-unavailable", "Audit store unavailable", str(exc)[:400],
-                            retry_after=AUDIT_RETRY_AFTER_S)
+    except AUDIT_FAILURES as exc:
+        body = {**audit_unavailable_body(exc), "retry_after": AUDIT_RETRY_AFTER_S}
         yield f"event: error\ndata: {json.dumps(body)}\n\n"
     except ModelBusy as exc:  # the audited result went out already; only the narrative is refused
         body = problem_body(503, "model-busy", "Model busy", str(exc), retry_after=exc.retry_after)
@@ -123,13 +124,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
-    async def _store_down(request: Request, exc: Exception) -> JSONResponse:
+    async def _audit_unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.warning("audit store unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return audit_unavailable(f"the audit store did not answer ({type(exc).__name__}); nothing was answered "
-                                 "that could not be recorded")
+        return JSONResponse(audit_unavailable_body(exc), status_code=503, media_type="application/problem+json",
+                            headers={"Retry-After": str(AUDIT_RETRY_AFTER_S)})
 
-    for unavailable in STORE_UNAVAILABLE:
-        app.add_exception_handler(unavailable, _store_down)
+    for failure in AUDIT_FAILURES:
+        app.add_exception_handler(failure, _audit_unavailable)
 
     @app.exception_handler(RateLimited)
     async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
@@ -219,8 +220,6 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             result = await explain_request(raw, services, caller.tenant)
         except RequestError as exc:
             return problem(422, "invalid-request", "Invalid request", str(exc), errors=exc.errors)
-        except AuditWriteError as exc:
-            return audit_unavailable(f"the explanation was not returned because it could not be audited: {exc}")
         return JSONResponse(result)
 
     install_openapi(app)
