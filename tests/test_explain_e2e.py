@@ -122,9 +122,16 @@ def test_http_audit_failure_is_503_without_explanation(sqlite_url: str,
     AuditRecord.__table__.drop(services.sessions.kw["bind"])  # the store breaks after startup
     with TestClient(create_app(services.settings, services)) as client:
         response = client.post("/v1/explain", json=APPROVAL)
+        streamed = client.post("/v1/explain", params={"stream": "true"}, json=APPROVAL)
     assert response.status_code == 503
     body = response.json()
     assert body["title"] == "Audit store unavailable" and "verdict" not in body
+    assert response.headers["Retry-After"] == "5"
+    # streamed: the unaudited result is never sent; the stream is one error event with the same problem
+    events = [line for line in streamed.text.splitlines() if line.startswith("event: ")]
+    assert events == ["event: error"] and '"verdict"' not in streamed.text
+    error = json.loads(streamed.text.split("data: ", 1)[1].splitlines()[0])
+    assert error["type"].endswith("/audit-unavailable") and error["retry_after"] == 5
 
 
 def test_healthz(sqlite_url: str, make_services: Callable[..., Services]) -> None:
