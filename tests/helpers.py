@@ -79,3 +79,25 @@ def tamper(services: Any, seq: int, sql: str) -> None:
         if engine.dialect.name == "postgresql":  # a superuser switching the append-only triggers off
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(sql), {"seq": seq})
+
+
+def assert_ledger_whole(database_url: str, public_key_hex: str, answered: list[str]) -> int:
+    """Every answered id has its record, ``seq`` has no gap and the ledger verifies (read straight from the
+    database at ``database_url``); returns the number of records."""
+    from sqlalchemy import create_engine, select
+
+    from audit import AuditRecord, session_factory, verify_ledger
+
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    try:
+        with sessions() as session:
+            seqs = list(session.scalars(select(AuditRecord.seq).order_by(AuditRecord.seq)))
+            stored = set(session.scalars(select(AuditRecord.id)))
+        assert seqs == list(range(1, len(seqs) + 1)), "seq has a gap"
+        assert set(answered) <= stored, f"{len(set(answered) - stored)} answered requests have no record"
+        report = verify_ledger(sessions, public_key_hex)
+        assert report.ok and report.records == len(seqs), report
+    finally:
+        engine.dispose()
+    return len(seqs)

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 
 from app.auth import create_key
 from app.service import Services
-from audit import AuditRecord, session_factory, verify_ledger
 from tests.conftest import serving
-from tests.helpers import BOB, DUSD, calldata, tx
+from tests.helpers import BOB, DUSD, assert_ledger_whole, calldata, tx
 from tests.tcp_proxy import TcpProxy
 
 TIMEOUT_S = 2.0  # TXEXPLAIN_DATABASE_TIMEOUT_S for these servers
@@ -31,6 +30,10 @@ class Outage:
     services: Services
     direct_url: str  # the database itself, not through the proxy
     headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def public_key(self) -> str:
+        return self.services.ledger.signer.public_key_hex
 
 
 @pytest.fixture
@@ -56,20 +59,6 @@ def assert_audit_unavailable(response: httpx.Response) -> None:
     assert response.status_code == 503, response.text[:300]
     assert response.headers["content-type"].startswith(PROBLEM)
     assert response.json()["type"].endswith("/audit-unavailable") and response.headers["Retry-After"] == "5"
-
-
-def assert_ledger_whole(outage: Outage, answered: list[str]) -> int:
-    """Every answered id has its record, seq has no gap, the ledger verifies; returns the record count."""
-    sessions = session_factory(create_engine(outage.direct_url))
-    with sessions() as session:
-        seqs = list(session.scalars(select(AuditRecord.seq).order_by(AuditRecord.seq)))
-        stored = set(session.scalars(select(AuditRecord.id)))
-    assert seqs == list(range(1, len(seqs) + 1))
-    assert set(answered) <= stored, f"{len(set(answered) - stored)} answered explains have no record"
-    report = verify_ledger(sessions, outage.services.ledger.signer.public_key_hex)
-    assert report.ok and report.records == len(seqs), report
-    sessions.kw["bind"].dispose()
-    return len(seqs)
 
 
 @pytest.mark.postgres
@@ -128,7 +117,7 @@ def test_postgres_going_down_mid_load_answers_503_and_loses_nothing(outage: Outa
     assert during <= 4  # at most the requests in flight at the cut: one per client
     with httpx.Client(base_url=outage.base, headers=outage.headers, timeout=30) as http:
         assert http.get("/readyz").status_code == 200
-    assert_ledger_whole(outage, answered)
+    assert_ledger_whole(outage.direct_url, outage.public_key, answered)
 
 
 @pytest.mark.postgres
@@ -150,7 +139,7 @@ def test_stalled_postgres_fails_a_request_in_seconds_instead_of_hanging(outage: 
         time.sleep(TIMEOUT_S)  # the stalled connect attempts end on their own timeout
         again = http.post("/v1/explain", json=explain_body(3))
         assert again.status_code == 200, again.text[:300]
-    assert assert_ledger_whole(outage, [first.json()["id"], again.json()["id"]]) == 2
+    assert assert_ledger_whole(outage.direct_url, outage.public_key, [first.json()["id"], again.json()["id"]]) == 2
 
 
 @pytest.mark.postgres
@@ -171,4 +160,4 @@ def test_a_locked_ledger_table_is_503_within_the_timeout_then_recovers(outage: O
         again = http.post("/v1/explain", json=explain_body(3))
         assert again.status_code == 200, again.text[:300]
     locker.dispose()
-    assert assert_ledger_whole(outage, [first.json()["id"], again.json()["id"]]) == 2
+    assert assert_ledger_whole(outage.direct_url, outage.public_key, [first.json()["id"], again.json()["id"]]) == 2
