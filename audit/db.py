@@ -36,9 +36,8 @@ def make_engine(url: str, timeout_s: float | None = None) -> Engine:
     commands, which may read the whole ledger) leaves statements unbounded.
     """
     if url.startswith("sqlite"):
-        busy = timeout_s if timeout_s is not None else 30
-        engine = create_engine(url, connect_args={"timeout": busy, "check_same_thread": False},
-                               **({"pool_timeout": timeout_s} if timeout_s is not None else {}))
+        wait = timeout_s if timeout_s is not None else 30  # SQLAlchemy's pool default, and our old busy timeout
+        engine = create_engine(url, pool_timeout=wait, connect_args={"timeout": wait, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]

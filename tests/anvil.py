@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -118,8 +119,6 @@ def rpc_proxy_process(upstream: str, hidden: set[str]) -> Iterator[str]:
     """An :class:`RpcProxy` in its own process; yields its URL. Needed where the client is pyrevm forking
     the node: pyrevm keeps the GIL while it fetches state, so a proxy thread in the test's process would
     never get to answer it."""
-    import sys
-
     script = ("import sys, time; from tests.anvil import RpcProxy; "
               "p = RpcProxy(sys.argv[1], hidden=set(sys.argv[2:])); print(p.url, flush=True); time.sleep(3600)")
     process = subprocess.Popen([sys.executable, "-c", script, upstream, *sorted(hidden)],
