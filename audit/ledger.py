@@ -7,7 +7,7 @@ import hashlib
 import queue
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.canonical import canonical_json, leaf_hash
+from audit.canonical import canonical_json, leaf_hash, storable
 from audit.cid import cid_v1_raw
 from audit.db import AuditWriteError
 from audit.merkle import Frontier
@@ -47,6 +47,14 @@ class RecordBody:
     policy: dict[str, str]
     tenant: str = "default"
     narrative_key: str | None = None  # set when the record holds an accepted narrative
+
+    def storable(self) -> RecordBody:
+        """This record as it is stored: its JSON parts through :func:`audit.canonical.storable`, so the columns
+        and the canonical text agree for any value (big integers, NUL characters)."""
+        return replace(self, request=storable(self.request), result=storable(self.result),
+                       model=storable(self.model), sampling=storable(self.sampling),
+                       prompt=storable(self.prompt), raw_output=storable(self.raw_output),
+                       validator=storable(self.validator), tool_calls=storable(self.tool_calls))
 
     def canonical(self) -> bytes:
         """The RFC 8785 form of the whole record; the leaf hash is over these bytes."""
@@ -158,7 +166,7 @@ class Ledger:
             AuditWriteError: nothing of the batch was stored.
         """
         try:
-            prepared = [(body, body.canonical().decode("utf-8")) for body in bodies]
+            prepared = [(body, body.canonical().decode("utf-8")) for body in map(RecordBody.storable, bodies)]
         except (TypeError, ValueError) as exc:
             raise AuditWriteError(f"record cannot be canonicalized: {exc}") from exc
         last_error: Exception | None = None

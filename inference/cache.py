@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
-
-import rfc8785
 
 from inference.lru import Lru
 
@@ -15,10 +14,11 @@ VALIDATOR_VERSION = "4"  # bump when the validator's rules change: old narrative
 
 def narrative_key(identity: dict[str, Any], policy: dict[str, str], sampling: dict[str, Any],
                   facts: dict[str, Any]) -> str:
-    """sha256 over the canonical (RFC 8785) JSON of what determines a narrative."""
+    """sha256 over the sorted, compact JSON of what determines a narrative (Python's JSON, not RFC 8785: the
+    facts carry integers up to 2^256 that JCS refuses)."""
     material = {"model": identity, "policy": policy, "sampling": sampling, "facts": facts,
                 "validator": VALIDATOR_VERSION}
-    return hashlib.sha256(rfc8785.dumps(material)).hexdigest()
+    return hashlib.sha256(json.dumps(material, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 class NarrativeCache:
