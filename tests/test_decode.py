@@ -20,7 +20,7 @@ def test_decode_approve_returns_named_args() -> None:
         "args": [{"name": "spender", "type": "address", "value": DRAINER_EOA},
                  {"name": "amount", "type": "uint256", "value": str(MAX_UINT)}],
         "calls": [], "error": None, "target": None, "value": None, "operation": None, "command": None,
-        "proxy": None, "candidates": [],
+        "proxy": None, "candidates": [], "trailing_data": None,
     }
 
 
@@ -37,9 +37,10 @@ def test_decode_truncated_calldata_is_unknown_with_reason() -> None:
     assert decoded["error"] == "arguments (36 bytes) do not decode as approve(address,uint256)"
 
 
-def test_decode_trailing_byte_does_not_match() -> None:
+def test_decode_trailing_byte_decodes_and_is_reported() -> None:
     decoded = decode(calldata("transfer(address,uint256)", DRAINER_EOA, 1) + "00")
-    assert decoded["source"] == "unknown"
+    assert (decoded["source"], decoded["function"], decoded["trailing_data"]) == (
+        "abi", "transfer(address,uint256)", "0x00")
 
 
 def test_decode_dirty_address_padding_does_not_match() -> None:

@@ -46,7 +46,7 @@ def test_decode_callers_abi_resolves_an_unbundled_function() -> None:
         "source": "abi", "args": [{"name": "beneficiary", "type": "address", "value": ALICE},
                                   {"name": "lockDays", "type": "uint64", "value": "30"}],
         "error": None, "target": None, "value": None, "operation": None, "command": None, "proxy": None,
-        "candidates": [],
+        "candidates": [], "trailing_data": None,
     }
 
 
@@ -89,7 +89,7 @@ def test_decode_infers_argument_types_from_bytecode(backend: RevmBackend) -> Non
                  {"name": "arg1", "type": "address", "value": ALICE},
                  {"name": "arg2", "type": "uint256[]", "value": ["1", "2"]}],
         "error": None, "target": None, "value": None, "operation": None, "command": None, "proxy": None,
-        "candidates": [],
+        "candidates": [], "trailing_data": None,
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from chain.decode.batches import INNER_CALLS, BatchError, Inner
 from chain.decode.bytecode import inferred_arguments
-from chain.decode.codec import AbiDecodeError, AbiType, AbiTypeError, decode_types, parse_type
+from chain.decode.codec import AbiDecodeError, AbiType, AbiTypeError, decode_prefix, decode_types, parse_type
 from chain.decode.model import DecodedArg, DecodedCall, DecodeSource, ProxyInfo
 from chain.decode.proxy import detect_proxy
 from chain.decode.registry import FunctionAbi, bundled_functions, index, selector_table
@@ -44,6 +44,9 @@ def json_value(abi_type: str, value: Any) -> Any:
     return _json(parse_type(abi_type), value)
 
 
+Match = tuple[FunctionAbi, tuple[Any, ...]]
+
+
 def _args(fn: FunctionAbi, values: tuple[Any, ...]) -> list[DecodedArg]:
     return [
         DecodedArg(name=n, type=t, value=_json(parse_type(t), v))
@@ -51,7 +54,7 @@ def _args(fn: FunctionAbi, values: tuple[Any, ...]) -> list[DecodedArg]:
     ]
 
 
-def _strict(candidates: tuple[FunctionAbi, ...], body: bytes) -> list[tuple[FunctionAbi, tuple[Any, ...]]]:
+def _strict(candidates: tuple[FunctionAbi, ...], body: bytes) -> list[Match]:
     matches = []
     for fn in candidates:
         try:
@@ -59,6 +62,23 @@ def _strict(candidates: tuple[FunctionAbi, ...], body: bytes) -> list[tuple[Func
         except (AbiDecodeError, AbiTypeError):
             continue
     return matches
+
+
+def _with_trailing(candidates: tuple[FunctionAbi, ...], body: bytes) -> tuple[list[Match], bytes]:
+    """Candidates whose canonical encoding is a prefix of ``body``, keeping those that leave the fewest bytes
+    after it, and those bytes. Only asked when no candidate decodes ``body`` exactly."""
+    best: list[Match] = []
+    best_end = -1
+    for fn in candidates:
+        try:
+            values, end = decode_prefix(fn.types, body)
+        except (AbiDecodeError, AbiTypeError):
+            continue
+        if end > best_end:
+            best, best_end = [(fn, values)], end
+        elif end == best_end:
+            best.append((fn, values))
+    return best, body[best_end:] if best else b""
 
 
 def _unknown(selector: bytes | None, reason: str, **extra: Any) -> DecodedCall:
@@ -99,21 +119,27 @@ class Decoder:
         selector, body = calldata[:4], calldata[4:]
         proxy = self.proxy(target) if target else None
         tried: list[str] = []
-        for source, table in ((DecodeSource.ABI, self.user), (DecodeSource.ABI, bundled_functions()),
-                              (DecodeSource.SELECTORS, selector_table()["functions"])):
-            candidates = table.get(selector, ())
-            matches = _strict(candidates, body)
-            if len(matches) == 1:
-                fn, values = matches[0]
-                decoded = DecodedCall(selector=to_hex(selector), function=fn.signature, source=source,
-                                      args=_args(fn, values), proxy=proxy)
-                self._nest(decoded, fn, values, target, depth)
-                return decoded
-            if matches:
-                sigs = sorted(fn.signature for fn, _ in matches)
-                return _unknown(selector, "ambiguous: the bytes decode exactly as " + " and ".join(sigs),
-                                candidates=sigs, proxy=proxy)
-            tried += [fn.signature for fn in candidates if fn.signature not in tried]
+        sources = ((DecodeSource.ABI, self.user), (DecodeSource.ABI, bundled_functions()),
+                   (DecodeSource.SELECTORS, selector_table()["functions"]))
+        for trailing_allowed in (False, True):  # an exact decode anywhere beats one with bytes after it
+            for source, table in sources:
+                candidates = table.get(selector, ())
+                if trailing_allowed:
+                    matches, trailing = _with_trailing(candidates, body)
+                else:
+                    matches, trailing = _strict(candidates, body), b""
+                if len(matches) == 1:
+                    fn, values = matches[0]
+                    decoded = DecodedCall(selector=to_hex(selector), function=fn.signature, source=source,
+                                          args=_args(fn, values), proxy=proxy,
+                                          trailing_data=to_hex(trailing) if trailing else None)
+                    self._nest(decoded, fn, values, target, depth)
+                    return decoded
+                if matches:
+                    sigs = sorted(fn.signature for fn, _ in matches)
+                    return _unknown(selector, "ambiguous: the bytes decode exactly as " + " and ".join(sigs),
+                                    candidates=sigs, proxy=proxy)
+                tried += [fn.signature for fn in candidates if fn.signature not in tried]
         if (inferred := self._from_bytecode(selector, body, target, proxy)) is not None:
             return inferred
         if tried:
@@ -136,12 +162,15 @@ class Decoder:
         arg_types = tuple(t for t in types.split(",") if t)
         fn = FunctionAbi(name=to_hex(selector), names=tuple(f"arg{i}" for i in range(len(arg_types))),
                          types=arg_types)
-        matches = _strict((fn,), body)
+        matches, trailing = _strict((fn,), body), b""
+        if not matches:
+            matches, trailing = _with_trailing((fn,), body)
         if not matches:
             return _unknown(selector, f"the target's bytecode has this function, taking ({types}), but the "
                             "arguments do not decode as those types", proxy=proxy)
         return DecodedCall(selector=to_hex(selector), function=fn.signature, source=DecodeSource.BYTECODE,
-                           args=_args(fn, matches[0][1]), proxy=proxy)
+                           args=_args(fn, matches[0][1]), proxy=proxy,
+                           trailing_data=to_hex(trailing) if trailing else None)
 
     def _nest(self, decoded: DecodedCall, fn: FunctionAbi, values: tuple[Any, ...], target: str | None,
               depth: int) -> None:
@@ -203,13 +232,16 @@ class Decoder:
             if fn is None:
                 decoded.calls.append(_unknown(None, f"unknown Universal Router command 0x{byte:02x}", **where))
                 continue
-            matches = _strict((fn,), data)
+            matches, trailing = _strict((fn,), data), b""
+            if not matches:  # the router decodes its inputs from calldata slices: bytes after them are ignored
+                matches, trailing = _with_trailing((fn,), data)
             if not matches:
                 decoded.calls.append(_unknown(None, f"input of {fn.name} does not decode as {fn.signature}",
                                               **where))
                 continue
             child = DecodedCall(selector=None, function=fn.signature, source=DecodeSource.ABI,
-                                args=_args(fn, matches[0][1]), **where)
+                                args=_args(fn, matches[0][1]), trailing_data=to_hex(trailing) if trailing else None,
+                                **where)
             if byte & COMMAND_TYPE_MASK == EXECUTE_SUB_PLAN:
                 self._commands(child, matches[0][1][0], matches[0][1][1], router, depth + 1)
             decoded.calls.append(child)
@@ -218,11 +250,24 @@ class Decoder:
 WALLET_SEND_CALLS = "wallet_sendCalls"
 
 
+def deployment(initcode: bytes) -> DecodedCall:
+    """A transaction (or batch call) without ``to``: ``data`` is initcode that deploys a contract."""
+    return DecodedCall(selector=None, function=None, source=DecodeSource.DEPLOYMENT,
+                       args=[DecodedArg(name="initcode_size", type="uint256", value=str(len(initcode)))])
+
+
 def decode_batch(calls: list[tuple[str | None, int, bytes]], *, abi: list[FunctionAbi] | None = None,
                  state: ChainState | None = None) -> DecodedCall:
     """An EIP-5792 batch: a ``wallet_sendCalls`` node whose ``calls`` are the batch's calls, decoded."""
     decoded = DecodedCall(selector=None, function=WALLET_SEND_CALLS, source=DecodeSource.ABI)
-    Decoder(abi, state).append_calls(decoded, [(to, wei, data, None) for to, wei, data in calls], 0)
+    decoder = Decoder(abi, state)
+    for to, wei, data in calls:
+        if to is None:  # a deployment inside the batch
+            child = deployment(data)
+            child.value = str(wei)
+            decoded.calls.append(child)
+        else:
+            decoder.append_calls(decoded, [(to, wei, data, None)], 0)
     return decoded
 
 
@@ -230,5 +275,5 @@ def decode_calldata(calldata: bytes, target: str | None = None, *, abi: list[Fun
                     state: ChainState | None = None) -> DecodedCall | None:
     """Decode calldata sent to ``target``: the caller's ``abi`` first, then bundled ABIs, the selector
     table and (given ``state``) the target's bytecode; nested batches to ``MAX_DEPTH`` levels.
-    None when there is no calldata at all."""
+    None when there is no calldata at all. (A transaction without ``to`` is a :func:`deployment`.)"""
     return Decoder(abi, state).decode(calldata, target)

@@ -3,7 +3,7 @@
 eth-abi's ``decode`` tolerates non-canonical input (any offsets, dirty padding), so a decoder built on
 it must re-encode and compare. This one checks canonical form while it reads — every offset points
 at the next free byte, padding is zero, integers fit their width, nothing trails — which gives the
-same answer in one pass. ``tests/test_codec.py`` holds it to eth-abi with hypothesis.
+same answer in one pass (``decode_prefix`` allows bytes after a canonical encoding, as the EVM does). ``tests/test_codec.py`` holds it to eth-abi with hypothesis.
 
 Lengths are checked against the bytes actually present before anything is allocated, so a huge
 length word or offset fails at once instead of looping.
@@ -214,6 +214,20 @@ def _value(t: AbiType, buf: bytes, pos: int) -> tuple[object, int]:
     return _static(t, buf, pos), pos + WORD
 
 
+def decode_prefix(types: tuple[str, ...], data: bytes) -> tuple[tuple[object, ...], int]:
+    """Decode the canonical encoding of ``types`` at the start of ``data``; returns the values and where the
+    encoding ends. Bytes after it are allowed (the EVM and Solidity's decoder ignore them); the encoding itself
+    must still be canonical.
+
+    Raises:
+        AbiDecodeError: not canonical or truncated.
+        AbiTypeError: a type string is invalid.
+    """
+    root = parse_types(types)
+    values, end = _sequence(root.inner, data, 0)
+    return tuple(values), end
+
+
 def decode_types(types: tuple[str, ...], data: bytes) -> tuple[object, ...]:
     """Decode ``data`` as the canonical encoding of ``types`` (addresses come back EIP-55).
 
@@ -221,8 +235,7 @@ def decode_types(types: tuple[str, ...], data: bytes) -> tuple[object, ...]:
         AbiDecodeError: not canonical, truncated, or bytes left over.
         AbiTypeError: a type string is invalid.
     """
-    root = parse_types(types)
-    values, end = _sequence(root.inner, data, 0)
+    values, end = decode_prefix(types, data)
     if end != len(data):
         raise AbiDecodeError(f"{len(data) - end} bytes left over after the arguments")
-    return tuple(values)
+    return values

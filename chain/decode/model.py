@@ -14,6 +14,7 @@ class DecodeSource(StrEnum):
     ABI = "abi"  # an ABI (bundled or supplied) matched the selector and the bytes re-encode exactly
     SELECTORS = "selectors"  # only a text signature from the selector table matched
     BYTECODE = "bytecode"  # argument types inferred from the target's bytecode
+    DEPLOYMENT = "deployment"  # no `to`: the data is initcode that creates a contract (nothing to decode)
     UNKNOWN = "unknown"  # nothing resolved the calldata (unknown selector, truncated or malformed)
 
 
@@ -50,6 +51,9 @@ class DecodedCall(BaseModel):
     proxy: ProxyInfo | None = None
     candidates: list[str] = Field(default_factory=list, description="Every signature that decodes the bytes "
                                   "exactly, when more than one does (the call is then reported as ambiguous).")
+    trailing_data: str | None = Field(None, description="Bytes after the canonical encoding of the arguments, as "
+                                      "0x-hex (aggregator tags, marketplace suffixes, viem's dataSuffix / ERC-8021 "
+                                      "attribution): the EVM and Solidity ignore them.")
 
     def arg(self, name: str) -> Any:
         """The value of the argument called ``name``.
