@@ -8,6 +8,7 @@ import time
 import pytest
 from eth_abi import encode
 from eth_account import Account
+from eth_account.messages import encode_defunct
 from eth_utils import keccak
 
 from chain import analyze, parse_request
@@ -47,11 +48,12 @@ def test_typed_data_digest_matches_eip712_mail_example() -> None:
 
 
 def test_unhashable_typed_data_is_rejected_naming_the_param() -> None:
-    broken = {**MAIL, "message": {**MAIL["message"], "to": {"name": "Bob", "wallet": "not-an-address"}}}
+    broken = {**MAIL, "message": {**MAIL["message"], "to": {"name": "Bob"}}}  # MetaMask refuses a missing field
     with pytest.raises(RequestError) as caught:
         parse_request({"chain_id": 1, "method": "eth_signTypedData_v4", "params": [ALICE, broken]})
     assert caught.value.errors[0]["field"] == "params[1]"
-    assert caught.value.errors[0]["message"].startswith("not hashable EIP-712 typed data")
+    assert caught.value.errors[0]["message"] == ("not hashable EIP-712 typed data: message.to.wallet: missing value "
+                                                 "of type address")
 
 
 def test_permit2_phishing_signature_blocks(backend: RevmBackend, policy: Policy) -> None:
@@ -60,7 +62,8 @@ def test_permit2_phishing_signature_blocks(backend: RevmBackend, policy: Policy)
     assert rules == ["APPROVAL_TO_EOA", "UNLIMITED_APPROVAL", "LONG_EXPIRY", "PERMIT2_SIGNATURE"]
     assert [a.model_dump() for a in analysis.facts.approvals] == [
         {"standard": "permit2", "token": DUSD, "spender": DRAINER_EOA, "amount": str(2**160 - 1), "unlimited": True,
-         "expires_at": 2**48 - 1, "token_id": None}]
+         "expires_at": 2**48 - 1, "token_id": None,
+         "revokes": False, "standard_confirmed": True, "source": "typed_data"}]
 
 
 def test_signed_permit2_digest_is_accepted_by_the_permit2_contract(backend: RevmBackend, policy: Policy) -> None:
@@ -97,7 +100,7 @@ def test_eip2612_permit_with_short_deadline_to_a_contract(backend: RevmBackend, 
     assert (analysis.verdict, rules) == ("warn", ["PERMIT_SIGNATURE"])
     _, rules = judge(backend, policy, {"chain_id": 1, "method": "eth_signTypedData_v4",
                                                  "params": [ALICE, permit]})
-    assert rules == ["CHAIN_ID_MISMATCH", "PERMIT_SIGNATURE", "SIMULATION_UNAVAILABLE"]
+    assert rules == ["CHAIN_ID_MISMATCH", "PERMIT_SIGNATURE"]  # the spender is looked up on the domain's chain
 
 
 def test_dai_permit_without_expiry(backend: RevmBackend, policy: Policy) -> None:
@@ -138,7 +141,11 @@ def test_siwe_domain_must_match_origin(backend: RevmBackend, policy: Policy) -> 
     assert rules == ["SIWE_DOMAIN_MISMATCH"]
 
 
-def test_eth_sign_needs_a_32_byte_hash() -> None:
-    with pytest.raises(RequestError) as caught:
-        parse_request({"chain_id": 1, "method": "eth_sign", "params": [ALICE, "0x1234"]})
-    assert caught.value.errors == [{"field": "params[1]", "message": "must be a 32-byte hash"}]
+def test_legacy_eth_sign_of_bytes_is_blind_and_signed_with_the_personal_prefix() -> None:
+    """ethers' legacy signer and web3.eth.sign send eth_sign with data that is not a hash; geth signs it with the
+    EIP-191 prefix, as personal_sign does."""
+    request = parse_request({"chain_id": 1, "method": "eth_sign", "params": [ALICE, "0x1234"]})
+    signed = Account.sign_message(encode_defunct(primitive=bytes.fromhex("1234")), ALICE_KEY)
+    assert request.digest == signed.message_hash
+    hashed = parse_request({"chain_id": 1, "method": "eth_sign", "params": [ALICE, "0x" + "ab" * 32]})
+    assert hashed.digest == bytes.fromhex("ab" * 32)  # a 32-byte hash is signed as it is (MetaMask)

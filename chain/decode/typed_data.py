@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils import keccak
 from pydantic import BaseModel, Field
 
-from chain.approvals import Approval, dai_permit_approval, permit2_approval, permit_approval
+from chain.approvals import Approval, dai_permit_approval, permit2_approval, permit_approval, revocation
+from chain.decode.eip712 import Eip712Error, eip712_hash, js_bigint
 from chain.hexutil import parse_address
 from chain.sanitize import sanitize_text
 
@@ -20,18 +20,15 @@ class TypedDataError(ValueError):
 
 
 def typed_data_digest(typed_data: dict[str, Any]) -> bytes:
-    """keccak256(0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct(message)) — what the wallet signs.
+    """The digest the wallet signs for ``eth_signTypedData_v4``, hashed as MetaMask hashes it.
 
     Raises:
-        TypedDataError: the document is not hashable EIP-712.
+        TypedDataError: the document is not hashable EIP-712 (the message names the field).
     """
-    from eth_account.messages import encode_typed_data
-
     try:
-        signable = encode_typed_data(full_message=typed_data)
-    except Exception as exc:  # eth-account raises many types for malformed documents
-        raise TypedDataError(f"not hashable EIP-712 typed data: {type(exc).__name__}: {exc}") from exc
-    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+        return eip712_hash(typed_data)
+    except Eip712Error as exc:
+        raise TypedDataError(f"not hashable EIP-712 typed data: {exc}") from exc
 
 
 class TypedDataFacts(BaseModel):
@@ -57,7 +54,8 @@ def _flatten(value: Any, prefix: str = "") -> list[dict[str, Any]]:
 
 
 def _int(value: Any) -> int:
-    return int(value, 0) if isinstance(value, str) else int(value)
+    """A typed-data number as the wallet reads it (see :func:`chain.decode.eip712.js_bigint`)."""
+    return js_bigint(value, "value")
 
 
 def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int) -> tuple[TypedDataFacts,
@@ -82,6 +80,8 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
             if message.get("allowed") in (True, "true", 1, "1"):
                 approvals.append(dai_permit_approval(contract, _address(message["spender"]),
                                                      _int(message["expiry"])))
+            else:
+                approvals.append(revocation("permit", contract, _address(message["spender"]) or ""))
         elif primary in PERMIT2_KINDS and str(domain.get("name")) == "Permit2":
             classification = "permit2_" + primary
             approvals = _permit2_approvals(primary, message, unlimited_threshold)
@@ -90,6 +90,7 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
             order = _seaport_order(message)
     except (KeyError, TypeError, ValueError):
         classification = "other"  # shaped like a permit but not one: rendered field by field
+    approvals = [a.model_copy(update={"source": "typed_data"}) for a in approvals]
     chain_id = domain.get("chainId")
     facts = TypedDataFacts(
         primary_type=sanitize_text(primary, 64), classification=classification,
