@@ -44,6 +44,16 @@ class AuditRef(_Open):
     cid: str | None = None
 
 
+class SkippedCheck(_Open):
+    """A check that needs chain state and could not run, the rules it would have fed, and why."""
+
+    check: str = Field(description="simulation | spender_code | token_standard | token_metadata | bytecode | "
+                       "swap_recipient")
+    subject: str | None = Field(None, description="The address the check concerns, if one.")
+    reason: str
+    rules: list[str] = Field(default_factory=list)
+
+
 class ExplainResult(_Open):
     """The result contract of ``POST /v1/explain``."""
 
@@ -55,6 +65,8 @@ class ExplainResult(_Open):
     decoded: dict[str, Any] | None = None
     approvals: list[dict[str, Any]] = Field(default_factory=list)
     simulation: dict[str, Any] | None = None
+    skipped_checks: list[SkippedCheck] = Field(default_factory=list, description="Checks that need chain state "
+                                               "and could not run (no node for the chain, node down, no sender).")
     explanation: Explanation
     model: dict[str, Any] | None = None
     audit: AuditRef

@@ -155,6 +155,7 @@ def result_contract(analysis: Analysis, policy: Policy, record_id: str, explanat
         "decoded": dump(facts.decoded),
         "approvals": [a.model_dump(mode="json") for a in facts.approvals],
         "simulation": dump(facts.simulation),
+        "skipped_checks": [c.model_dump(mode="json") for c in facts.skipped],
         "typed_data": dump(facts.typed_data),
         "message": dump(facts.message),
         "explanation": explanation.model_dump(mode="json"),

@@ -1,4 +1,9 @@
-"""chain/'s service: decode, simulate, gather facts and run the rules for one transaction."""
+"""chain/'s service: decode, simulate, gather facts and run the rules for one transaction.
+
+What the calldata or the signature alone proves (approvals, revocations, scam entry points, ownership changes)
+is read whether or not chain state is available; each check that needs state and could not run is named in
+``facts.skipped``, so the result says "the spender's code was not checked" instead of saying nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,20 @@ import time
 from dataclasses import dataclass
 
 from chain.approvals import Approval, approvals_of, nft_standard
-from chain.decode import DecodedCall, decode_batch, decode_calldata
+from chain.decode import DecodedCall, decode_batch, decode_calldata, deployment
 from chain.decode.messages import message_facts
 from chain.decode.typed_data import classify
-from chain.facts import AccountFacts, Facts, TokenFacts, walk_calls
+from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_calls
 from chain.request import Signature, Transaction
 from chain.rules import Finding, Policy, evaluate
 from chain.simulate import SimulationBackend
 from chain.simulate.logs import token_meta
-from chain.simulate.model import SimulationStatus
+from chain.simulate.model import SimulationResult, SimulationStatus
+from chain.simulated_approvals import observed_approvals
 from chain.state import ChainState, delegation_target
 from chain.trace import Trace
+
+NO_SENDER = "the batch names no sender (from): the wallet picks the account, so it was not simulated"
 
 
 @dataclass
@@ -35,51 +43,91 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
         return analyze_signature(request, backend, policy, trace)
     tx = request
     with backend.session(tx.state_overrides) as state:
+        readable = _readable(state, tx.chain_id)
         with trace.step("decode", to=tx.to, calldata_size=len(tx.data)) as call:
-            decoded = _decode_transaction(tx, _readable(state, tx.chain_id))
+            decoded = _decode_transaction(tx, readable)
             call.output = decoded.model_dump(mode="json") if decoded else None
 
         with trace.step("simulate", backend=backend.name, chain_id=tx.chain_id, gas=tx.gas) as call:
-            simulation = state.simulate(tx)
+            simulation = _simulate(tx, state, backend.name)
             call.output = simulation.model_dump(mode="json")
-        usable_state = simulation.status is not SimulationStatus.UNAVAILABLE
+        # State is only trusted when it is the request's chain and the backend could run (a node that is down
+        # answers every code look-up with "no code", which would turn every contract into a plain account).
+        usable = readable if simulation.status is not SimulationStatus.UNAVAILABLE or tx.sender is None else None
+        why = simulation.error or "no state for this chain"
 
         with trace.step("approvals") as call:
-            approvals = _approvals(decoded, tx, state, policy) if usable_state else []
+            approvals = _approvals(decoded, tx, usable, policy)
+            approvals += observed_approvals(simulation, approvals, tx.sender, policy.threshold("unlimited_approval"))
             call.output = [a.model_dump(mode="json") for a in approvals]
 
         targets = {c.to for c in tx.calls or [] if c.to} | ({tx.to} if tx.to else set())
-        counterparties = sorted({a.spender for a in approvals} | targets)
+        counterparties = sorted({a.spender for a in approvals if a.grants} | targets)
         with trace.step("lookup_code", addresses=counterparties) as call:
-            accounts = {}
-            for address in counterparties:
-                if usable_state:
-                    code = state.code(address)
-                    accounts[address] = AccountFacts(address=address, has_code=bool(code),
-                                                     delegated_to=delegation_target(code))
-                else:
-                    accounts[address] = AccountFacts(address=address, has_code=None)
+            accounts = {address: _account(usable, address) for address in counterparties}
             call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
 
         tokens = {}
         token_addresses = sorted({a.token for a in approvals} | _called_tokens(decoded, tx.to))
-        if token_addresses:
+        if token_addresses and usable is not None:
             known = {a.token: a.standard for a in approvals}  # approvals_of already asked ERC-165
             with trace.step("token_metadata", tokens=token_addresses) as call:
                 for token in token_addresses:
-                    meta = token_meta(token, state.call_signature)
+                    meta = token_meta(token, usable.call_signature)
                     tokens[token] = TokenFacts(address=token, symbol=meta.symbol, decimals=meta.decimals,
                                                symbol_raw=meta.symbol_raw,
-                                               standard=known.get(token) or nft_standard(state, token) or "erc20")
+                                               standard=known.get(token) or nft_standard(usable, token) or "erc20")
                 call.output = {t: f.model_dump(mode="json") for t, f in tokens.items()}
 
+    skipped = _skipped(tx, decoded, simulation, approvals, token_addresses, usable is None, why)
     facts = Facts(
         kind="batch" if tx.calls is not None else "transaction", chain_id=tx.chain_id, sender=tx.sender,
         to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
         decoded=decoded, approvals=approvals, simulation=simulation, accounts=accounts, tokens=tokens,
-        context=tx.context, observed_at=int(time.time()), delegations=tx.delegations,
+        context=tx.context, observed_at=int(time.time()), delegations=tx.delegations, skipped=skipped,
     )
     return _judge(facts, policy, trace)
+
+
+def _simulate(tx: Transaction, state: ChainState, backend: str) -> SimulationResult:
+    if tx.sender is None:
+        return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=backend, error=NO_SENDER,
+                                asset_changes_known=False)
+    return state.simulate(tx)  # type: ignore[attr-defined]
+
+
+def _account(state: ChainState | None, address: str) -> AccountFacts:
+    if state is None:
+        return AccountFacts(address=address, has_code=None)
+    code = state.code(address)
+    return AccountFacts(address=address, has_code=bool(code), delegated_to=delegation_target(code))
+
+
+def _skipped(tx: Transaction, decoded: DecodedCall | None, simulation: SimulationResult, approvals: list[Approval],
+             tokens: list[str], no_state: bool, why: str) -> list[SkippedCheck]:
+    """The checks that needed state and could not run, each with the rules it would have fed."""
+    skipped = []
+    if simulation.status is SimulationStatus.UNAVAILABLE:
+        skipped.append(SkippedCheck(check="simulation", reason=simulation.error or "unavailable",
+                                    rules=["SIMULATION_REVERTED"]))
+    if tx.sender is None:
+        skipped.append(SkippedCheck(check="swap_recipient", reason=NO_SENDER, rules=["SWAP_RECIPIENT_MISMATCH"]))
+    if not no_state:
+        return skipped
+    for spender in sorted({a.spender for a in approvals if a.grants}):
+        skipped.append(SkippedCheck(check="spender_code", subject=spender, rules=["APPROVAL_TO_EOA"],
+                                    reason=f"the spender's code was not checked: {why}"))
+    for token in sorted({a.token for a in approvals if not a.standard_confirmed}):
+        skipped.append(SkippedCheck(check="token_standard", subject=token, rules=["APPROVAL_FOR_ALL"],
+                                    reason=f"the token's standard was read from the selector, not from ERC-165: {why}"))
+    for token in tokens:
+        skipped.append(SkippedCheck(check="token_metadata", subject=token, rules=["METADATA_INJECTION"],
+                                    reason=f"the token's symbol and decimals were not read: {why}"))
+    unknown = {target for call, target, _ in walk_calls(decoded, tx.to) if call.source == "unknown" and target}
+    for target in sorted(unknown):
+        skipped.append(SkippedCheck(check="bytecode", subject=target, rules=["UNKNOWN_FUNCTION"],
+                                    reason=f"the target's bytecode and proxy were not read to decode the call: {why}"))
+    return skipped
 
 
 TOKEN_CALLS = ("transfer(address,uint256)", "transferFrom(address,address,uint256)")
@@ -93,6 +141,8 @@ def _called_tokens(decoded: DecodedCall | None, to: str | None) -> set[str]:
 def _decode_transaction(tx: Transaction, state: ChainState | None) -> DecodedCall | None:
     if tx.calls is not None:
         return decode_batch([(c.to, c.value, c.data) for c in tx.calls], abi=tx.abi, state=state)
+    if tx.to is None and tx.data:
+        return deployment(tx.data)
     return decode_calldata(tx.data, tx.to, abi=tx.abi, state=state)
 
 
@@ -104,7 +154,8 @@ def _judge(facts: Facts, policy: Policy, trace: Trace) -> Analysis:
 
 
 def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy, trace: Trace) -> Analysis:
-    """Classify a signing request, look up its spenders' code on the same chain, and judge it."""
+    """Classify a signing request, look up its spenders' code on the chain the signature is valid on (the
+    typed-data domain's chainId, else the request's), and judge it."""
     typed = message = None
     approvals = []
     with trace.step("decode_signature", method=sig.method, digest="0x" + sig.digest.hex()) as call:
@@ -116,33 +167,40 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
             call.output = message.model_dump(mode="json")
     accounts: dict[str, AccountFacts] = {}
     tokens: dict[str, TokenFacts] = {}
+    skipped: list[SkippedCheck] = []
     unavailable = None
-    spenders = sorted({a.spender for a in approvals})
+    spenders = sorted({a.spender for a in approvals if a.grants})
+    valid_on = typed.chain_id if typed is not None and typed.chain_id is not None else sig.chain_id
     if spenders:
         served = getattr(backend, "chain_id", None)
-        if served != sig.chain_id:
-            unavailable = f"the simulator serves chain {served}, the signature is for chain {sig.chain_id}"
-        with backend.session(sig.state_overrides) as state, trace.step("lookup_code", addresses=spenders) as call:
+        if served != valid_on:
+            unavailable = f"the simulator serves chain {served}, the signature is valid on chain {valid_on}"
+        with backend.session(sig.state_overrides) as state, trace.step("lookup_code", addresses=spenders,
+                                                                      chain_id=valid_on) as call:
             for address in spenders:
-                code = state.code(address) if unavailable is None else None
-                accounts[address] = AccountFacts(address=address, has_code=None if code is None else bool(code),
-                                                 delegated_to=delegation_target(code) if code else None)
+                accounts[address] = _account(state if unavailable is None else None, address)
             if unavailable is None:
                 for token in sorted({a.token for a in approvals}):
                     meta = token_meta(token, state.call_signature)
                     tokens[token] = TokenFacts(address=token, symbol=meta.symbol, decimals=meta.decimals,
                                                symbol_raw=meta.symbol_raw, standard="erc20")
             call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
+    if unavailable is not None:
+        skipped = [SkippedCheck(check="spender_code", subject=s, rules=["APPROVAL_TO_EOA"],
+                                reason=f"the spender's code was not checked: {unavailable}") for s in spenders]
     facts = Facts(
         kind="typed_data" if typed is not None else "message", chain_id=sig.chain_id, sender=sig.signer,
         approvals=approvals, accounts=accounts, tokens=tokens, context=sig.context, typed_data=typed,
         message=message, signing_method=sig.method, observed_at=int(time.time()), lookups_unavailable=unavailable,
+        skipped=skipped,
     )
     return _judge(facts, policy, trace)
 
 
-def _approvals(decoded: DecodedCall | None, tx: Transaction, state: ChainState, policy: Policy) -> list[Approval]:
-    """Every approval the (nested) calls grant, with the policy's unlimited threshold."""
+def _approvals(decoded: DecodedCall | None, tx: Transaction, state: ChainState | None,
+               policy: Policy) -> list[Approval]:
+    """Every approval the (nested) calls grant or revoke, with the policy's unlimited threshold; without
+    ``state`` the standard comes from the selector."""
     threshold = policy.threshold("unlimited_approval")
     return [approval for call, target, _ in walk_calls(decoded, tx.to, tx.value)
             for approval in approvals_of(call, target, state, threshold)]
@@ -153,9 +211,10 @@ def simulate_request(request: Transaction, backend: SimulationBackend, policy: P
     with backend.session(request.state_overrides) as state:
         readable = _readable(state, request.chain_id)
         decoded = _decode_transaction(request, readable)
-        simulation = state.simulate(request)
-        usable = readable is not None and simulation.status is not SimulationStatus.UNAVAILABLE
-        approvals = _approvals(decoded, request, state, policy) if usable else []
+        simulation = _simulate(request, state, backend.name)
+        usable = readable if simulation.status is not SimulationStatus.UNAVAILABLE else None
+        approvals = _approvals(decoded, request, usable, policy)
+        approvals += observed_approvals(simulation, approvals, request.sender, policy.threshold("unlimited_approval"))
     return {"kind": "batch" if request.calls is not None else "transaction",
             "decoded": decoded.model_dump(mode="json") if decoded else None,
             "simulation": simulation.model_dump(mode="json"),

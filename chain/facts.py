@@ -24,6 +24,16 @@ def walk_calls(decoded: DecodedCall | None, to: str | None, value: int | str = 0
         yield from walk_calls(child, child.target, child.value or 0)
 
 
+class SkippedCheck(BaseModel):
+    """A check that needs chain state and could not run: one item of the result's ``skipped_checks``."""
+
+    check: str = Field(description="simulation | spender_code | token_standard | token_metadata | bytecode | "
+                       "swap_recipient")
+    subject: str | None = Field(None, description="The address the check concerns, if one.")
+    reason: str
+    rules: list[str] = Field(default_factory=list, description="The rules that could not use it.")
+
+
 class AccountFacts(BaseModel):
     """What the simulator's state says about one counterparty."""
 
@@ -47,7 +57,7 @@ class Facts(BaseModel):
 
     kind: str = "transaction"  # transaction | batch (wallet_sendCalls) | typed_data | message
     chain_id: int
-    sender: str  # the transaction's sender, or the signer
+    sender: str | None  # the transaction's sender, or the signer; None: a batch without ``from``
     to: str | None = None
     value: str = "0"
     calldata_size: int = 0
@@ -63,6 +73,13 @@ class Facts(BaseModel):
     observed_at: int = 0  # unix time the facts were gathered (expiry rules compare against it)
     lookups_unavailable: str | None = None  # why counterparties' code could not be looked up
     delegations: list[str] = Field(default_factory=list)  # EIP-7702 authorization targets
+    skipped: list[SkippedCheck] = Field(default_factory=list)  # checks that needed state and could not run
+
+    @property
+    def approvals_chain_id(self) -> int:
+        """The chain the approvals take effect on: a typed-data domain's chainId, else the request's."""
+        td = self.typed_data
+        return td.chain_id if td is not None and td.chain_id is not None else self.chain_id
 
     def calls(self) -> list[tuple[DecodedCall, str | None, int]]:
         """The top-level call and every nested call, with target and value."""

@@ -72,6 +72,9 @@ def fact_sheet(analysis: Analysis) -> str:
                          + (f", value {human_amount(int(call.value), 18)} ETH" if int(call.value or 0) else ""))
     elif decoded is None:
         lines.append(f"request: transaction on chain {facts.chain_id} with no call data to {where}")
+    elif decoded.source == "deployment":
+        lines.append(f"request: transaction on chain {facts.chain_id} deploying a new contract "
+                     f"({decoded.args[0].value} bytes of initcode)")
     elif decoded.function:
         lines.append(f"request: transaction on chain {facts.chain_id} calling {decoded.function} on {where}")
         for arg in decoded.args[:MAX_ITEMS]:
@@ -93,6 +96,10 @@ def fact_sheet(analysis: Analysis) -> str:
         if approval.standard in ("permit", "permit2"):
             at = approval.expires_at
             expiry = ", never expires" if at is None else f", expires at unix time {at}"
+        if approval.revokes:
+            lines.append(f"revocation: {approval.standard} {token}, spender {role(approval.spender, 'the spender')} "
+                         "loses its approval")
+            continue
         lines.append(f"approval: {approval.standard} {token}, spender {role(approval.spender, 'the spender')}, "
                      f"amount {amount}{expiry}")
     for account in facts.accounts.values():
@@ -116,6 +123,9 @@ def fact_sheet(analysis: Analysis) -> str:
         lines.append(f"simulation: reverted ({quote(sim.revert_reason)})")
     else:
         lines.append(f"simulation: unavailable ({quote(sim.error)})")
+    checks = sorted({c.check.replace("_", " ") for c in facts.skipped})
+    if checks:
+        lines.append(f"not checked: {', '.join(checks)}")
     findings = ", ".join(f"{f.rule} ({f.severity})" for f in analysis.findings) or "none"
     lines.append(f"findings: {findings}")
     text = "\n".join(lines)

@@ -41,3 +41,15 @@ def signed_change(delta: str, decimals: int | None) -> str:
     """A balance delta with an explicit sign: ``+25`` / ``-1.5``."""
     amount = human_amount(int(delta), decimals)
     return amount if amount.startswith("-") else "+" + amount
+
+
+LAST_DATE = 253_402_300_799  # 9999-12-31T23:59:59Z: a deadline past it (2^48−1, 2^256−1) never comes
+
+
+def expiry_text(expires_at: int | None) -> str:
+    """How a permit's expiry reads: ', with no expiry', ', with no practical expiry' or ' until unix time T'."""
+    if expires_at is None:
+        return ", with no expiry"
+    if expires_at > LAST_DATE:
+        return ", with no practical expiry (its deadline is past the year 9999)"
+    return f" until unix time {expires_at}"

@@ -40,7 +40,8 @@ def test_simulate_endpoint_returns_decoded_simulation_and_approvals(client: Test
     assert body["kind"] == "transaction" and body["decoded"]["function"] == "approve(address,uint256)"
     assert body["simulation"]["status"] == "success" and body["simulation"]["backend"] == "revm"
     assert body["approvals"] == [{"standard": "erc20", "token": DUSD, "spender": DRAINER_EOA, "amount": str(MAX_UINT),
-                                  "unlimited": True, "expires_at": None, "token_id": None}]
+                                  "unlimited": True, "expires_at": None, "token_id": None,
+         "revokes": False, "standard_confirmed": True, "source": "calldata"}]
     assert "verdict" not in body
     batch = client.post("/v1/simulate", json=send_calls({"to": BOB, "value": hex(10**18)})).json()
     assert batch["kind"] == "batch"

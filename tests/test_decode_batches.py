@@ -165,7 +165,8 @@ def test_approvals_from_universal_router_permit2_command(backend: RevmBackend, p
     body = tx(UNIVERSAL_ROUTER, "0x" + ur_execute(b"\x0a", [permit]).hex())
     assert _approvals(backend, policy, body) == [
         {"standard": "permit2", "token": DUSD, "spender": DRAINER_EOA, "amount": str(MAX_UINT160), "unlimited": True,
-         "expires_at": None, "token_id": None},
+         "expires_at": None, "token_id": None,
+         "revokes": False, "standard_confirmed": True, "source": "calldata"},
     ]
 
 
@@ -177,12 +178,14 @@ def test_approvals_from_permit2_calls_and_token_permits(backend: RevmBackend, po
                        1_900_000_000, 27, b"\x01" * 32, b"\x02" * 32)
     assert _approvals(backend, policy, tx(PERMIT2, approve)) == [
         {"standard": "permit2", "token": DUSD, "spender": DRAINER_EOA, "amount": str(10**6), "unlimited": False,
-         "expires_at": 1_900_000_000, "token_id": None}]
+         "expires_at": 1_900_000_000, "token_id": None,
+         "revokes": False, "standard_confirmed": True, "source": "calldata"}]
     assert [(a["token"], a["amount"], a["unlimited"]) for a in _approvals(backend, policy, tx(PERMIT2, batch))] == [
         (DUSD, "5", False), (DEMO, str(MAX_UINT160), True)]
     assert _approvals(backend, policy, tx(DUSD, eip2612)) == [
         {"standard": "permit", "token": DUSD, "spender": DRAINER_EOA, "amount": str(MAX_UINT), "unlimited": True,
-         "expires_at": 1_900_000_000, "token_id": None}]
+         "expires_at": 1_900_000_000, "token_id": None,
+         "revokes": False, "standard_confirmed": True, "source": "calldata"}]
 
 
 def test_approvals_inside_safe_multisend_reach_the_rules(backend: RevmBackend, policy: Policy) -> None:
@@ -230,8 +233,6 @@ def test_wallet_send_calls_request_errors_name_the_field() -> None:
     from tests.helpers import send_calls
 
     cases = [
-        (send_calls({"data": "0x"}), "params[0].calls[0].to",
-         "is required: a batch call cannot deploy a contract here"),
         ({**send_calls({"to": BOB}), "chain_id": 1}, "params[0].chainId", "differs from chain_id 1"),
         (send_calls(), "params[0].calls", "List should have at least 1 item after validation, not 0"),
         (send_calls({"to": BOB, "value": "lots"}), "params[0].calls[0].value", "must be a 0x-hex or decimal quantity"),

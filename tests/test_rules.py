@@ -69,7 +69,8 @@ def test_nft_single_approve_is_not_an_erc20_allowance(backend: RevmBackend, poli
                        backend, policy, Trace())
     assert [a.model_dump() for a in analysis.facts.approvals] == [
         {"standard": "erc721", "token": DPUNK, "spender": DRAINER_EOA, "amount": "1", "unlimited": False,
-         "expires_at": None, "token_id": "3"}]
+         "expires_at": None, "token_id": "3",
+         "revokes": False, "standard_confirmed": True, "source": "calldata"}]
     assert [f.rule for f in analysis.findings] == ["APPROVAL_TO_EOA"]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chain.facts import Facts
-from chain.rules.model import Finding, finding, rule
+from chain.rules.model import Finding, approval_finding, finding, rule
 from chain.rules.policy import Policy
 
 
@@ -18,9 +18,10 @@ def unlimited_approval(facts: Facts, policy: Policy) -> list[Finding]:
     when the approval was read."""
     threshold = policy.threshold("unlimited_approval")
     return [
-        finding("UNLIMITED_APPROVAL", policy,
-                f"Grants {a.spender} an unlimited allowance of {_token_label(facts, a.token)}.",
-                token=a.token, spender=a.spender, amount=a.amount, standard=a.standard, threshold=str(threshold))
+        approval_finding("UNLIMITED_APPROVAL", policy, facts.approvals_chain_id, [a.spender],
+                         f"Grants {a.spender} an unlimited allowance of {_token_label(facts, a.token)}.",
+                         token=a.token, spender=a.spender, amount=a.amount, standard=a.standard,
+                         threshold=str(threshold), source=a.source)
         for a in facts.approvals
         if a.amount is not None and a.unlimited and a.standard in ("erc20", "permit", "permit2")
     ]
@@ -31,6 +32,8 @@ def approval_to_eoa(facts: Facts, policy: Policy) -> list[Finding]:
     """The spender or operator has no code, or only an EIP-7702 delegation."""
     found = []
     for a in facts.approvals:
+        if a.revokes:
+            continue
         account = facts.account(a.spender)
         if account.has_code is False or account.delegated_to is not None:
             what = (f"is an account delegated to {account.delegated_to} (EIP-7702)"
@@ -48,12 +51,12 @@ def approval_to_eoa(facts: Facts, policy: Policy) -> list[Finding]:
 @rule("APPROVAL_FOR_ALL")
 def approval_for_all(facts: Facts, policy: Policy) -> list[Finding]:
     """setApprovalForAll(operator, true) to an operator not on the chain's allowlist."""
-    allowed = policy.allowed_operators(facts.chain_id)
+    allowed = policy.allowed_operators(facts.approvals_chain_id)
     return [
         finding("APPROVAL_FOR_ALL", policy,
                 f"Lets {a.spender} move every {a.standard.upper()} token of collection "
                 f"{_token_label(facts, a.token)} you own.",
-                token=a.token, operator=a.spender, standard=a.standard)
+                token=a.token, operator=a.spender, standard=a.standard, standard_confirmed=a.standard_confirmed)
         for a in facts.approvals
         if a.amount is None and a.unlimited and a.spender not in allowed
     ]

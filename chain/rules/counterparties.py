@@ -15,8 +15,19 @@ from chain.sanitize import MODEL_INSTRUCTION
 
 SCAM_FUNCTIONS = {"SecurityUpdate()", "Claim()", "ClaimReward()"}
 SCAM_NAME = re.compile(r"^(claim|securityupdate|airdrop|reward)", re.IGNORECASE)
-OWNERSHIP_FUNCTIONS = {"transferOwnership(address)", "renounceOwnership()", "setOwner(address)", "changeAdmin(address)",
-                       "upgradeTo(address)", "upgradeToAndCall(address,bytes)"}
+# Calls that hand control of a contract (or a Safe) to someone, and the argument naming who gets it (None: nobody
+# new, e.g. a threshold change or a renouncement).
+OWNERSHIP_FUNCTIONS: dict[str, str | None] = {
+    "transferOwnership(address)": "newOwner", "renounceOwnership()": None, "setOwner(address)": "owner",
+    "changeAdmin(address)": "newAdmin", "upgradeTo(address)": "newImplementation",
+    "upgradeToAndCall(address,bytes)": "newImplementation",
+    # Safe control: owners, threshold, singleton, guard, modules, fallback handler (safe-contracts OwnerManager,
+    # ModuleManager, GuardManager, FallbackManager, MasterCopy)
+    "addOwnerWithThreshold(address,uint256)": "owner", "removeOwner(address,address,uint256)": "owner",
+    "swapOwner(address,address,address)": "newOwner", "changeThreshold(uint256)": None,
+    "changeMasterCopy(address)": "_masterCopy", "setGuard(address)": "guard", "enableModule(address)": "module",
+    "setFallbackHandler(address)": "handler",
+}
 TRANSFERS = {"transfer(address,uint256)": "to", "transferFrom(address,address,uint256)": "to"}
 KNOWN_SYMBOLS = {"USDC", "USDT", "ETH", "WETH", "DAI", "WBTC", "USDE", "STETH"}
 INSTRUCTION_WORDS = re.compile(
@@ -112,7 +123,7 @@ def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     found = []
     for call, _, _ in facts.calls():
         recipient = _swap_recipient(call)
-        if recipient is not None and recipient != facts.sender:
+        if recipient is not None and facts.sender is not None and recipient != facts.sender:
             found.append(finding("SWAP_RECIPIENT_MISMATCH", policy,
                                  f"The swap pays its output to {recipient}, not to you ({facts.sender}).",
                                  recipient=recipient, sender=facts.sender, function=call.function))
@@ -126,11 +137,23 @@ def ownership_change(facts: Facts, policy: Policy) -> list[Finding]:
     for call, contract, _ in facts.calls():
         if call.function not in OWNERSHIP_FUNCTIONS:
             continue
-        party = next((a.value for a in call.args if a.type == "address"), None)
-        found.append(finding("OWNERSHIP_CHANGE", policy,
-                             f"{call.function} hands control of {contract} " + (f"to {party}." if party else "away."),
+        name = OWNERSHIP_FUNCTIONS[call.function]
+        party = _party(call, name)
+        what = f"{call.function} changes who controls {contract}"
+        found.append(finding("OWNERSHIP_CHANGE", policy, what + (f": {name} {party}." if party else "."),
                              function=call.function, contract=contract, new_party=party))
     return found
+
+
+def _party(call: DecodedCall, name: str | None) -> str | None:
+    """The address argument ``name`` (positionally when the selector table left the names as argN)."""
+    if name is None:
+        return None
+    try:
+        return call.arg(name)
+    except KeyError:
+        addresses = [a.value for a in call.args if a.type == "address"]
+        return addresses[-1] if addresses else None
 
 
 @rule("EIP7702_DELEGATION")

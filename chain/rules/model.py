@@ -40,3 +40,15 @@ def rule(rule_id: str) -> Callable[[Rule], Rule]:
 def finding(rule_id: str, policy: Policy, message: str, **evidence: Any) -> Finding:
     """A finding with the policy's severity for ``rule_id``."""
     return Finding(rule=rule_id, severity=policy.severity(rule_id), message=message, evidence=evidence)
+
+
+def approval_finding(rule_id: str, policy: Policy, chain_id: int, parties: list[str], message: str,
+                     **evidence: Any) -> Finding:
+    """An approval-class finding: at the policy's ``allowlisted.severity`` (evidence kept, ``allowlisted``
+    true) when every spender is on the chain's allowlist and the rule is one the policy lowers."""
+    allowed = policy.allowed_spenders(chain_id)
+    if parties and rule_id in policy.allowlisted.rules and all(p in allowed for p in parties):
+        return Finding(rule=rule_id, severity=policy.allowlisted.severity,
+                       message=message + " The spender is on the allowlist of well-known contracts.",
+                       evidence={**evidence, "allowlisted": True})
+    return finding(rule_id, policy, message, **evidence)

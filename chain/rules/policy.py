@@ -54,6 +54,14 @@ class VerdictPolicy(BaseModel):
                             "nobody could see are never called ok.")
 
 
+class AllowlistedPolicy(BaseModel):
+    """Approval-class findings toward a spender on the chain's allowlist keep their evidence at this severity:
+    approving Permit2 or signing the Universal Router's permit is routine."""
+
+    severity: str = "low"
+    rules: list[str] = Field(default_factory=lambda: ["UNLIMITED_APPROVAL", "PERMIT_SIGNATURE", "PERMIT2_SIGNATURE"])
+
+
 class Policy(BaseModel):
     """A parsed policy file; ``sha256`` is of its exact bytes."""
 
@@ -64,6 +72,7 @@ class Policy(BaseModel):
     rules: dict[str, RuleSettings]
     allowlist: dict[str, ChainAllowlist] = Field(default_factory=dict)
     denylist: dict[str, list[str]] = Field(default_factory=dict)
+    allowlisted: AllowlistedPolicy = Field(default_factory=AllowlistedPolicy)
     prompt: PromptPolicy
 
     def severity(self, rule: str) -> str:
@@ -118,6 +127,9 @@ def parse_policy(raw: bytes, origin: str = "policy") -> Policy:
         policy = Policy(sha256=hashlib.sha256(raw).hexdigest(), **data)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValidationError, TypeError) as exc:
         raise PolicyError(f"{origin}: {exc}") from exc
+    if policy.allowlisted.severity not in SEVERITIES:
+        raise PolicyError(f"{origin}: allowlisted.severity {policy.allowlisted.severity!r} is not one of "
+                          + ", ".join(SEVERITIES))
     for rule_id, settings in policy.rules.items():
         if settings.severity not in SEVERITIES:
             raise PolicyError(f"{origin}: rules.{rule_id}.severity {settings.severity!r} is not one of "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from chain.facts import Facts
-from chain.rules.model import Finding, finding, rule
+from chain.rules.model import Finding, approval_finding, finding, rule
 from chain.rules.policy import Policy
 
 
@@ -15,11 +15,11 @@ def permit_signature(facts: Facts, policy: Policy) -> list[Finding]:
     td = facts.typed_data
     if td is None or td.classification not in ("eip2612_permit", "dai_permit"):
         return []
-    return [finding("PERMIT_SIGNATURE", policy,
-                    "This signature is a token approval (permit): anyone holding it can submit it on-chain "
-                    "without you paying gas or seeing a transaction.",
-                    classification=td.classification, token=td.verifying_contract,
-                    spenders=[a.spender for a in facts.approvals])]
+    spenders = [a.spender for a in facts.approvals]
+    return [approval_finding("PERMIT_SIGNATURE", policy, facts.approvals_chain_id, spenders,
+                             "This signature is a token approval (permit): anyone holding it can submit it on-chain "
+                             "without you paying gas or seeing a transaction.",
+                             classification=td.classification, token=td.verifying_contract, spenders=spenders)]
 
 
 @rule("PERMIT2_SIGNATURE")
@@ -28,11 +28,15 @@ def permit2_signature(facts: Facts, policy: Policy) -> list[Finding]:
     td = facts.typed_data
     if td is None or not td.classification.startswith("permit2_"):
         return []
-    return [finding("PERMIT2_SIGNATURE", policy,
-                    f"This is a Permit2 {td.primary_type} signature: it lets the spender move your tokens "
-                    "through Permit2 without another confirmation.",
-                    primary_type=td.primary_type, spenders=sorted({a.spender for a in facts.approvals}),
-                    tokens=sorted({a.token for a in facts.approvals}))]
+    spenders = sorted({a.spender for a in facts.approvals})
+    return [approval_finding("PERMIT2_SIGNATURE", policy, facts.approvals_chain_id, spenders,
+                             f"This is a Permit2 {td.primary_type} signature: it lets the spender move your tokens "
+                             "through Permit2 without another confirmation.",
+                             primary_type=td.primary_type, spenders=spenders,
+                             tokens=sorted({a.token for a in facts.approvals}))]
+
+
+
 
 
 @rule("LONG_EXPIRY")
@@ -41,7 +45,7 @@ def long_expiry(facts: Facts, policy: Policy) -> list[Finding]:
     horizon = facts.observed_at + policy.threshold("expiry_horizon_days") * 86_400
     found = []
     for a in facts.approvals:
-        if a.standard not in ("permit", "permit2"):
+        if a.standard not in ("permit", "permit2") or a.revokes:
             continue
         if a.expires_at is None:
             found.append(finding("LONG_EXPIRY", policy, f"The approval to {a.spender} never expires.",
@@ -61,7 +65,8 @@ def blind_signature(facts: Facts, policy: Policy) -> list[Finding]:
     m = facts.message
     if m is None or not m.blind:
         return []
-    what = "eth_sign of a raw hash" if facts.signing_method == "eth_sign" else f"a {m.size}-byte {m.kind}"
+    legacy = " with the legacy eth_sign" if facts.signing_method == "eth_sign" else ""
+    what = "eth_sign of a raw hash" if legacy and m.kind == "hash" else f"a {m.size}-byte {m.kind}{legacy}"
     return [finding("BLIND_SIGNATURE", policy,
                     f"This asks you to sign {what}: it could be a transaction or a permit in disguise.",
                     method=facts.signing_method, kind=m.kind, size=m.size)]
@@ -97,15 +102,22 @@ def chain_id_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
                     domain_chain_id=td.chain_id, request_chain_id=facts.chain_id)]
 
 
+SEAPORT_FUNGIBLE = (0, 1)  # NATIVE, ERC20; 2–5 are ERC-721/1155 items (with or without criteria)
+
+
 @rule("ORDER_FOR_NOTHING")
 def order_for_nothing(facts: Facts, policy: Policy) -> list[Finding]:
-    """A marketplace order that gives items away: nothing (or dust) comes back to the signer."""
+    """A marketplace order that gives items away: nothing (or dust) comes back to the signer. Every item type
+    counts: an NFT coming back (an offer or a collection offer) is never nothing."""
     td = facts.typed_data
     if td is None or td.order is None or not td.order["offer"]:
         return []
-    back = sum(int(c["amount"]) for c in td.order["to_signer"])
+    to_signer = td.order["to_signer"]
+    if any(c["item_type"] not in SEAPORT_FUNGIBLE for c in to_signer):
+        return []
+    back = sum(int(c["amount"]) for c in to_signer)
     if back > policy.threshold("order_dust_wei"):
         return []
     return [finding("ORDER_FOR_NOTHING", policy,
                     f"This order gives away {len(td.order['offer'])} item(s) and pays you {back} in return.",
-                    offer=td.order["offer"], to_signer=td.order["to_signer"], to_others=td.order["to_others"])]
+                    offer=td.order["offer"], to_signer=to_signer, to_others=td.order["to_others"])]

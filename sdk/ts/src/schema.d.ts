@@ -371,6 +371,11 @@ export interface components {
             simulation?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Skipped Checks
+             * @description Checks that need chain state and could not run (no node for the chain, node down, no sender).
+             */
+            skipped_checks?: components["schemas"]["SkippedCheck"][];
             explanation: components["schemas"]["Explanation"];
             /** Model */
             model?: {
@@ -595,6 +600,28 @@ export interface components {
             approvals?: {
                 [key: string]: unknown;
             }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * SkippedCheck
+         * @description A check that needs chain state and could not run, the rules it would have fed, and why.
+         */
+        SkippedCheck: {
+            /**
+             * Check
+             * @description simulation | spender_code | token_standard | token_metadata | bytecode | swap_recipient
+             */
+            check: string;
+            /**
+             * Subject
+             * @description The address the check concerns, if one.
+             */
+            subject?: string | null;
+            /** Reason */
+            reason: string;
+            /** Rules */
+            rules?: string[];
         } & {
             [key: string]: unknown;
         };
