@@ -29,6 +29,9 @@ SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTransaction", "wallet_sendC
                      "personal_sign", "eth_sign")
 SIGNING_METHODS = ("eth_signTypedData_v4", "personal_sign", "eth_sign")
 DEFAULT_MAX_CALLDATA = 128 * 1024
+MAX_SAFE_INTEGER = 2**53 - 1  # chain ids stay below it: the ledger stores them as JSON numbers
+BLOB_MESSAGE = ("EIP-4844 blob transactions (type 3) are not supported: their blobs cannot be simulated or "
+                "explained here; send the transaction without blobs")
 MAX_ABI_ENTRIES = 2_000
 MAX_BATCH_CALLS = 256
 
@@ -100,18 +103,30 @@ class TransactionParams(BaseModel):
     max_fee_per_gas: Quantity | None = Field(None, alias="maxFeePerGas")
     max_priority_fee_per_gas: Quantity | None = Field(None, alias="maxPriorityFeePerGas")
     access_list: list[dict[str, Any]] | None = Field(None, alias="accessList")
+    fee_currency: Address | None = Field(None, alias="feeCurrency", description="Celo: the ERC-20 gas is paid in.")
+    # EIP-4844 fields, refused by name: a blob transaction cannot be simulated or explained here.
+    blobs: Any = None
+    blob_versioned_hashes: Any = Field(None, alias="blobVersionedHashes")
+    max_fee_per_blob_gas: Any = Field(None, alias="maxFeePerBlobGas")
+    sidecars: Any = None
+
+    @field_validator("blobs", "blob_versioned_hashes", "max_fee_per_blob_gas", "sidecars")
+    @classmethod
+    def _no_blobs(cls, value: Any) -> None:
+        if value is not None:
+            raise ValueError(BLOB_MESSAGE)
+
+    @field_validator("type")
+    @classmethod
+    def _not_type_3(cls, value: int | None) -> int | None:
+        if value == 3:
+            raise ValueError(BLOB_MESSAGE)
+        return value
 
     @model_validator(mode="before")
     @classmethod
-    def _input_alias(cls, raw: Any) -> Any:
-        # Some wallets send `input` instead of `data` (both are legal in JSON-RPC).
-        if isinstance(raw, dict) and "input" in raw:
-            raw = dict(raw)
-            given = raw.pop("input")
-            if "data" in raw and raw["data"] != given:
-                raise ValueError("'data' and 'input' are both given and differ")
-            raw["data"] = given
-        return raw
+    def _wallet_shapes(cls, raw: Any) -> Any:
+        return wallet_fields(raw)
 
     @field_validator("data")
     @classmethod
@@ -119,8 +134,26 @@ class TransactionParams(BaseModel):
         return _check_calldata(data, info)
 
 
+def wallet_fields(raw: Any) -> Any:
+    """Transaction fields as wallets send them, normalized before validation: ``input`` for ``data``, and
+    ``value``/``data``/``to`` given as ``null`` or ``""`` (absent).
+
+    Raises:
+        ValueError: ``data`` and ``input`` differ.
+    """
+    if not isinstance(raw, dict):
+        return raw
+    raw = {k: v for k, v in raw.items() if not (k in ("value", "data", "input", "to") and v in (None, ""))}
+    if "input" in raw:  # some wallets send `input` instead of `data` (both are legal in JSON-RPC)
+        given = raw.pop("input")
+        if "data" in raw and raw["data"] != given:
+            raise ValueError("'data' and 'input' are both given and differ")
+        raw["data"] = given
+    return raw
+
+
 class _Common(BaseModel):
-    chain_id: Quantity = Field(ge=1)
+    chain_id: Quantity = Field(ge=1, le=MAX_SAFE_INTEGER)
     state_overrides: dict[Address, AccountOverride] = Field(default_factory=dict)
     context: RequestContext = Field(default_factory=RequestContext)
 
@@ -171,12 +204,18 @@ class RpcRequest(_Common, _WithAbi):
 class BatchCall(BaseModel):
     """One call of an EIP-5792 ``wallet_sendCalls`` batch."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    to: Address | None = None
+    to: Address | None = Field(None, description="Absent: the call deploys a contract with ``data`` as initcode.")
     data: HexBytes = b""
     value: Quantity = 0
+    chain_id: Quantity | None = Field(None, alias="chainId", description="viem 2.21's draft shape: per call.")
     capabilities: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wallet_shapes(cls, raw: Any) -> Any:
+        return wallet_fields(raw)
 
     @field_validator("data")
     @classmethod
@@ -191,8 +230,10 @@ class SendCallsParams(BaseModel):
 
     version: str
     id: str | None = Field(None, max_length=4096)
-    chain_id: Quantity = Field(alias="chainId")
-    sender: Address = Field(alias="from", description="Required here: the batch is simulated from this account.")
+    chain_id: Quantity | None = Field(None, alias="chainId", description="Absent in viem 2.21's draft shape, "
+                                      "which puts it on each call.")
+    sender: Address | None = Field(None, alias="from", description="Absent when the wallet picks the account: the "
+                                   "batch is then decoded and judged but not simulated.")
     calls: list[BatchCall] = Field(min_length=1, max_length=MAX_BATCH_CALLS)
     capabilities: dict[str, Any] | None = None
     atomic_required: bool | None = Field(None, alias="atomicRequired")
@@ -223,7 +264,7 @@ class Transaction(BaseModel):
     """The normalized transaction every later stage works on."""
 
     chain_id: int
-    sender: str
+    sender: str | None  # None: a wallet_sendCalls batch without ``from`` (the wallet picks the account)
     to: str | None
     value: int
     data: bytes
@@ -261,6 +302,11 @@ class RequestError(ValueError):
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
 
 
+def personal_digest(message: bytes) -> bytes:
+    """The EIP-191 version 0x45 hash personal_sign signs: keccak256("\\x19Ethereum Signed Message:\\n" ‖ len ‖ m)."""
+    return keccak(b"\x19Ethereum Signed Message:\n" + str(len(message)).encode() + message)
+
+
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     """A pydantic error location as the field name callers see: ``("params", 0, "to")`` → ``params[0].to``."""
     path = ""
@@ -282,9 +328,11 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
 
     if not isinstance(raw, dict):
         raise RequestError([{"field": "(body)", "message": "must be a JSON object"}])
-    if (bad := _unsafe_number(raw, ())) is not None:
-        raise RequestError([{"field": field_path(bad), "message": "JSON numbers must be integers below "
-                             "2^53; send larger quantities as 0x-hex strings"}])
+    try:
+        raw = _exact_numbers(raw)
+    except _InexactNumber as exc:
+        raise RequestError([{"field": field_path(exc.path), "message": "must be an integer: JSON numbers with a "
+                             "fraction are refused; send quantities as 0x-hex or decimal strings"}]) from None
     context = {"max_calldata_bytes": max_calldata_bytes}
     if "method" in raw:
         method = raw.get("method")
@@ -336,14 +384,14 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
 
 
 def _batch(request: SendCallsRequest) -> Transaction:
-    """A wallet_sendCalls batch as one transaction whose ``calls`` run in order."""
+    """A wallet_sendCalls batch as one transaction whose ``calls`` run in order. The batch's chain is its
+    ``chainId``, or (viem 2.21's draft shape) each call's; every one given must be the request's chain."""
     params = request.params[0]
-    if params.chain_id != request.chain_id:
-        raise RequestError([{"field": "params[0].chainId", "message": f"differs from chain_id {request.chain_id}"}])
-    for i, call in enumerate(params.calls):
-        if call.to is None:
-            raise RequestError([{"field": f"params[0].calls[{i}].to",
-                                 "message": "is required: a batch call cannot deploy a contract here"}])
+    given = [("params[0].chainId", params.chain_id)] + [
+        (f"params[0].calls[{i}].chainId", c.chain_id) for i, c in enumerate(params.calls)]
+    for field, chain_id in given:
+        if chain_id is not None and chain_id != request.chain_id:
+            raise RequestError([{"field": field, "message": f"differs from chain_id {request.chain_id}"}])
     return Transaction(chain_id=request.chain_id, sender=params.sender, to=None,
                        value=sum(c.value for c in params.calls), data=b"", gas=None, calls=params.calls,
                        state_overrides=request.state_overrides, context=request.context, abi=request.abi)
@@ -371,12 +419,9 @@ def _signature(request: SignRequest) -> Signature:
             digest = typed_data_digest(typed_data)
         else:
             message = parse_data(payload)
-            if method == "eth_sign":
-                if len(message) != 32:
-                    raise ValueError("must be a 32-byte hash")
-                digest = message
-            else:
-                digest = keccak(b"\x19Ethereum Signed Message:\n" + str(len(message)).encode() + message)
+            # A wallet signs eth_sign's 32-byte hash as it is (MetaMask); a legacy eth_sign of other data
+            # (ethers' legacy signer, web3.eth.sign) is signed as geth does it: with the EIP-191 prefix.
+            digest = message if method == "eth_sign" and len(message) == 32 else personal_digest(message)
     except (ValueError, TypedDataError) as exc:
         errors.append({"field": f"params[{payload_at}]", "message": str(exc)[:300]})
     if errors:
@@ -385,20 +430,30 @@ def _signature(request: SignRequest) -> Signature:
                      digest=digest, state_overrides=request.state_overrides, context=request.context)
 
 
-MAX_SAFE_INTEGER = 2**53 - 1
+class _InexactNumber(ValueError):
+    """A JSON number with a fraction (or not finite): not an integer at all."""
+
+    def __init__(self, path: tuple[Any, ...]):
+        self.path = path
+        super().__init__(path)
 
 
-def _unsafe_number(value: Any, path: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    """The path of the first float or out-of-range integer (JSON numbers lose precision past 2^53)."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return None
-    if isinstance(value, float) or (isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER):
-        return path
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        if (found := _unsafe_number(item, (*path, key))) is not None:
-            return found
-    return None
+def _exact_numbers(value: Any, path: tuple[Any, ...] = ()) -> Any:
+    """``value`` with integral floats (``31337.0``, ``1e18``) as the integer they hold, as a wallet's
+    ``BigInt(number)`` reads them; JSON integers are read exactly at any size (uint256 values included).
+
+    Raises:
+        _InexactNumber: a float with a fraction, or not finite, at ``path``.
+    """
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise _InexactNumber(path)
+    if isinstance(value, dict):
+        return {k: _exact_numbers(v, (*path, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exact_numbers(v, (*path, i)) for i, v in enumerate(value)]
+    return value
 
 
 def _clean(message: str) -> str:

@@ -30,3 +30,15 @@ def sanitize_text(raw: str, limit: int = MAX_TOKEN_TEXT) -> str:
     ]
     text = " ".join("".join(kept).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sanitize_lines(raw: str, limit: int) -> str:
+    r""":func:`sanitize_text` line by line, keeping line breaks (``\r\n`` and ``\r`` become ``\n``): multi-line
+    messages and SIWE statements stay readable. Runs of blank lines collapse to one; the whole is capped."""
+    lines = [sanitize_text(line, limit) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    text = "\n".join(kept).strip("\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -31,7 +31,13 @@ def test_parse_bare_and_rpc_forms_agree() -> None:
     ({"to": "0x1234"}, "to", "must be a 0x-prefixed 20-byte hex address"),
     ({"to": DUSD.replace("F3F0", "f3F0")}, "to", "has an invalid EIP-55 checksum"),
     ({"value": "-1"}, "value", "must be a 0x-hex or decimal quantity"),
-    ({"value": 1.5}, "value", "JSON numbers must be integers below 2^53; send larger quantities as 0x-hex strings"),
+    ({"value": 1.5}, "value", "must be an integer: JSON numbers with a fraction are refused; send quantities as 0x-hex "
+     "or decimal strings"),
+    ({"chain_id": 2**53}, "chain_id", "Input should be less than or equal to 9007199254740991"),
+    ({"blobs": ["0x00"]}, "blobs", "EIP-4844 blob transactions (type 3) are not supported: their blobs cannot be "
+     "simulated or explained here; send the transaction without blobs"),
+    ({"type": "0x3"}, "type", "EIP-4844 blob transactions (type 3) are not supported: their blobs cannot be "
+     "simulated or explained here; send the transaction without blobs"),
     ({"chain_id": 0}, "chain_id", "Input should be greater than or equal to 1"),
     ({"too": DUSD}, "too", "Extra inputs are not permitted"),
 ])
@@ -73,3 +79,14 @@ def test_reject_full_state_override() -> None:
 def test_reject_chain_id_disagreement() -> None:
     raw = {"chain_id": 1, "method": "eth_sendTransaction", "params": [{"from": ALICE, "chainId": "0x5"}]}
     assert errors_of(raw) == [{"field": "params[0].chainId", "message": "differs from chain_id 1"}]
+
+
+def test_accept_fields_as_wallets_send_them() -> None:
+    """value/data as null or "" (absent), integral JSON numbers (31337.0, 1e18), big JSON integers, and Celo's
+    feeCurrency."""
+    raw = {"chain_id": 31337.0, "from": ALICE, "to": DUSD, "data": "", "value": None, "gas": 1e6,
+           "feeCurrency": "0x765DE816845861e75A25fCA122bb6898B8B1282a"}
+    parsed = parse_request(raw)
+    assert (parsed.chain_id, parsed.data, parsed.value, parsed.gas) == (31337, b"", 0, 1_000_000)
+    assert parse_request({**tx(DUSD, APPROVE), "value": 1e18}).value == 10**18
+    assert parse_request({**tx(DUSD, APPROVE), "value": 2**256 - 1}).value == 2**256 - 1

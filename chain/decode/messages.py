@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pydantic import BaseModel
 
-from chain.sanitize import sanitize_text
+from chain.sanitize import sanitize_lines, sanitize_text
 
 _SIWE_HEAD = re.compile(r"^(?:(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://)?(?P<domain>[^\s/]+) wants you to sign in with "
                         r"your Ethereum account:\n(?P<address>0x[0-9a-fA-F]{40})\n")
@@ -18,8 +19,8 @@ class MessageFacts(BaseModel):
     """What a message signature is."""
 
     kind: str  # text | hash | binary | siwe
-    blind: bool  # the user cannot see what they sign (eth_sign, or a 32-byte payload)
-    text: str | None = None  # sanitized, capped
+    blind: bool  # the user cannot see what they sign (a 32-byte hash, or bytes that are not text)
+    text: str | None = None  # sanitized, capped; line breaks kept
     size: int
     siwe: dict[str, str] | None = None
 
@@ -42,15 +43,17 @@ def parse_siwe(text: str) -> dict[str, str] | None:
 
 
 def message_facts(method: str, payload: bytes) -> MessageFacts:
-    """Classify a personal_sign / eth_sign payload."""
-    if method == "eth_sign":
-        return MessageFacts(kind="hash", blind=True, size=len(payload))
+    """Classify a personal_sign / eth_sign payload: a 32-byte payload is a hash (blind), bytes that are not
+    UTF-8 text are binary (blind), else text or SIWE. ``method`` does not change what the bytes are: a legacy
+    ``eth_sign`` of readable text (ethers' legacy signer, ``web3.eth.sign``) is shown as that text."""
     if len(payload) == 32:
         return MessageFacts(kind="hash", blind=True, size=32)
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
         return MessageFacts(kind="binary", blind=True, size=len(payload))
+    if any(ch not in "\n\r\t" and unicodedata.category(ch) == "Cc" for ch in text):
+        return MessageFacts(kind="binary", blind=True, size=len(payload))  # control bytes: not readable
     siwe = parse_siwe(text)
-    return MessageFacts(kind="siwe" if siwe else "text", blind=False, text=sanitize_text(text, 2000),
+    return MessageFacts(kind="siwe" if siwe else "text", blind=False, text=sanitize_lines(text, 2000),
                         size=len(payload), siwe=siwe)

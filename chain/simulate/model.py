@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class SimulationStatus(StrEnum):
@@ -51,4 +51,13 @@ class SimulationResult(BaseModel):
     asset_changes: list[AssetChange] = Field(default_factory=list)
     approval_changes: list[ApprovalChange] = Field(default_factory=list)
     error: str | None = Field(None, description="Why the simulation was unavailable.")
+    deployed: list[str] = Field(default_factory=list, description="Addresses of contracts the transaction (or a "
+                                "batch call without `to`) deploys, in order.")
     asset_changes_known: bool = Field(True, description="False when the backend could only tell success or revert.")
+
+    @model_validator(mode="after")
+    def _nothing_known_when_unavailable(self) -> SimulationResult:
+        """A simulation that could not run knows no asset changes."""
+        if self.status is SimulationStatus.UNAVAILABLE:
+            self.asset_changes_known = False
+        return self

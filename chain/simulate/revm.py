@@ -81,19 +81,17 @@ class RevmSession:
         checkpoint = evm.snapshot()
         evm.reset_transient_storage()
         logs: list[RawLog] = []
+        deployed: list[str] = []
         gas_used, failing = 0, None
-        try:
-            if tx.calls is not None:  # a wallet_sendCalls batch: each call sees the previous ones' effects
-                for failing, call in enumerate(tx.calls):  # noqa: B007 - names the failing call
-                    evm.message_call(tx.sender, call.to, call.data, value=call.value, gas=gas)
-                    gas_used += evm.result.gas_used
-                    logs += _logs(evm.result)
-            else:
-                if tx.to is None:
-                    evm.deploy(tx.sender, tx.data, value=tx.value, gas=gas)
+        calls = tx.calls if tx.calls is not None else [tx]
+        try:  # a wallet_sendCalls batch runs in order: each call sees the previous ones' effects
+            for failing, call in enumerate(calls):  # noqa: B007 - names the failing call
+                if call.to is None:
+                    deployed.append(checksum(evm.deploy(tx.sender, call.data, value=call.value, gas=gas)))
                 else:
-                    evm.message_call(tx.sender, tx.to, tx.data, value=tx.value, gas=gas)
-                gas_used, logs = evm.result.gas_used, _logs(evm.result)
+                    evm.message_call(tx.sender, call.to, call.data, value=call.value, gas=gas)
+                gas_used += evm.result.gas_used
+                logs += _logs(evm.result)
             status, reason = SimulationStatus.SUCCESS, None
             # Native ETH moves (internal ones too) as balance deltas: an account whose balance changed
             # was loaded, so it is in the open journal; gas price is 0, so fees do not blur them.
@@ -102,7 +100,7 @@ class RevmSession:
         except RuntimeError as exc:
             logs, status, after = [], SimulationStatus.REVERTED, {}
             gas_used, reason = _parse_failure(str(exc))
-            if failing is not None:
+            if tx.calls is not None and failing is not None:
                 reason = f"call {failing} of the batch: {reason}"
         except BaseException as exc:
             evm.revert(checkpoint)
@@ -116,7 +114,7 @@ class RevmSession:
         changes = asset_changes(logs, sender=tx.sender, to=tx.to, value=tx.value, read=self.call_signature,
                                 native=native)
         return SimulationResult(status=status, backend=BACKEND, gas_used=gas_used, asset_changes=changes,
-                                approval_changes=approval_changes(logs))
+                                approval_changes=approval_changes(logs), deployed=deployed)
 
 
 def _logs(result: object) -> list[RawLog]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-from chain.request import AccountOverride, Transaction
+from chain.request import AccountOverride, BatchCall, Transaction
 from chain.simulate.jsonrpc import JsonRpcClient, RpcError, RpcUnavailable
 from chain.simulate.logs import NATIVE_PSEUDO_TOKEN, RawLog, approval_changes, asset_changes
 from chain.simulate.model import SimulationResult, SimulationStatus
@@ -39,19 +39,17 @@ def rpc_overrides(overrides: dict[str, AccountOverride]) -> dict[str, dict[str, 
     return out
 
 
-def _call_object(tx: Transaction, gas: int) -> dict[str, Any]:
-    call = {"from": tx.sender, "value": hex(tx.value), "data": "0x" + tx.data.hex(), "gas": hex(gas)}
-    if tx.to is not None:
-        call["to"] = tx.to
-    return call
+def _call_object(sender: str | None, call: Transaction | BatchCall, gas: int) -> dict[str, Any]:
+    """A JSON-RPC call object; without ``to`` it is a contract creation."""
+    out = {"from": sender, "value": hex(call.value), "data": "0x" + call.data.hex(), "gas": hex(gas)}
+    if call.to is not None:
+        out["to"] = call.to
+    return out
 
 
 def _call_objects(tx: Transaction, gas: int) -> list[dict[str, Any]]:
     """The calls to simulate in order: the transaction, or each call of a wallet_sendCalls batch."""
-    if tx.calls is None:
-        return [_call_object(tx, gas)]
-    return [{"from": tx.sender, "to": c.to, "value": hex(c.value), "data": "0x" + c.data.hex(), "gas": hex(gas)}
-            for c in tx.calls]
+    return [_call_object(tx.sender, c, gas) for c in (tx.calls if tx.calls is not None else [tx])]
 
 
 def _hexbytes(value: Any) -> bytes:
@@ -184,7 +182,7 @@ class RpcSession:
         config: dict[str, Any] = {"tracer": "callTracer", "tracerConfig": {"withLog": True}}
         if self._rpc_overrides:
             config["stateOverrides"] = self._rpc_overrides
-        frame = self._client.request("debug_traceCall", [_call_object(tx, gas), self._backend.block, config])
+        frame = self._client.request("debug_traceCall", [_call_object(tx.sender, tx, gas), self._backend.block, config])
         gas_used = int(frame.get("gasUsed", "0x0"), 16)
         if frame.get("error"):
             return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, gas_used=gas_used,
@@ -201,7 +199,7 @@ class RpcSession:
                                 asset_changes=changes, approval_changes=approval_changes(logs))
 
     def _eth_call(self, tx: Transaction, gas: int) -> SimulationResult:
-        params: list[Any] = [_call_object(tx, gas), self._backend.block]
+        params: list[Any] = [_call_object(tx.sender, tx, gas), self._backend.block]
         if self._rpc_overrides:
             params.append(self._rpc_overrides)
         try:
