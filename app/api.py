@@ -34,7 +34,7 @@ from app.service import (
     stream_parts,
 )
 from app.settings import Settings
-from audit import STORE_UNAVAILABLE, AuditWriteError
+from audit import AUDIT_FAILURES, failure_text
 from audit.pinning import PinWorker
 from chain import RequestError, decode_request
 from chain.trace import Trace
@@ -44,15 +44,12 @@ log = logging.getLogger("txexplain")
 
 AUDIT_RETRY_AFTER_S = 5
 """Retry-After on 503 audit-unavailable: the store's outage is not ours to time; a few seconds is a fair poll."""
-AUDIT_FAILURES: tuple[type[Exception], ...] = (AuditWriteError, *STORE_UNAVAILABLE)
-"""A record could not be written, or the store could not be read: the request is 503 audit-unavailable."""
 
 
 def audit_unavailable_body(exc: Exception) -> dict[str, Any]:
     """The problem for an :data:`AUDIT_FAILURES` exception (a response body, or an SSE error event)."""
-    cause = str(exc) if isinstance(exc, AuditWriteError) else f"the audit store did not answer ({type(exc).__name__})"
     return problem_body(503, "audit-unavailable", "Audit store unavailable",
-                        f"nothing was answered that could not be recorded: {cause}"[:400])
+                        f"nothing was answered that could not be recorded: {failure_text(exc)}"[:400])
 
 
 async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterator[str]:

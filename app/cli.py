@@ -89,7 +89,7 @@ def explain(
     """Explain one request. Exit 0 whatever the verdict (unless --fail-on), 2 on invalid input."""
     from app.render import render_result
     from app.service import build_services, explain_request
-    from audit import AuditWriteError
+    from audit import AUDIT_FAILURES, failure_text
     from chain import RequestError, parse_request
     from chain.rules import PolicyError
 
@@ -104,8 +104,11 @@ def explain(
         prepare_model(quiet=as_json)
         services = build_services(settings)
         result = asyncio.run(explain_request(raw, services))
-    except (AuditWriteError, PolicyError) as exc:
+    except PolicyError as exc:
         err.print(f"error: {exc}")
+        raise typer.Exit(EXIT_FAILED) from exc
+    except AUDIT_FAILURES as exc:
+        err.print(f"error: {failure_text(exc)}", soft_wrap=True)
         raise typer.Exit(EXIT_FAILED) from exc
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
@@ -292,8 +295,15 @@ def openapi(output: Annotated[Path | None, typer.Option(help="Write here instead
 
 
 def main() -> None:
-    """Entry point of the ``txexplain`` script."""
-    app()
+    """Entry point of the ``txexplain`` script. An audit-store failure in any command exits 3 with one line on
+    standard error (the API's 503 audit-unavailable), never a traceback."""
+    from audit import AUDIT_FAILURES, failure_text
+
+    try:
+        app()
+    except AUDIT_FAILURES as exc:
+        err.print(f"error: {failure_text(exc)}", soft_wrap=True)
+        sys.exit(EXIT_FAILED)
 
 
 if __name__ == "__main__":

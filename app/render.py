@@ -37,9 +37,27 @@ def render_result(result: dict[str, Any], console: Console) -> None:
             call.add_row(arg["name"], arg["type"], Text(str(arg["value"])))
         heading = Text(decoded["function"] or f"unknown function {decoded['selector']}", style="bold")
         console.print(Group(heading, call) if decoded["args"] else heading)
-    sim = result["simulation"]
-    console.print(Text(f"Simulation ({sim['backend']}): {sim['status']}"
-                       + (f", gas {sim['gas_used']}" if sim.get("gas_used") is not None else "")))
+    typed = result.get("typed_data")
+    if typed:
+        console.print(Text(f"Typed data {typed['primary_type']} ({typed['classification']}) · signs {typed['digest']}",
+                           style="bold"))
+    message = result.get("message")
+    if message:
+        console.print(Text(f"Message ({message['kind']}, {message['size']} bytes"
+                           + (", blind" if message["blind"] else "") + ")", style="bold"))
+        if message.get("text"):
+            console.print(Panel(Text(message["text"]), title="Message text (as signed)"))
+    for approval in result.get("approvals") or []:
+        what = "revokes" if approval.get("revokes") else "approves"
+        amount = "every token" if approval["amount"] is None else approval["amount"]
+        console.print(Text(f"{approval['standard']} {what} {approval['spender']} on {approval['token']}: {amount}"))
+    sim = result.get("simulation")
+    if sim:
+        console.print(Text(f"Simulation ({sim['backend']}): {sim['status']}"
+                           + (f", gas {sim['gas_used']}" if sim.get("gas_used") is not None else "")))
+    for check in result.get("skipped_checks") or []:
+        console.print(Text(f"Not checked: {check['check']}" + (f" {check['subject']}" if check.get("subject") else "")
+                           + f" — {check['reason']}", style="yellow"))
     explanation = result["explanation"]
     console.print(Panel(Text(explanation["summary"]), title="Summary"))
     if explanation["narrative"]:

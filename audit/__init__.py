@@ -3,11 +3,13 @@
 from audit.canonical import LEAF_PREFIX, canonical_json, leaf_hash
 from audit.cid import cid_v1_raw
 from audit.db import (
+    AUDIT_FAILURES,
     STORE_UNAVAILABLE,
     AuditError,
     AuditWriteError,
     current_revision,
     downgrade,
+    failure_text,
     make_engine,
     session_factory,
     upgrade,
@@ -33,6 +35,7 @@ from audit.signing import Signer
 from audit.verify import VerificationError, VerifyReport, verify_checkpoint, verify_ledger, verify_record_proof
 
 __all__ = [
+    "AUDIT_FAILURES",
     "LEAF_PREFIX",
     "STORE_UNAVAILABLE",
     "Appended",
@@ -56,6 +59,7 @@ __all__ = [
     "current_revision",
     "downgrade",
     "export_records",
+    "failure_text",
     "get_record",
     "latest_checkpoint",
     "leaf_hash",

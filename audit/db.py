@@ -25,6 +25,16 @@ class AuditWriteError(AuditError):
 STORE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
 """What the database raises when it is down, unreachable, stalled past the timeout or locked: a request
 meeting one of these cannot be audited and is answered 503, never 500 and never without its record."""
+AUDIT_FAILURES: tuple[type[Exception], ...] = (AuditWriteError, *STORE_UNAVAILABLE)
+"""A record could not be written, or the store could not be read: the API answers 503 audit-unavailable and the
+CLI exits 3 with :func:`failure_text` on one line."""
+
+
+def failure_text(exc: Exception) -> str:
+    """One line saying why the audit store failed, without the driver's text (it may quote another request)."""
+    if isinstance(exc, AuditWriteError):
+        return str(exc).splitlines()[0] if str(exc) else "the record could not be written"
+    return f"the audit store did not answer ({type(exc).__name__})"
 
 
 def make_engine(url: str, timeout_s: float | None = None) -> Engine:
