@@ -1,0 +1,179 @@
+// Writes tests/payloads/corpus.json: EIP-1193 requests exactly as real client libraries hand them to a wallet.
+// Each library runs against a recording provider (viem's `custom` transport, an ethers Eip1193Provider) that
+// captures `request({ method, params })` and answers just enough for the call to complete. Payload builders are
+// the protocols' own packages where they publish one (@uniswap/permit2-sdk, @opensea/seaport-js's EIP-712 types).
+// Run: node tests/payloads/generate.mjs [OUT]   (after `npm ci`; tests/test_real_payloads.py fails when it is stale)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createWalletClient, custom, encodeFunctionData, erc20Abi, erc721Abi, hashMessage, maxUint256, parseAbi, toHex } from 'viem';
+import { TypedDataUtils, SignTypedDataVersion } from '@metamask/eth-sig-util';
+import { mainnet, base } from 'viem/chains';
+import { createSiweMessage } from 'viem/siwe';
+import { BrowserProvider } from 'ethers';
+import { createRequire } from 'node:module';
+import { EIP_712_ORDER_TYPE, ItemType, OrderType, CROSS_CHAIN_SEAPORT_V1_6_ADDRESS, OPENSEA_CONDUIT_KEY } from '@opensea/seaport-js/lib/constants.js';
+
+const require = createRequire(import.meta.url);
+// permit2-sdk's ESM build has extension-less imports that Node cannot resolve: its CommonJS build is the same code.
+const { AllowanceTransfer, MaxAllowanceTransferAmount, PERMIT2_ADDRESS } = require('@uniswap/permit2-sdk');
+const pkg = (name) => JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url))).version;
+const versions = Object.fromEntries(['viem', 'ethers', '@uniswap/permit2-sdk', '@opensea/seaport-js', '@metamask/eth-sig-util'].map((n) => [n, pkg(n)]));
+
+// Mainnet addresses of the real contracts the payloads name.
+const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
+const BAYC = '0xBC4CA0EdA7647A8aB7C2061c2E118A18a936f13D';
+const WETH = '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2';
+const UNIVERSAL_ROUTER = '0x66a9893cC07D91D95644AEDD05D03f95e1dBA8Af';
+const OPENSEA_FEE = '0x0000a26b00c1F0DF003000390027140000fAa719';
+const USER = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+const DRAINER = '0xeE76Fa70e8A002c9114C0aCB137b1E2951615424'; // a plain account
+const SAFE = '0x5afe5afe5afe5afe5afe5afe5afe5afe5afe5afe';
+const NEW_OWNER = '0x1234567890123456789012345678901234567890';
+const FIXED_TIME = 1764547200; // 2025-12-01T00:00:00Z: deadlines are relative to it so the corpus is stable
+
+let captured = [];
+const answers = {
+  eth_chainId: (chainId) => toHex(chainId),
+  eth_accounts: () => [USER],
+  eth_requestAccounts: () => [USER],
+  eth_estimateGas: () => '0x30d40',
+  eth_gasPrice: () => '0x3b9aca00',
+  eth_maxPriorityFeePerGas: () => '0x3b9aca00',
+  eth_getTransactionCount: () => '0x7',
+  eth_blockNumber: () => '0x1500000',
+  eth_getBlockByNumber: () => ({ number: '0x1500000', baseFeePerGas: '0x3b9aca00', timestamp: toHex(FIXED_TIME), gasLimit: '0x1c9c380', hash: '0x' + '11'.repeat(32), transactions: [] }),
+  eth_sendTransaction: () => '0x' + 'ab'.repeat(32),
+  eth_signTypedData_v4: () => '0x' + 'cd'.repeat(65),
+  personal_sign: () => '0x' + 'cd'.repeat(65),
+  eth_sign: () => '0x' + 'cd'.repeat(65),
+  wallet_sendCalls: () => ({ id: '0x01' }),
+  wallet_getCapabilities: () => ({}),
+};
+const provider = (chainId) => ({
+  async request({ method, params }) {
+    captured.push({ method, params: params ?? [] });
+    if (!(method in answers)) throw new Error(`recording provider: no answer for ${method}`);
+    return answers[method](chainId);
+  },
+});
+const wallet = (chain, extra = {}) => createWalletClient({ account: USER, chain, transport: custom(provider(chain.id)), ...extra });
+const corpus = [];
+
+/** Run one library call and keep the request it sent for `method` (the wallet-facing one). */
+async function capture(name, desc, source, chainId, method, run) {
+  captured = [];
+  await run();
+  const request = captured.filter((r) => r.method === method).at(-1);
+  if (!request) throw new Error(`${name}: no ${method} request was sent (saw ${captured.map((r) => r.method)})`);
+  corpus.push({ name, desc, source, request: { chain_id: chainId, method: request.method, params: request.params },
+    ...digestOf(request) });
+}
+
+/** The digest a wallet signs, computed by the wallets' own code: eth-sig-util (MetaMask) and viem. */
+function digestOf({ method, params }) {
+  if (method === 'eth_signTypedData_v4') {
+    return { digest: '0x' + Buffer.from(TypedDataUtils.eip712Hash(JSON.parse(params[1]), SignTypedDataVersion.V4)).toString('hex') };
+  }
+  if (method === 'personal_sign') return { digest: hashMessage({ raw: params[0] }) };
+  return {};
+}
+
+const viem = `viem ${versions.viem}`;
+await capture('viem-approve-unlimited-eoa-datasuffix', 'USDC approve(plain account, 2^256-1) with an ERC-8021 dataSuffix',
+  `${viem} walletClient.writeContract + client dataSuffix`, 1, 'eth_sendTransaction',
+  () => wallet(mainnet, { dataSuffix: '0xdeadbeef0000000000000000000000000000000080218021802180218021' })
+    .writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [DRAINER, maxUint256] }));
+await capture('viem-approve-permit2', 'USDC approve(Permit2, 2^256-1): the first step of every Uniswap swap',
+  `${viem} walletClient.writeContract`, 1, 'eth_sendTransaction',
+  () => wallet(mainnet).writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [PERMIT2_ADDRESS, maxUint256] }));
+await capture('viem-approve-revoke', 'USDC approve(spender, 0): a revocation', `${viem} walletClient.writeContract`, 1,
+  'eth_sendTransaction', () => wallet(mainnet).writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [DRAINER, 0n] }));
+await capture('viem-set-approval-for-all-eoa', 'BAYC setApprovalForAll(plain account, true)', `${viem} walletClient.writeContract`, 1,
+  'eth_sendTransaction', () => wallet(mainnet).writeContract({ address: BAYC, abi: erc721Abi, functionName: 'setApprovalForAll', args: [DRAINER, true] }));
+await capture('viem-set-approval-for-all-revoke', 'BAYC setApprovalForAll(operator, false): a revocation', `${viem} walletClient.writeContract`, 1,
+  'eth_sendTransaction', () => wallet(mainnet).writeContract({ address: BAYC, abi: erc721Abi, functionName: 'setApprovalForAll', args: [DRAINER, false] }));
+await capture('viem-deploy-contract', 'a contract deployment: no `to`, initcode in `data`', `${viem} walletClient.deployContract`, 1,
+  'eth_sendTransaction', () => wallet(mainnet).deployContract({ abi: [], bytecode: '0x6080604052348015600f57600080fd5b50603e80601d6000396000f3fe6080604052600080fdfea164736f6c6343000818000a' }));
+const lockdown = parseAbi(['function lockdown((address token, address spender)[] approvals)']);
+await capture('viem-permit2-lockdown', 'Permit2 lockdown of a USDC allowance: a revocation', `${viem} walletClient.writeContract`, 1,
+  'eth_sendTransaction', () => wallet(mainnet).writeContract({ address: PERMIT2_ADDRESS, abi: lockdown, functionName: 'lockdown', args: [[{ token: USDC, spender: DRAINER }]] }));
+
+// Safe control changes, through execTransaction (the Safe's own ABI, as safe-contracts publishes it).
+const safeAbi = parseAbi([
+  'function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool)',
+  'function addOwnerWithThreshold(address owner, uint256 _threshold)',
+  'function changeThreshold(uint256 _threshold)',
+  'function multiSend(bytes transactions) payable',
+]);
+const addOwner = encodeFunctionData({ abi: safeAbi, functionName: 'addOwnerWithThreshold', args: [NEW_OWNER, 1n] });
+await capture('viem-safe-exec-add-owner', 'Safe execTransaction(addOwnerWithThreshold(new owner, 1)) on the Safe itself',
+  `${viem} walletClient.writeContract`, 1, 'eth_sendTransaction',
+  () => wallet(mainnet).writeContract({ address: SAFE, abi: safeAbi, functionName: 'execTransaction',
+    args: [SAFE, 0n, addOwner, 0, 0n, 0n, 0n, '0x0000000000000000000000000000000000000000', '0x0000000000000000000000000000000000000000', '0x' + '00'.repeat(65)] }));
+
+// EIP-5792 batches as viem's sendCalls emits them.
+const approveCall = { to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [DRAINER, maxUint256] }) };
+await capture('viem-send-calls', 'wallet_sendCalls: an unlimited approval to a plain account, then a transfer', `${viem} walletClient.sendCalls`, 1,
+  'wallet_sendCalls', () => wallet(mainnet).sendCalls({ calls: [approveCall, { to: USDC, abi: erc20Abi, functionName: 'transfer', args: [DRAINER, 5n] }] }));
+await capture('viem-send-calls-no-account', 'wallet_sendCalls without an account: no `from`', `${viem} walletClient.sendCalls (account: null)`, 8453,
+  'wallet_sendCalls', () => createWalletClient({ chain: base, transport: custom(provider(base.id)) }).sendCalls({ account: null, calls: [approveCall] }));
+await capture('viem-send-calls-deploy', 'wallet_sendCalls with a deployment (a call without `to`)', `${viem} walletClient.sendCalls`, 1,
+  'wallet_sendCalls', () => wallet(mainnet).sendCalls({ calls: [{ data: '0x6080604052348015600f57600080fd5b50603e80601d6000396000f3fe6080604052600080fdfea164736f6c6343000818000a' }, approveCall] }));
+
+// Permit2 PermitSingle from Uniswap's own SDK, signed through viem.
+const permitSingle = (spender, amount, expiration) => ({
+  details: { token: USDC, amount, expiration, nonce: 0 }, spender, sigDeadline: FIXED_TIME + 1800 });
+async function signPermit2(name, desc, permit) {
+  const { domain, types, values } = AllowanceTransfer.getPermitData(permit, PERMIT2_ADDRESS, 1);
+  await capture(name, desc, `@uniswap/permit2-sdk ${versions['@uniswap/permit2-sdk']} AllowanceTransfer.getPermitData + ${viem} signTypedData`,
+    1, 'eth_signTypedData_v4', () => wallet(mainnet).signTypedData({ domain, types, primaryType: 'PermitSingle', message: JSON.parse(JSON.stringify(values)) }));
+}
+await signPermit2('permit2-sdk-permit-single-router', 'Permit2 PermitSingle to the Universal Router, 30 days: what the Uniswap app asks',
+  permitSingle(UNIVERSAL_ROUTER, MaxAllowanceTransferAmount.toString(), FIXED_TIME + 30 * 86400));
+await signPermit2('permit2-sdk-permit-single-eoa', 'Permit2 PermitSingle to a plain account, max amount and expiration',
+  permitSingle(DRAINER, MaxAllowanceTransferAmount.toString(), 2 ** 48 - 1));
+
+// An EIP-2612 permit at 2^256-1, the commonest phishing signature; one with an unused type and a non-root primaryType.
+const permitTypes = { Permit: [{ name: 'owner', type: 'address' }, { name: 'spender', type: 'address' }, { name: 'value', type: 'uint256' }, { name: 'nonce', type: 'uint256' }, { name: 'deadline', type: 'uint256' }] };
+const usdcDomain = { name: 'USD Coin', version: '2', chainId: 1, verifyingContract: USDC };
+await capture('viem-eip2612-permit-max', 'EIP-2612 permit, value and deadline 2^256-1, to a plain account', `${viem} signTypedData`, 1,
+  'eth_signTypedData_v4', () => wallet(mainnet).signTypedData({ domain: usdcDomain, types: permitTypes, primaryType: 'Permit',
+    message: { owner: USER, spender: DRAINER, value: maxUint256, nonce: 0n, deadline: maxUint256 } }));
+await capture('viem-eip2612-permit-unused-type', 'EIP-2612 permit to a plain account plus an unused type', `${viem} signTypedData`, 1,
+  'eth_signTypedData_v4', () => wallet(mainnet).signTypedData({ domain: usdcDomain, types: { ...permitTypes, Unused: [{ name: 'x', type: 'uint256' }] },
+    primaryType: 'Permit', message: { owner: USER, spender: DRAINER, value: maxUint256, nonce: 0n, deadline: maxUint256 } }));
+await capture('viem-eip2612-permit-other-chain', 'EIP-2612 permit whose domain is Base (8453) while the wallet is on mainnet', `${viem} signTypedData`, 1,
+  'eth_signTypedData_v4', () => wallet(mainnet).signTypedData({ domain: { ...usdcDomain, chainId: 8453 }, types: permitTypes, primaryType: 'Permit',
+    message: { owner: USER, spender: DRAINER, value: 10n ** 12n, nonce: 0n, deadline: BigInt(FIXED_TIME + 3600) } }));
+
+// Seaport 1.6 orders with seaport-js's EIP-712 types: a listing, an offer, a collection offer, a giveaway.
+const seaportDomain = { name: 'Seaport', version: '1.6', chainId: 1, verifyingContract: CROSS_CHAIN_SEAPORT_V1_6_ADDRESS };
+const item = (itemType, token, identifierOrCriteria, amount) => ({ itemType, token, identifierOrCriteria, startAmount: amount, endAmount: amount });
+const order = (offer, consideration) => ({
+  offerer: USER, zone: '0x0000000000000000000000000000000000000000', offer, consideration, orderType: OrderType.FULL_OPEN,
+  startTime: String(FIXED_TIME), endTime: String(FIXED_TIME + 30 * 86400), zoneHash: '0x' + '00'.repeat(32),
+  salt: '0x' + '5a'.repeat(16), conduitKey: OPENSEA_CONDUIT_KEY, counter: '0' });
+const ZERO = '0x0000000000000000000000000000000000000000';
+const orders = {
+  'seaport-listing': ['an OpenSea listing: BAYC #1234 for 10 ETH, 2.5% fee',
+    order([item(ItemType.ERC721, BAYC, '1234', '1')], [{ ...item(ItemType.NATIVE, ZERO, '0', '9750000000000000000'), recipient: USER }, { ...item(ItemType.NATIVE, ZERO, '0', '250000000000000000'), recipient: OPENSEA_FEE }])],
+  'seaport-offer': ['an offer: 9 WETH for BAYC #1234', order([item(ItemType.ERC20, WETH, '0', '9000000000000000000')], [{ ...item(ItemType.ERC721, BAYC, '1234', '1'), recipient: USER }, { ...item(ItemType.ERC20, WETH, '0', '225000000000000000'), recipient: OPENSEA_FEE }])],
+  'seaport-collection-offer': ['a collection offer: 8 WETH for any BAYC', order([item(ItemType.ERC20, WETH, '0', '8000000000000000000')], [{ ...item(ItemType.ERC721_WITH_CRITERIA, BAYC, '0', '1'), recipient: USER }, { ...item(ItemType.ERC20, WETH, '0', '200000000000000000'), recipient: OPENSEA_FEE }])],
+  'seaport-giveaway': ['a phishing order: BAYC #1234 for nothing, everything to the attacker', order([item(ItemType.ERC721, BAYC, '1234', '1')], [{ ...item(ItemType.NATIVE, ZERO, '0', '1'), recipient: DRAINER }])],
+};
+for (const [name, [desc, message]] of Object.entries(orders)) {
+  await capture(name, `Seaport 1.6 ${desc}`, `@opensea/seaport-js ${versions['@opensea/seaport-js']} EIP_712_ORDER_TYPE + ${viem} signTypedData`, 1,
+    'eth_signTypedData_v4', () => wallet(mainnet).signTypedData({ domain: seaportDomain, types: EIP_712_ORDER_TYPE, primaryType: 'OrderComponents', message }));
+}
+
+// Messages: a SIWE message from viem/siwe (multi-line), and ethers' typed-data payload shape.
+const siwe = createSiweMessage({ address: USER, chainId: 1, domain: 'app.uniswap.org', nonce: 'abcdef1234567890', uri: 'https://app.uniswap.org',
+  version: '1', statement: 'Sign in to Uniswap.', issuedAt: new Date(FIXED_TIME * 1000) });
+await capture('viem-siwe', 'Sign-In with Ethereum message for app.uniswap.org (viem/siwe)', `${viem} createSiweMessage + signMessage`, 1,
+  'personal_sign', () => wallet(mainnet).signMessage({ message: siwe }));
+await capture('viem-personal-sign-multiline', 'a multi-line personal_sign message', `${viem} signMessage`, 1, 'personal_sign',
+  () => wallet(mainnet).signMessage({ message: 'Welcome to Example!\n\nClick to sign in and accept the Terms of Service.\n\nNonce: 42' }));
+const ethersSigner = await new BrowserProvider(provider(1)).getSigner(USER);
+await capture('ethers-eip2612-permit-max', 'EIP-2612 permit at 2^256-1 signed through ethers v6', `ethers ${versions.ethers} JsonRpcSigner.signTypedData`, 1,
+  'eth_signTypedData_v4', () => ethersSigner.signTypedData(usdcDomain, permitTypes, { owner: USER, spender: DRAINER, value: maxUint256, nonce: 0n, deadline: maxUint256 }));
+
+writeFileSync(process.argv[2] ?? new URL('./corpus.json', import.meta.url), JSON.stringify({ generated_by: versions, payloads: corpus }, null, 1) + '\n');
