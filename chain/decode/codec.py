@@ -3,7 +3,8 @@
 eth-abi's ``decode`` tolerates non-canonical input (any offsets, dirty padding), so a decoder built on
 it must re-encode and compare. This one checks canonical form while it reads — every offset points
 at the next free byte, padding is zero, integers fit their width, nothing trails — which gives the
-same answer in one pass (``decode_prefix`` allows bytes after a canonical encoding, as the EVM does). ``tests/test_codec.py`` holds it to eth-abi with hypothesis.
+same answer in one pass (``decode_prefix`` allows bytes after a canonical encoding, as the EVM does).
+``tests/test_codec.py`` holds it to eth-abi with hypothesis.
 
 Lengths are checked against the bytes actually present before anything is allocated, so a huge
 length word or offset fails at once instead of looping.
