@@ -163,7 +163,7 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
             typed, approvals = classify(sig.typed_data, sig.digest, policy.threshold("unlimited_approval"))
             call.output = typed.model_dump(mode="json") | {"approvals": [a.model_dump(mode="json") for a in approvals]}
         else:
-            message = message_facts(sig.method, sig.message or b"")
+            message = message_facts(sig.message or b"")
             call.output = message.model_dump(mode="json")
     accounts: dict[str, AccountFacts] = {}
     tokens: dict[str, TokenFacts] = {}
@@ -234,7 +234,7 @@ def decode_request(request: Transaction | Signature, policy: Policy, backend: Si
             typed, approvals = classify(request.typed_data, request.digest, policy.threshold("unlimited_approval"))
             return {"kind": "typed_data", "typed_data": typed.model_dump(mode="json"),
                     "approvals": [a.model_dump(mode="json") for a in approvals]}
-        message = message_facts(request.method, request.message or b"")
+        message = message_facts(request.message or b"")
         return {"kind": "message", "message": message.model_dump(mode="json"),
                 "digest": "0x" + request.digest.hex()}
     if backend is None:

@@ -36,6 +36,7 @@ from tests.helpers import (
 )
 
 ALLOW_DUSD = "0x" + f"{10**12:064x}"
+INITCODE = "0x6080604052348015600f57600080fd5b50603e80601d6000396000f3fe6080604052600080fdfea164736f6c6343000818000a"
 
 pytestmark = pytest.mark.anvil
 
@@ -70,6 +71,12 @@ SCENARIOS = {
         {"to": DUSD, "data": calldata("approve(address,uint256)", BOB, 7)},
         {"to": BOB, "value": hex(10**18)},
         {"to": DUSD, "data": calldata("transfer(address,uint256)", BOB, 25 * 10**6)}),
+    # CREATE addresses follow the sender's nonce, which the two worlds' setups leave differently: pin it.
+    "contract deployment": {"chain_id": 31337, "from": ALICE, "data": INITCODE,
+                            "state_overrides": {ALICE: {"nonce": "0x5"}}},
+    "wallet_sendCalls batch with a deployment": {
+        **send_calls({"data": INITCODE}, {"to": BOB, "value": hex(10**17)}, {"data": INITCODE}),
+        "state_overrides": {ALICE: {"nonce": "0x5"}}},
     "wallet_sendCalls batch with a failing call": send_calls(
         {"to": BOB, "value": hex(10**18)},
         {"to": DUSD, "data": calldata("transfer(address,uint256)", BOB, 10**30)}),
@@ -106,7 +113,7 @@ def observed(backend, policy: Policy, raw: dict) -> dict:  # type: ignore[no-unt
     analysis = analyze(parse_request(raw), backend, policy, Trace())
     sim = analysis.facts.simulation
     return {"status": sim.status.value, "revert_reason": sim.revert_reason,
-            "asset_changes": [c.model_dump() for c in sim.asset_changes],
+            "asset_changes": [c.model_dump() for c in sim.asset_changes], "deployed": sim.deployed,
             "approvals": [a.model_dump() for a in analysis.facts.approvals],
             "verdict": analysis.verdict, "findings": [f.rule for f in analysis.findings]}
 

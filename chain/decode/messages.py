@@ -42,9 +42,9 @@ def parse_siwe(text: str) -> dict[str, str] | None:
     return fields
 
 
-def message_facts(method: str, payload: bytes) -> MessageFacts:
+def message_facts(payload: bytes) -> MessageFacts:
     """Classify a personal_sign / eth_sign payload: a 32-byte payload is a hash (blind), bytes that are not
-    UTF-8 text are binary (blind), else text or SIWE. ``method`` does not change what the bytes are: a legacy
+    UTF-8 text are binary (blind), else text or SIWE. The method does not change what the bytes are: a legacy
     ``eth_sign`` of readable text (ethers' legacy signer, ``web3.eth.sign``) is shown as that text."""
     if len(payload) == 32:
         return MessageFacts(kind="hash", blind=True, size=32)

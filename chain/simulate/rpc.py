@@ -52,6 +52,13 @@ def _call_objects(tx: Transaction, gas: int) -> list[dict[str, Any]]:
     return [_call_object(tx.sender, c, gas) for c in (tx.calls if tx.calls is not None else [tx])]
 
 
+def create_address(sender: str, nonce: int) -> str:
+    """The address CREATE gives a contract deployed by ``sender`` at ``nonce``: keccak(rlp([sender, nonce]))[12:]."""
+    import rlp
+
+    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
+
+
 def _hexbytes(value: Any) -> bytes:
     if isinstance(value, str) and value.startswith("0x"):
         try:
@@ -114,8 +121,13 @@ class RpcSession:
         if tx.chain_id != backend.chain_id:
             return _unavailable(f"the node serves chain {backend.chain_id}, the request is for chain {tx.chain_id}")
         gas = tx.gas if tx.gas is not None else backend.default_gas
+        # Nodes' eth_simulateV1 need not build a contract creation (anvil 1.7 refuses a call without `to`): a
+        # deployment runs through debug_traceCall, a batch holding one on a revm fork of the node.
+        creates = any(call.to is None for call in (tx.calls if tx.calls is not None else [tx]))
         try:
-            for mode in backend.modes():
+            if creates and tx.calls is not None:
+                return self._batch_on_fork(tx, "no contract creation in eth_simulateV1")
+            for mode in backend.modes(creation=creates):
                 if tx.calls is not None and mode != "eth_simulateV1":
                     return self._batch_on_fork(tx, mode)
                 try:
@@ -125,7 +137,8 @@ class RpcSession:
                         backend.drop_mode(mode)
                         continue
                     raise
-                backend.keep_mode(mode)
+                if not creates:
+                    backend.keep_mode(mode)
                 return result
         except RpcUnavailable as exc:
             return _unavailable(str(exc))
@@ -175,8 +188,21 @@ class RpcSession:
         # Native moves arrive as logs from 0xeeee…eeee, the top-level value included: pass value=0.
         changes = asset_changes(logs, sender=tx.sender, to=tx.to, value=0, read=self.call_signature)
         return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, gas_used=gas_used,
-                                asset_changes=changes,
+                                asset_changes=changes, deployed=self._created(tx),
                                 approval_changes=approval_changes([lg for lg in logs if not _native(lg)]))
+
+    def _created(self, tx: Transaction) -> list[str]:
+        """Addresses the calls without ``to`` create: CREATE from the sender's nonce, one nonce per call."""
+        calls = tx.calls if tx.calls is not None else [tx]
+        creates = [i for i, call in enumerate(calls) if call.to is None]
+        if not creates or tx.sender is None:
+            return []
+        override = self._overrides.get(tx.sender)
+        if override is not None and override.nonce is not None:
+            nonce = override.nonce
+        else:
+            nonce = int(self._client.request("eth_getTransactionCount", [tx.sender, self._backend.block]), 16)
+        return [create_address(tx.sender, nonce + i) for i in creates]
 
     def _debug_tracecall(self, tx: Transaction, gas: int) -> SimulationResult:
         config: dict[str, Any] = {"tracer": "callTracer", "tracerConfig": {"withLog": True}}
@@ -196,7 +222,8 @@ class RpcSession:
                   for src, dst, value in moves]
         changes = asset_changes(native + logs, sender=tx.sender, to=tx.to, value=0, read=self.call_signature)
         return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, gas_used=gas_used,
-                                asset_changes=changes, approval_changes=approval_changes(logs))
+                                asset_changes=changes, approval_changes=approval_changes(logs),
+                                deployed=self._created(tx))
 
     def _eth_call(self, tx: Transaction, gas: int) -> SimulationResult:
         params: list[Any] = [_call_object(tx.sender, tx, gas), self._backend.block]
@@ -261,8 +288,12 @@ class RpcBackend:
         """The simulation method in use, once detected."""
         return self._known
 
-    def modes(self) -> list[str]:
+    def modes(self, *, creation: bool = False) -> list[str]:
+        """The modes to try: the one known to work, else every one not yet refused. A contract creation skips
+        eth_simulateV1 (not every node's builds one) and tries the rest."""
         with self._lock:
+            if creation:
+                return [m for m in self._modes if m != "eth_simulateV1"]
             return [self._known] if self._known else list(self._modes)
 
     def drop_mode(self, mode: str) -> None:
