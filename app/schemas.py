@@ -31,8 +31,13 @@ class Explanation(_Open):
 
     summary: str
     narrative: str | None = None
-    narrative_source: str = "none"
+    narrative_source: Literal["model", "cache", "none"] = "none"
     rejected_reason: str | None = None
+    mode: Literal["claims", "free"] | None = Field(None, description="claims: the narrative is this request's "
+                                                   "claims, chosen and ordered by the model; free: model text the "
+                                                   "validator checked; null: no model was asked.")
+    claims: list[str] | None = Field(None, description="Claims mode: the ids of the claims the narrative tells, "
+                                     "in order.")
 
 
 class AuditRef(_Open):

@@ -186,7 +186,7 @@ async def narrate(analysis: Analysis, services: Services,
                   trace: Trace) -> tuple[Explanation, ModelIdentity, ModelCall]:
     """The explanation (summary always, narrative when accepted or cached)."""
     return await explain(analysis, services.engine, services.policy, services.sampling, trace, services.narratives,
-                         services.gate)
+                         services.gate, services.settings.narrative_mode)
 
 
 async def record(raw: Any, analysis: Analysis, narration: tuple[Explanation, ModelIdentity, ModelCall],

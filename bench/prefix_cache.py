@@ -1,5 +1,5 @@
-"""Cold vs warm-prefix TTFT for the embedded engine, side by side in one run, plus warm explain
-latency next to what llama.cpp's own prefill and decode speeds allow for the same token counts.
+"""Cold vs warm-prefix TTFT for the embedded engine and warm generation latency, claims mode beside free mode in
+one run (claims mode's suffix is a short list of labels; free mode's is the fact sheet).
 
 Run: .venv/bin/python -m bench.prefix_cache [--runs 7]
 """
@@ -45,42 +45,61 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def measure(engine: LlamaCppEngine, chats: list[list[dict[str, str]]], schemas: list[dict], runs: int) -> dict:
+    """Cold and warm-prefix TTFT, then warm generation, for one mode's chats."""
+    one = Sampling(max_tokens=1)
+    cold, warm, prefill_rates = [], [], []
+    for i in range(runs):  # alternate cold and warm so both see the same machine state
+        engine._llm.reset()  # empty context: the whole prompt is evaluated
+        g = engine.generate_sync(chats[i % len(chats)], schemas[i % len(chats)], one)
+        cold.append(g.ttft_ms)
+        prefill_rates.append((g.prompt_tokens - g.cached_tokens) / (g.ttft_ms / 1000))
+        j = (i + 1) % len(chats)  # same prefix, new facts
+        g = engine.generate_sync(chats[j], schemas[j], one)
+        warm.append(g.ttft_ms)
+    prefix_tokens = engine.count_tokens(engine.render_prefix(chats[0][:-1]))
+    explain_ms, tokens = [], []
+    for i in range(runs * len(chats)):
+        g = engine.generate_sync(chats[i % len(chats)], schemas[i % len(chats)], Sampling())
+        explain_ms.append(g.duration_ms)
+        tokens.append(g.completion_tokens)
+    return {"prefix": prefix_tokens, "facts": g.prompt_tokens - prefix_tokens, "cold": statistics.median(cold),
+            "warm": statistics.median(warm), "prefill": statistics.median(prefill_rates), "ms": explain_ms,
+            "tokens": statistics.median(tokens)}
+
+
 def main() -> None:
+    from inference.claims import claims_of
+    from inference.claims_mode import claims_schema, claims_sheet, labels
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     backend, policy = RevmBackend(), load_policy()
     engine = LlamaCppEngine(default_model_path(), n_threads=os.cpu_count() or 1, prefix_states=0)
-    chats = [build_messages(policy, fact_sheet(analyze(parse_request(r), backend, policy, Trace())))
-             for r in requests(backend)]
-    one = Sampling(max_tokens=1)
-    cold, warm, prefill_rates = [], [], []
-    for i in range(args.runs):  # alternate cold and warm so both see the same machine state
-        engine._llm.reset()  # empty context: the whole prompt is evaluated
-        g = engine.generate_sync(chats[i % len(chats)], NARRATIVE_SCHEMA, one)
-        cold.append(g.ttft_ms)
-        prefill_rates.append((g.prompt_tokens - g.cached_tokens) / (g.ttft_ms / 1000))
-        g = engine.generate_sync(chats[(i + 1) % len(chats)], NARRATIVE_SCHEMA, one)  # same prefix, new facts
-        warm.append(g.ttft_ms)
-    prefix_tokens = engine.count_tokens(engine.render_prefix(chats[0][:-1]))
-    print(f"prompt: {prefix_tokens} policy-prefix tokens + ~{g.prompt_tokens - prefix_tokens} facts tokens")
-    print(f"cold TTFT (whole prompt evaluated): median {statistics.median(cold):7.1f} ms over {args.runs} runs")
-    print(f"warm-prefix TTFT (facts only):      median {statistics.median(warm):7.1f} ms over {args.runs} runs")
-
-    decode_rates, explain_ms, limit_ms = [], [], []
-    for i in range(args.runs * len(chats)):
-        g = engine.generate_sync(chats[i % len(chats)], NARRATIVE_SCHEMA, Sampling())
-        decode_s = (g.duration_ms - g.ttft_ms) / 1000
-        if g.completion_tokens > 1 and decode_s > 0:
-            decode_rates.append((g.completion_tokens - 1) / decode_s)
-        explain_ms.append(g.duration_ms)
-        limit_ms.append(g)
-    prefill, decode = statistics.median(prefill_rates), statistics.median(decode_rates)
-    limits = [((g.prompt_tokens - g.cached_tokens) / prefill + g.completion_tokens / decode) * 1000 for g in limit_ms]
-    print(f"llama.cpp in this run: prefill {prefill:.0f} tok/s, decode {decode:.0f} tok/s (medians)")
-    print(f"warm narrative generation: p50 {pct(explain_ms, .5):.0f} ms, p95 {pct(explain_ms, .95):.0f} ms; "
-          f"llama.cpp limit for the same tokens: p50 {pct(limits, .5):.0f} ms, p95 {pct(limits, .95):.0f} ms")
-    print(f"warm-prefix TTFT speedup: {statistics.median(cold) / statistics.median(warm):.1f}x")
+    analyses = [analyze(parse_request(r), backend, policy, Trace()) for r in requests(backend)]
+    named = [labels(claims_of(a)) for a in analyses]
+    modes = {
+        "claims": ([build_messages(policy, claims_sheet(a.verdict, n), "claims") for a, n in zip(analyses, named,
+                                                                                                  strict=True)],
+                   [claims_schema(n) for n in named]),
+        "free": ([build_messages(policy, fact_sheet(a)) for a in analyses], [NARRATIVE_SCHEMA] * len(analyses)),
+    }
+    figures = {mode: measure(engine, chats, schemas, args.runs) for mode, (chats, schemas) in modes.items()}
+    rows = [
+        ("policy-prefix tokens", lambda f: f"{f['prefix']}"),
+        ("facts tokens (last request)", lambda f: f"{f['facts']}"),
+        ("cold TTFT, median", lambda f: f"{f['cold']:.1f} ms"),
+        ("warm-prefix TTFT, median", lambda f: f"{f['warm']:.1f} ms"),
+        ("prefill rate, median", lambda f: f"{f['prefill']:.0f} tok/s"),
+        ("generated tokens, median", lambda f: f"{f['tokens']:.0f}"),
+        ("warm generation p50", lambda f: f"{pct(f['ms'], .5):.0f} ms"),
+        ("warm generation p95", lambda f: f"{pct(f['ms'], .95):.0f} ms"),
+        ("warm-prefix TTFT speedup", lambda f: f"{f['cold'] / f['warm']:.1f}x"),
+    ]
+    print(f"{'figure':<32}{'claims':>14}{'free':>14}   ({args.runs} runs, {len(analyses)} requests)")
+    for label, figure in rows:
+        print(f"{label:<32}{figure(figures['claims']):>14}{figure(figures['free']):>14}")
 
 
 if __name__ == "__main__":

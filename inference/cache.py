@@ -9,7 +9,8 @@ from typing import Any
 
 from inference.lru import Lru
 
-VALIDATOR_VERSION = "4"  # bump when the validator's rules change: old narratives are no longer trusted
+VALIDATOR_VERSION = "5"  # bump when the validator's rules change: old narratives are no longer trusted
+Cached = dict[str, Any]  # {"narrative": text, "claims": [ids] | None, "mode": "claims" | "free"}
 
 
 def narrative_key(identity: dict[str, Any], policy: dict[str, str], sampling: dict[str, Any],
@@ -22,15 +23,15 @@ def narrative_key(identity: dict[str, Any], policy: dict[str, str], sampling: di
 
 
 class NarrativeCache:
-    """Accepted narratives by key; ``second_tier(key)`` is asked on a local miss.
+    """Accepted narratives (with their claim ids and mode) by key; ``second_tier(key)`` is asked on a local miss.
 
     Rejections are kept too (in process only): sampling is seeded, so the same key gives the same output and
     the same rejection; asking again would only spend a model slot. Engine errors are never kept.
     """
 
-    def __init__(self, capacity: int = 1024, second_tier: Callable[[str], str | None] | None = None):
+    def __init__(self, capacity: int = 1024, second_tier: Callable[[str], Cached | None] | None = None):
         self.second_tier = second_tier
-        self._items: Lru[str] = Lru(capacity)
+        self._items: Lru[Cached] = Lru(capacity)
         self._rejected: Lru[tuple[str, str]] = Lru(capacity)
 
     def rejection(self, key: str) -> tuple[str, str] | None:
@@ -40,7 +41,7 @@ class NarrativeCache:
     def put_rejection(self, key: str, code: str, reason: str) -> None:
         self._rejected.put(key, (code, reason))
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> Cached | None:
         if (local := self._items.get(key)) is not None:
             return local
         try:
@@ -51,5 +52,5 @@ class NarrativeCache:
             self.put(key, found)
         return found
 
-    def put(self, key: str, narrative: str) -> None:
+    def put(self, key: str, narrative: Cached) -> None:
         self._items.put(key, narrative)

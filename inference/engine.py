@@ -45,16 +45,22 @@ class EngineError(RuntimeError):
     """The engine failed to produce output."""
 
 
+class StructuredOutputRefused(EngineError):
+    """The server refused every structured-output form it was offered: its output cannot be constrained."""
+
+
 class Engine(Protocol):
     """What every narrative engine provides; adding one never touches prompts or the validator."""
 
     identity: ModelIdentity
 
-    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
+    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any] | None,
                        sampling: Sampling) -> Generation:
-        """Generate JSON matching ``schema`` for the chat ``messages`` (the last one holds the facts).
+        """Generate JSON matching ``schema`` for the chat ``messages`` (the last one holds the facts); with no
+        schema, unconstrained text.
 
         Raises:
+            StructuredOutputRefused: the engine cannot constrain its output to ``schema``.
             EngineError: the engine could not answer.
         """
         ...

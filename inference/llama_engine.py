@@ -16,6 +16,8 @@ from inference.engine import EngineError, Generation, ModelIdentity, Sampling
 from inference.lru import Lru
 from inference.model_files import quantization_of, weights_sha256
 
+GRAMMARS_KEPT = 64  # compiled grammars kept (free mode has one schema; claims mode one per distinct request)
+
 
 class PrefixStates(Lru[Any]):
     """LRU of llama.cpp states after evaluating a policy prefix, without the unused `scores` array."""
@@ -45,7 +47,7 @@ class LlamaCppEngine:
         self._formatter = Jinja2ChatFormatter(template=template, **tokens)
         self._prefix_formatter = Jinja2ChatFormatter(template=template, add_generation_prompt=False, **tokens)
         self._lock = threading.Lock()
-        self._grammars: dict[str, Any] = {}
+        self._grammars: Lru[Any] = Lru(GRAMMARS_KEPT)  # claims mode builds one schema per request
         self.prefix_states = PrefixStates(prefix_states)
         self.identity = ModelIdentity(
             engine="llama_cpp",
@@ -72,9 +74,11 @@ class LlamaCppEngine:
 
     def _grammar(self, schema: dict[str, Any]) -> Any:
         key = json.dumps(schema, sort_keys=True)
-        if key not in self._grammars:
-            self._grammars[key] = self._llama_cpp.LlamaGrammar.from_json_schema(key, verbose=False)
-        return self._grammars[key]
+        grammar = self._grammars.get(key)
+        if grammar is None:  # compiled in the schema's own property order: the model writes them in that order
+            grammar = self._llama_cpp.LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+            self._grammars.put(key, grammar)
+        return grammar
 
     def _warm_prefix(self, prefix: list[int]) -> str:
         """Make the context start with ``prefix``: already there, restored from a state, or evaluated."""
@@ -95,7 +99,7 @@ class LlamaCppEngine:
         self.prefix_states.put(key, state)
         return "evaluated"
 
-    def generate_sync(self, messages: list[dict[str, str]], schema: dict[str, Any],
+    def generate_sync(self, messages: list[dict[str, str]], schema: dict[str, Any] | None,
                       sampling: Sampling) -> Generation:
         """Grammar-constrained JSON; reused prompt tokens come from llama.cpp's own counters."""
         prompt = self.render(messages)
@@ -110,8 +114,9 @@ class LlamaCppEngine:
             start = time.perf_counter()
             try:
                 source = self._warm_prefix(prefix) if prefix else None
+                grammar = self._grammar(schema) if schema is not None else None
                 chunks = self._llm.create_completion(
-                    prompt=tokens, grammar=self._grammar(schema), max_tokens=sampling.max_tokens,
+                    prompt=tokens, grammar=grammar, max_tokens=sampling.max_tokens,
                     temperature=sampling.temperature, seed=sampling.seed, top_p=sampling.top_p,
                     top_k=sampling.top_k, repeat_penalty=sampling.repeat_penalty, stream=True,
                 )
@@ -138,7 +143,7 @@ class LlamaCppEngine:
             prefix_source=source,
         )
 
-    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
+    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any] | None,
                        sampling: Sampling) -> Generation:
         """``generate_sync`` on a worker thread (the model's lock serializes callers)."""
         return await anyio.to_thread.run_sync(self.generate_sync, messages, schema, sampling)

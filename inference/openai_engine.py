@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from chain.resilience import CircuitBreaker, CircuitOpen, backoff_s
-from inference.engine import EngineError, Generation, ModelIdentity, Sampling
+from inference.engine import EngineError, Generation, ModelIdentity, Sampling, StructuredOutputRefused
 from inference.model_files import quantization_of
 
 # Structured-output request forms, tried in this order until a server accepts one (then remembered):
@@ -67,22 +67,31 @@ class OpenAICompatibleEngine:
                                       quantization=quantization_of_name(self._model))
         return self.identity
 
-    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
+    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any] | None,
                        sampling: Sampling) -> Generation:
-        """POST /v1/chat/completions with seed, temperature, max_tokens and structured output."""
+        """POST /v1/chat/completions with seed, temperature, max_tokens and structured output (none without a
+        schema).
+
+        Raises:
+            StructuredOutputRefused: the server refused every structured-output form (4xx to each).
+            EngineError: any other failure, after the retries.
+        """
         try:
             self.breaker.check()
         except CircuitOpen as exc:
             raise EngineError(str(exc)) from exc
         if self._model is None:
             await self.connect()
-        forms = [self.structured_form] if self.structured_form else list(STRUCTURED_FORMS)
+        forms = [] if schema is None else [self.structured_form] if self.structured_form else list(STRUCTURED_FORMS)
         last: Exception | None = None
         for attempt in range(self._retries + 1):
             try:
                 generation = await self._call(messages, schema, sampling, forms)
                 self.breaker.record(True)
                 return generation
+            except StructuredOutputRefused:
+                self.breaker.record(True)  # the server answers; it only will not constrain its output
+                raise
             except EngineError as exc:
                 last = exc
                 if not getattr(exc, "retryable", True):
@@ -91,7 +100,7 @@ class OpenAICompatibleEngine:
         self.breaker.record(False)
         raise EngineError(f"{self._base_url}: {last}")
 
-    async def _call(self, messages: list[dict[str, str]], schema: dict[str, Any], sampling: Sampling,
+    async def _call(self, messages: list[dict[str, str]], schema: dict[str, Any] | None, sampling: Sampling,
                     forms: list[str]) -> Generation:
         body = {"model": self._model, "messages": messages, "temperature": sampling.temperature,
                 "seed": sampling.seed, "max_tokens": sampling.max_tokens, "top_p": sampling.top_p}
@@ -101,10 +110,11 @@ class OpenAICompatibleEngine:
                 # While probing which form the server takes, each attempt gets its own connection:
                 # llama_cpp.server on recent Starlette drops a kept-alive connection after its 500.
                 probing = {"Connection": "close"} if len(forms) > 1 else {}
-                for form in forms:
-                    response = await client.post("/v1/chat/completions", headers=probing,
-                                                 json={**body, "response_format": response_format(form, schema)})
-                    if response.status_code >= 400 and form != forms[-1]:
+                form = None
+                for form in forms or [None]:
+                    extra = {"response_format": response_format(form, schema)} if form and schema else {}
+                    response = await client.post("/v1/chat/completions", headers=probing, json={**body, **extra})
+                    if response.status_code >= 400 and forms and form != forms[-1]:
                         # Not yet known which form this server takes: llama_cpp.server answers 500 to
                         # json_schema, others 400/422. Try the next form; a server that is really
                         # failing fails that one too.
@@ -112,12 +122,16 @@ class OpenAICompatibleEngine:
                     break
                 if response.status_code >= 500:
                     raise EngineError(f"server error {response.status_code}")
+                if response.status_code >= 400 and form is not None:
+                    raise StructuredOutputRefused(f"refused structured output ({', '.join(forms)}) with "
+                                                  f"{response.status_code}: {response.text[:200]}")
                 if response.status_code >= 400:
                     error = EngineError(f"rejected with {response.status_code}: {response.text[:200]}")
                     error.retryable = False  # type: ignore[attr-defined]
                     raise error
                 data = response.json()
-                self.structured_form = form
+                if form is not None:
+                    self.structured_form = form
         except httpx.HTTPError as exc:
             raise EngineError(f"{type(exc).__name__}: {exc}") from exc
         except ValueError as exc:

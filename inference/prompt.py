@@ -37,15 +37,22 @@ NARRATIVE_SCHEMA: dict[str, Any] = {
 }
 
 
-def prefix_messages(policy: Policy) -> list[dict[str, str]]:
-    """The policy part of the chat; identical for every request under one policy."""
-    messages = [{"role": "system", "content": policy.prompt.risk_policy.strip()}]
-    for example in policy.prompt.examples:
+def prefix_messages(policy: Policy, mode: str = "free") -> list[dict[str, str]]:
+    """The policy part of the chat for ``mode`` (free | claims); identical for every request under one policy."""
+    if mode == "claims":
+        from inference.claims_mode import catalogue
+
+        system = policy.prompt.claims_policy.strip() + "\n\n" + catalogue()
+        examples = policy.prompt.claims_examples
+    else:
+        system, examples = policy.prompt.risk_policy.strip(), policy.prompt.examples
+    messages = [{"role": "system", "content": system}]
+    for example in examples:
         messages.append({"role": "user", "content": "Facts:\n" + example.facts.strip()})
         messages.append({"role": "assistant", "content": example.answer.strip()})
     return messages
 
 
-def build_messages(policy: Policy, facts_text: str) -> list[dict[str, str]]:
-    """The full chat: the fixed prefix, then this request's facts last."""
-    return [*prefix_messages(policy), {"role": "user", "content": "Facts:\n" + facts_text}]
+def build_messages(policy: Policy, facts_text: str, mode: str = "free") -> list[dict[str, str]]:
+    """The full chat: the fixed prefix, then this request's facts (or labelled claims) last."""
+    return [*prefix_messages(policy, mode), {"role": "user", "content": "Facts:\n" + facts_text}]

@@ -41,6 +41,16 @@ SAFE_WORDS = re.compile(
 DANGER_WORDS = re.compile(
     r"\b(scam|malicious|drain|drains|draining|dangerous|phishing|do not sign|don't sign|reject this)\b",
     re.IGNORECASE)
+# Free mode's claim check: assertions no fact can support (verification, audits, reports, reputation, third
+# parties, safety), and the words by which a sentence is about the request at all.
+UNSUPPORTED = re.compile(
+    r"\b(verif(?:y|ied|ies|ication)|audit(?:ed|s|ors?)?|reported|reports?|reputation|reputable|researchers?|"
+    r"security team|well[- ]known|popular|official(?:ly)?|certified|guaranteed?|safe|legitimate|trusted|"
+    r"trustworthy|paypal|bank|police|government|support team|customer service)\b", re.IGNORECASE)
+FACT_WORDS = ("spend", "recipient", "token", "approv", "allowance", "permit", "sign", "transaction", "simulat",
+              "contract", "account", "transfer", "swap", "order", "nft", "collection", "batch", "call", "eth",
+              "message", "domain", "site", "chain", "network", "expir", "unlimited", "verdict", "owner", "delegat",
+              "revoke", "deploy", "function", "fail", "revert", "send", "receive", "wallet", "fund", "asset")
 _NEGATIONS = ("not", "never", "isn't", "is not", "no longer", "hardly", "nor", "cannot", "can't", "un")
 RUN = 4  # word runs this long: a narrative may repeat one at most MAX_REPEATS times, and none of attacker text
 MAX_REPEATS = 2
@@ -64,6 +74,13 @@ class RejectReason:
     UNTRUSTED_TEXT = "repeats_untrusted_text"
     INSTRUCTION = "instruction"
     ENGINE_ERROR = "engine_error"
+    # claims mode
+    NOT_A_CLAIM = "not_a_claim"
+    WRONG_FIRST_CLAIM = "wrong_first_claim"
+    UNCOVERED_FINDING = "uncovered_finding"
+    # free mode's claim check
+    UNSUPPORTED_CLAIM = "unsupported_claim"
+    NO_FACT_ANCHOR = "no_fact_anchor"
 
 
 @dataclass(frozen=True)
@@ -211,7 +228,25 @@ def validate(raw: str, verdict: str, vocabulary: Vocabulary) -> Verdict:
         return Verdict(None, RejectReason.CONTRADICTS_VERDICT, contradiction)
     if runs and (top := runs.most_common(1)[0])[1] > MAX_REPEATS:
         return Verdict(None, RejectReason.REPETITION, f"'{' '.join(top[0])}' x{top[1]}")
+    if (unsupported := _unsupported(text, narrative.explanation, vocabulary)) is not None:
+        return unsupported
     return Verdict(narrative)
+
+
+def _unsupported(text: str, explanation: str, vocabulary: Vocabulary) -> Verdict | None:
+    """Free mode's claim check: no sentence asserts what no fact can support, and every sentence of the
+    explanation (its claims; headline and advice are judged as a whole above) is about a fact."""
+    for sentence in _SENTENCE.split(text.replace("\n", " ")):
+        for match in UNSUPPORTED.finditer(sentence):
+            if not _negated(sentence, match.start()):
+                return Verdict(None, RejectReason.UNSUPPORTED_CLAIM,
+                               f"'{match.group(0)}' is not something the facts can say: {sentence.strip()[:100]}")
+    for sentence in _SENTENCE.split(explanation.replace("\n", " ")):
+        lowered = sentence.lower()
+        if sentence.strip() and not any(w in lowered for w in FACT_WORDS) and not any(
+                a in lowered for a in vocabulary.anchors):
+            return Verdict(None, RejectReason.NO_FACT_ANCHOR, sentence.strip()[:120])
+    return None
 
 
 def _contradiction(text: str, verdict: str) -> str | None:

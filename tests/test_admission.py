@@ -81,7 +81,8 @@ def test_full_model_queue_is_503_with_retry_after_and_records_nothing(
         assert services.engine is not None and services.narratives is not None
         services.narratives.put(narrative_key(services.engine.identity.model_dump(mode="json"),
                                               services.policy.identity, services.sampling.model_dump(mode="json"),
-                                              facts_key_material(analysis)), "You send 77 base units of DUSD.")
+                                              facts_key_material(analysis)),
+                                {"narrative": "You send 77 base units of DUSD.", "claims": None, "mode": "claims"})
         holder = threading.Thread(target=lambda: httpx.post(f"{base}/v1/explain", json=tx(
             DUSD, calldata("transfer(address,uint256)", BOB, 99)), timeout=120))
         holder.start()

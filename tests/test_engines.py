@@ -87,6 +87,11 @@ def test_explain_through_remote_engine_is_audited(llama_server: str, sqlite_url:
     assert record.model["gen_ai.request.model"] == MODEL_ALIAS
     assert record.model["gen_ai.request.seed"] == 0 and record.model["gen_ai.usage.input_tokens"] > 0
     assert record.raw_output and "<system>" in record.prompt
+    # claims mode goes to the remote engine too: its per-request enums constrain the server's grammar
+    explanation = result["explanation"]
+    assert explanation["mode"] == "claims", explanation["rejected_reason"]
+    assert explanation["narrative"] is not None and explanation["claims"][0] == "finding.APPROVAL_TO_EOA.0"
+    assert record.result["explanation"]["claims"] == explanation["claims"]  # the ledger keeps the claim ids
 
 
 def test_remote_engine_down_degrades_and_opens_the_circuit(backend: RevmBackend, policy: Policy) -> None:
@@ -143,3 +148,61 @@ def test_prefix_states_serve_alternating_policies(engine, backend: RevmBackend, 
     assert sources[2][0] == "state_cache" and sources[2][1] >= prefix_a
     assert sources[3][0] == "state_cache"
     assert engine.prefix_states.nbytes() < 60 * 1024**2  # scores stripped: far below ~100 MB per state
+
+
+class _RefusesStructuredOutput:
+    """A loopback HTTP front for the real llama_cpp.server that answers 400 to any request carrying
+    response_format (as servers without structured output do) and forwards everything else."""
+
+    def __init__(self, upstream: str):
+        import http.server
+        import threading
+
+        import httpx
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _relay(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                answer = httpx.get(upstream + self.path, timeout=60)
+                self._relay(answer.status_code, answer.content)
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                if "response_format" in body:
+                    self._relay(400, b'{"error": "response_format is not supported"}')
+                    return
+                answer = httpx.post(upstream + self.path, json=body, timeout=120)
+                self._relay(answer.status_code, answer.content)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def test_a_server_refusing_structured_output_degrades_to_free_mode_and_says_so(
+        llama_server: str, sqlite_url: str, make_services: Callable[..., Services]) -> None:
+    front = _RefusesStructuredOutput(llama_server)
+    try:
+        services = make_services(sqlite_url)
+        services.engine = OpenAICompatibleEngine(front.url, MODEL_ALIAS, retries=0)
+        result = explain_now(APPROVAL, services)
+    finally:
+        front.close()
+    assert result["explanation"]["mode"] == "free" and result["explanation"]["claims"] is None
+    assert result["verdict"] == "block"  # the verdict never depends on the model
+    from audit import get_record
+
+    steps = [c["name"] for c in get_record(services.sessions, result["id"]).tool_calls]
+    assert "narrative_mode" in steps

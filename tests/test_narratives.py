@@ -1,4 +1,6 @@
-"""Narrative cache, the one retry, and metrics — driven by a scripted engine so the path is exact.
+"""Narrative cache, the one retry, and metrics — driven by a scripted engine so the path is exact. The
+scripted answers are free-mode JSON, so these run in free mode; claims mode has its own tests
+(test_claims.py).
 
 The scripted engine stands in for the model only where an exact answer is the point (cache hits,
 retries); everything the real model does is tested in test_prompt.py and test_engines.py.
@@ -55,7 +57,7 @@ class ScriptedEngine:
 def run_explain(backend: RevmBackend, policy: Policy, engine: ScriptedEngine, cache: NarrativeCache | None,
                 sampling: Sampling | None = None):  # type: ignore[no-untyped-def]
     analysis = analyze(parse_request(TRANSFER), backend, policy, Trace())
-    return asyncio.run(explain(analysis, engine, policy, sampling or Sampling(), Trace(), cache))
+    return asyncio.run(explain(analysis, engine, policy, sampling or Sampling(), Trace(), cache, mode="free"))
 
 
 def test_cache_serves_identical_facts_without_the_model(backend: RevmBackend, policy: Policy) -> None:
@@ -105,7 +107,7 @@ def test_retry_once_with_next_seed_when_output_does_not_parse(backend: RevmBacke
 
 
 def test_audit_store_is_the_second_tier(sqlite_url: str, make_services: Callable[..., Services]) -> None:
-    services = make_services(sqlite_url)
+    services = make_services(sqlite_url, narrative_mode="free")
     services.engine = ScriptedEngine([GOOD])
     first = explain_now(TRANSFER, services)
     services.narratives = NarrativeCache(second_tier=services.narratives.second_tier)  # a restart: empty LRU
@@ -116,7 +118,7 @@ def test_audit_store_is_the_second_tier(sqlite_url: str, make_services: Callable
 
 
 def test_metrics_count_rejections_ttft_and_prefix_hits(sqlite_url: str, make_services: Callable[..., Services]) -> None:
-    services = make_services(sqlite_url, narrative_cache_size=0)
+    services = make_services(sqlite_url, narrative_cache_size=0, narrative_mode="free")
     services.narratives = None
     bad = json.dumps({"headline": "Sends 31337000 DUSD now.", "explanation": "x", "advice": "y"})
     services.engine = ScriptedEngine([bad, GOOD])
@@ -149,7 +151,7 @@ def test_stream_sends_audited_result_then_validated_narrative(sqlite_url: str,
                                                               make_services: Callable[..., Services]) -> None:
     from audit import get_record, verify_ledger
 
-    services = make_services(sqlite_url)
+    services = make_services(sqlite_url, narrative_mode="free")
     services.engine = ScriptedEngine([GOOD])
     with TestClient(create_app(services.settings, services)) as client:
         response = client.post("/v1/explain", params={"stream": "true"}, json=TRANSFER)
@@ -167,7 +169,7 @@ def test_stream_sends_audited_result_then_validated_narrative(sqlite_url: str,
 
 
 def test_stream_never_sends_rejected_text(sqlite_url: str, make_services: Callable[..., Services]) -> None:
-    services = make_services(sqlite_url)
+    services = make_services(sqlite_url, narrative_mode="free")
     rejected = {"headline": "Totally safe transfer, sends 5 USDT.", "explanation": "x", "advice": "y"}
     services.engine = ScriptedEngine([json.dumps(rejected)])
     with TestClient(create_app(services.settings, services)) as client:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from chain import analyze, parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
@@ -32,14 +34,15 @@ def test_prompt_prefix_is_byte_identical(engine, backend: RevmBackend, policy: P
     assert policy.prompt.risk_policy.strip() in prefix
 
 
+@pytest.mark.parametrize("mode", ["claims", "free"])
 def test_engine_reuses_policy_prefix_for_a_second_transaction(engine, backend: RevmBackend,  # type: ignore[no-untyped-def]
-                                                                policy: Policy) -> None:
+                                                                policy: Policy, mode: str) -> None:
     calls = []
     for raw in TXS[:2]:
         analysis = analyze(parse_request(raw), backend, policy, Trace())
-        _, _, call = asyncio.run(explain(analysis, engine, policy, Sampling(), Trace()))
+        _, _, call = asyncio.run(explain(analysis, engine, policy, Sampling(), Trace(), mode=mode))
         calls.append(call)
-    policy_tokens = engine.count_tokens(engine.render(prefix_messages(policy)).removesuffix(
+    policy_tokens = engine.count_tokens(engine.render(prefix_messages(policy, mode)).removesuffix(
         "<|im_start|>assistant\n"))
     second = calls[1]
     assert second.prompt_tokens is not None and second.cached_tokens is not None

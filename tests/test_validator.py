@@ -56,6 +56,18 @@ def test_validate_accepts_grounded_narrative() -> None:
     ('{"headline": "cut off', "block", "invalid_json: Unterminated string starting at: line 1 column 14 (char 13)"),
     (json.dumps({"headline": "x" * 400, "explanation": "y", "advice": "z"}), "block",
      "schema: headline: String should have at most 160 characters"),
+    # free mode's claim check: what the 135M model was seen inventing
+    (answer("Careful with this approval.", "The spender was discovered by researchers at Berkeley."), "block",
+     "unsupported_claim: 'researchers' is not something the facts can say: The spender was discovered by "
+     "researchers at Berkeley."),
+    (answer("Careful with this approval.", "A known vulnerability has been reported to the security team."),
+     "block", "unsupported_claim: 'reported' is not something the facts can say: A known vulnerability has been "
+     "reported to the security team."),
+    (answer("Careful with this approval.", "The approval is unlimited. This is a PayPal payment, nothing more."),
+     "block", "unsupported_claim: 'PayPal' is not something the facts can say: This is a PayPal payment, nothing "
+     "more."),
+    (answer("Careful with this approval.", "The approval is unlimited. You can trust anything."), "block",
+     "no_fact_anchor: You can trust anything."),
 ])
 def test_validate_rejects_with_reason(raw: str, verdict: str, reason: str) -> None:
     outcome = validate(raw, verdict, VOCABULARY)
@@ -64,7 +76,7 @@ def test_validate_rejects_with_reason(raw: str, verdict: str, reason: str) -> No
 
 
 def test_validate_allows_negated_safety_words() -> None:
-    raw = answer("This is not safe.", "It is never trusted and not verified.", "Reject it.")
+    raw = answer("This is not safe.", "The spender is never trusted and not verified.", "Reject it.")
     assert validate(raw, "block", VOCABULARY).rejected_reason is None
 
 

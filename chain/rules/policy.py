@@ -37,6 +37,8 @@ class PromptExample(BaseModel):
 class PromptPolicy(BaseModel):
     risk_policy: str
     examples: list[PromptExample] = Field(default_factory=list)
+    claims_policy: str = Field("", description="The fixed prefix of claims mode: the model picks labels only.")
+    claims_examples: list[PromptExample] = Field(default_factory=list)
 
 
 Verdict = Literal["ok", "warn", "block"]

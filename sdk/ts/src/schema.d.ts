@@ -397,10 +397,21 @@ export interface components {
             /**
              * Narrative Source
              * @default none
+             * @enum {string}
              */
-            narrative_source: string;
+            narrative_source: "model" | "cache" | "none";
             /** Rejected Reason */
             rejected_reason?: string | null;
+            /**
+             * Mode
+             * @description claims: the narrative is this request's claims, chosen and ordered by the model; free: model text the validator checked; null: no model was asked.
+             */
+            mode?: ("claims" | "free") | null;
+            /**
+             * Claims
+             * @description Claims mode: the ids of the claims the narrative tells, in order.
+             */
+            claims?: string[] | null;
         } & {
             [key: string]: unknown;
         };

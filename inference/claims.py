@@ -1,0 +1,280 @@
+"""Claims: the true statements a user should hear about a request, each a sentence with a stable id and the fact
+it rests on. The one place that turns facts into words: the deterministic summary is the summary claims joined,
+and a claims-mode narrative may only select and order these sentences (it cannot write one).
+
+Token text from the chain appears only quoted (``symbol_text``); addresses are written in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chain import Analysis
+from chain.decode import DecodedCall
+from chain.facts import SkippedCheck
+from chain.rules import Finding
+from chain.rules.policy import SEVERITIES
+from chain.sanitize import MODEL_INSTRUCTION
+from inference.factsheet import token_label
+from inference.formatting import approval_amount, expiry_text, human_amount, signed_change, symbol_text
+
+# A short headline per rule: what its finding means for the user, with no address or number in it.
+HEADLINES = {
+    "APPROVAL_TO_EOA": "This hands a plain account the right to take your tokens.",
+    "UNLIMITED_APPROVAL": "This approves an unlimited amount of your tokens.",
+    "APPROVAL_FOR_ALL": "This lets an operator move all your NFTs of a collection.",
+    "PERMIT_SIGNATURE": "This signature approves a spender without a transaction.",
+    "PERMIT2_SIGNATURE": "This Permit2 signature lets a spender move your tokens.",
+    "LONG_EXPIRY": "The approval stays valid for a long time, or forever.",
+    "ORDER_FOR_NOTHING": "This order gives your items away for nothing.",
+    "BLIND_SIGNATURE": "You are asked to sign something you cannot read.",
+    "SIWE_DOMAIN_MISMATCH": "This sign-in message is for another site than the one asking.",
+    "CHAIN_ID_MISMATCH": "This signature is for another network than your wallet's.",
+    "KNOWN_MALICIOUS": "This involves an address on the list of known malicious addresses.",
+    "SUSPICIOUS_PAYABLE_CALL": "This sends ETH to a claim-style call, a classic scam.",
+    "TRANSFER_TO_TOKEN_CONTRACT": "This sends tokens to the token contract itself, where they are lost.",
+    "POISONED_ADDRESS": "The recipient imitates an address from your address book.",
+    "SWAP_RECIPIENT_MISMATCH": "This swap pays its output to someone other than you.",
+    "OWNERSHIP_CHANGE": "This changes who controls a contract.",
+    "EIP7702_DELEGATION": "This lets other code act as your account.",
+    "UNKNOWN_FUNCTION": "Nobody can tell what this call does.",
+    "METADATA_INJECTION": "Text in this request tries to tell you something; it is only data.",
+    "SIMULATION_REVERTED": "This transaction fails when it is tested.",
+    "SIMULATION_UNAVAILABLE": "This could not be tested beforehand; its effects are unknown.",
+}
+EMPHASIS = "Look closely: "  # a headline's second form, offered when the verdict is warn or block
+ADVICE = {  # labelled a1…a6 in this order in claims mode's fixed prefix
+    "block": ("Do not sign this.", "Reject this request, and revoke any approval you gave this spender before."),
+    "warn": ("Sign only if you expected exactly this and trust the site asking.",
+             "Check every detail in your wallet before you sign."),
+    "ok": ("Check that the details match what you intended, then sign.",
+           "Nothing unusual was found; still check the details before you sign."),
+}
+ADVICE_LABELS = {text: f"a{i}" for i, text in enumerate((t for v in ADVICE.values() for t in v), 1)}
+KIND_WORDS = {"transaction": "transaction", "batch": "batch of calls", "typed_data": "signature request",
+              "message": "message to sign"}
+NO_FINDING = "No rule found anything unusual in this {kind}."
+
+
+def _all_headlines() -> list[str]:
+    plain = [*HEADLINES.values(), *(NO_FINDING.format(kind=k) for k in dict.fromkeys(KIND_WORDS.values()))]
+    return [*plain, *(EMPHASIS + h[0].lower() + h[1:] for h in HEADLINES.values())]
+
+
+HEADLINE_LABELS = {text: f"h{i}" for i, text in enumerate(_all_headlines(), 1)}  # claims mode's fixed prefix
+CHECK_WORDS = {"spender_code": "the spender's code", "token_standard": "the token's standard",
+               "token_metadata": "the token's symbol and decimals", "bytecode": "the target's bytecode",
+               "swap_recipient": "the swap's recipient against the sender"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One true statement: ``id`` is stable for the same facts, ``rests_on`` names the fact (a result path)."""
+
+    id: str
+    text: str
+    rests_on: str
+    gist: str  # what the model reads: a few words, no addresses
+    rule: str | None = None
+    severity: str | None = None
+    in_summary: bool = True
+
+
+@dataclass
+class ClaimSet:
+    """A request's claims in the order the summary reads them, its headlines and the advice for its verdict."""
+
+    claims: list[Claim] = field(default_factory=list)
+    headlines: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+    top: Claim | None = None  # the claim about the most severe finding (None when no rule fired)
+
+    def add(self, id: str, text: str, rests_on: str, gist: str, **extra: object) -> None:
+        self.claims.append(Claim(id=id, text=text, rests_on=rests_on, gist=gist, **extra))  # type: ignore[arg-type]
+
+    def by_id(self) -> dict[str, Claim]:
+        return {c.id: c for c in self.claims}
+
+    def required(self) -> list[Claim]:
+        """Finding claims a narrative must cover: every critical and high one, most severe first."""
+        return [c for c in self.findings() if c.severity in ("critical", "high")]
+
+    def findings(self) -> list[Claim]:
+        return [c for c in self.claims if c.rule is not None]
+
+    def summary(self) -> str:
+        return " ".join(c.text for c in self.claims if c.in_summary)
+
+
+def claims_of(analysis: Analysis) -> ClaimSet:
+    """Every claim about ``analysis``: the request, its approvals, what it deploys, the simulation, what could not
+    be checked, the verdict, and one per finding; with headlines for its most severe finding and its advice."""
+    out = ClaimSet()
+    facts = analysis.facts
+    if facts.kind not in ("transaction", "batch"):
+        out.add("request.signature", _signature_sentence(analysis), "typed_data" if facts.typed_data else "message",
+                "what is being signed")
+    _request_claims(analysis, out)
+    for i, approval in enumerate(facts.approvals):
+        _approval_claims(analysis, i, out)
+        account = facts.account(approval.spender)
+        if account.has_code is False and approval.grants:
+            out.add(f"approval.{i}.spender_eoa", f"The spender {approval.spender} is a plain account with no "
+                    "contract code.", f"accounts.{approval.spender}", "the spender is a plain account")
+    sim = facts.simulation
+    if sim is not None and sim.deployed:
+        out.add("simulation.deployed", f"It creates the contract{'s' if len(sim.deployed) > 1 else ''} "
+                f"{', '.join(sim.deployed)}.", "simulation.deployed", "the contract it creates")
+    if sim is not None:
+        out.add("simulation", _simulation_sentence(analysis), "simulation", f"the simulation: {sim.status.value}")
+    if (not_checked := _not_checked(facts.skipped)):
+        out.add("skipped_checks", not_checked, "skipped_checks", "what could not be checked")
+    listed = ", ".join(f"{f.rule} ({f.severity})" for f in analysis.findings) or "no rule fired"
+    out.add("verdict", f"Verdict: {analysis.verdict.upper()} — {listed}.", "verdict", "the verdict")
+    for k, finding in enumerate(analysis.findings):
+        out.add(f"finding.{finding.rule}.{k}", _finding_text(finding), f"findings[{k}]",
+                f"{finding.severity} finding {finding.rule}", rule=finding.rule, severity=finding.severity,
+                in_summary=False)
+    _headline_and_advice(analysis, out)
+    return out
+
+
+def _finding_text(finding: Finding) -> str:
+    """A finding's message, except that one about injected text names where the text is without repeating it."""
+    if finding.rule == "METADATA_INJECTION":
+        return (f"The {finding.evidence.get('field', 'text')} {finding.evidence.get('reason', 'is suspicious')}; "
+                "it is shown as data and changes nothing.")
+    return finding.message
+
+
+def untrusted_in(claims: ClaimSet, analysis: Analysis) -> set[str]:
+    """Ids of claims whose sentence carries text a stranger wrote with instructions in it (a flagged token
+    symbol, message or typed-data string): the summary quotes it as data, a narrative never tells it."""
+    flagged = {str(f.evidence.get("text", "")).lower() for f in analysis.findings if f.rule == "METADATA_INJECTION"}
+    flagged.discard("")
+    return {c.id for c in claims.claims if c.rule is None and (
+        MODEL_INSTRUCTION.search(c.text) or any(text in c.text.lower() for text in flagged))}
+
+
+def _headline_and_advice(analysis: Analysis, out: ClaimSet) -> None:
+    findings = sorted(out.findings(), key=lambda c: SEVERITIES.index(c.severity or "info"))
+    if findings:
+        out.top = findings[0]
+        headline = HEADLINES[out.top.rule or ""]
+        emphatic = [EMPHASIS + headline[0].lower() + headline[1:]] if analysis.verdict != "ok" else []
+        out.headlines = [headline, *emphatic]
+    else:
+        out.headlines = [NO_FINDING.format(kind=KIND_WORDS[analysis.facts.kind])]
+    out.advice = list(ADVICE[analysis.verdict])
+
+
+def _signature_sentence(analysis: Analysis) -> str:
+    facts = analysis.facts
+    if facts.typed_data is not None:
+        td = facts.typed_data
+        kinds = {"eip2612_permit": "an EIP-2612 permit", "dai_permit": "a DAI-style permit"}
+        what = kinds.get(td.classification) or (f"a Permit2 {td.primary_type}" if td.classification.startswith(
+            "permit2_") else f"EIP-712 typed data ({td.primary_type})")
+        return f"Signs {what} for {facts.sender}; signed hash {td.digest}."
+    m = facts.message
+    if m is None:
+        return "Signs a message."
+    if m.kind == "siwe" and m.siwe:
+        return f"Signs in with Ethereum to {m.siwe.get('domain')} as {m.siwe.get('address')}."
+    if m.blind:
+        return f"Signs a {m.size}-byte {m.kind} that cannot be read ({facts.signing_method})."
+    legacy = " with the legacy eth_sign" if facts.signing_method == "eth_sign" else ""
+    return f"Signs a {m.size}-byte text message{legacy}."
+
+
+def _batch_call(analysis: Analysis, call: DecodedCall) -> str:
+    """One call of a batch, in a few words."""
+    target = token_label(analysis, call.target) if call.target else "a new contract"
+    wei = int(call.value or 0)
+    value = f" with {human_amount(wei, 18)} ETH" if wei else ""
+    if call.source == "deployment":
+        return f"deploy a new contract ({call.args[0].value} bytes of initcode){value}"
+    if call.function:
+        return f"{call.function} on {target}{value}"
+    if call.source == "unknown":
+        return f"an unknown function ({call.selector or 'no selector'}) on {target}{value}"
+    return f"send {human_amount(wei, 18)} ETH to {target}"
+
+
+def _request_claims(analysis: Analysis, out: ClaimSet) -> None:
+    """What the transaction or batch calls, its extra bytes and the ETH it sends."""
+    facts = analysis.facts
+    decoded = facts.decoded
+    target = token_label(analysis, facts.to) if facts.to else "a new contract"
+    if facts.kind == "batch" and decoded is not None:
+        out.add("request.batch", f"Sends a batch of {len(decoded.calls)} calls (wallet_sendCalls), run in order: "
+                + "; ".join(_batch_call(analysis, call) for call in decoded.calls) + ".", "decoded",
+                "the calls of the batch")
+    elif facts.kind != "transaction":
+        return
+    elif decoded is None:
+        what = f"Sends {human_amount(int(facts.value), 18)} ETH to {target}" if facts.to else "Deploys a contract"
+        out.add("request.call", what + ".", "decoded", "what the transaction does")
+    elif decoded.source == "deployment":
+        out.add("request.call", f"Deploys a new contract from {decoded.args[0].value} bytes of initcode.", "decoded",
+                "it deploys a contract")
+    elif decoded.function:
+        out.add("request.call", f"Calls {decoded.function} on {target}.", "decoded",
+                f"it calls {decoded.function.split('(')[0]}")
+    else:
+        out.add("request.call", f"Calls an unknown function ({decoded.selector or 'no selector'}) on {target}; "
+                "its calldata could not be decoded.", "decoded", "it calls an unknown function")
+    if decoded is not None and decoded.trailing_data and facts.kind != "batch":
+        out.add("request.trailing_data", f"The calldata carries {len(decoded.trailing_data) // 2 - 1} extra bytes "
+                "after the arguments, which the contract ignores.", "decoded.trailing_data", "extra calldata bytes")
+    if decoded is not None and int(facts.value) and facts.kind != "batch":
+        out.add("request.value", f"It also sends {human_amount(int(facts.value), 18)} ETH.", "value",
+                "the ETH it sends")
+
+
+def _approval_claims(analysis: Analysis, i: int, out: ClaimSet) -> None:
+    facts = analysis.facts
+    approval = facts.approvals[i]
+    meta = facts.tokens.get(approval.token)
+    symbol = symbol_text(meta.symbol) if meta and meta.symbol else "tokens"
+    where = f"approvals[{i}]"
+    if approval.revokes:
+        what = f"token #{approval.token_id} of {symbol}" if approval.token_id is not None else symbol
+        out.add(f"approval.{i}", f"It revokes the approval of {approval.spender} over your {what} "
+                f"({approval.token}).", where, "it revokes an approval")
+        return
+    amount = approval_amount(approval.amount, approval.unlimited, meta.decimals if meta else None)
+    expiry = expiry_text(approval.expires_at) if approval.standard in ("permit", "permit2") else ""
+    seen = " (seen only in the simulation's events)" if approval.source == "simulation" else ""
+    if approval.token_id is not None:
+        text = f"It lets {approval.spender} transfer your token #{approval.token_id} of {symbol}{seen}."
+        gist = "the spender may take one NFT"
+    elif approval.amount is None:
+        text = (f"It lets {approval.spender} move all your NFTs of the collection {approval.token} ({symbol}), "
+                f"every one you own now and later{seen}.")
+        gist = "the operator may move all your NFTs of the collection"
+    else:
+        quantity = "an unlimited amount" if approval.unlimited else amount
+        text = f"It lets {approval.spender} spend {quantity} of your {symbol}{expiry}{seen}."
+        gist = f"the spender may spend {'an unlimited amount' if approval.unlimited else 'some'} of your tokens"
+    out.add(f"approval.{i}", text, where, gist)
+
+
+def _simulation_sentence(analysis: Analysis) -> str:
+    sim = analysis.facts.simulation
+    assert sim is not None
+    if sim.status == "success":
+        changes = [f"{c.address} {signed_change(c.delta, c.decimals)} "
+                   f"{symbol_text(c.symbol) if c.symbol else c.token or c.standard}" for c in sim.asset_changes]
+        return (f"Simulation succeeded using {sim.gas_used} gas; "
+                + (f"balance changes: {'; '.join(changes)}." if changes else "no balances change."))
+    if sim.status == "reverted":
+        return f"Simulation reverted: {sim.revert_reason}."
+    return f"It could not be simulated: {sim.error}."
+
+
+def _not_checked(skipped: list[SkippedCheck]) -> str:
+    """One sentence naming the checks that could not run (the simulation has its own sentence)."""
+    named = [CHECK_WORDS[c.check] + (f" ({c.subject})" if c.subject else "")
+             for c in skipped if c.check in CHECK_WORDS]
+    return "Not checked: " + "; ".join(dict.fromkeys(named)) + "." if named else ""
