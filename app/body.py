@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from app.problems import problem
 from app.service import Services
+from chain.jsonlimits import JsonTooDeep, check_depth
 from chain.request import SIGNING_METHODS, RequestError, Signature, Transaction, parse_request
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -34,8 +35,13 @@ async def read_json(request: Request, services: Services) -> Any:
         return problem(413, "too-large", "Request too large",
                        f"body is {len(body)} bytes; the limit is {services.settings.max_request_bytes}")
     try:
+        check_depth(body)
+    except JsonTooDeep as exc:
+        return problem(422, "invalid-json", "Invalid JSON", f"body {exc}", errors=[{"field": "(body)",
+                                                                                    "message": str(exc)}])
+    try:
         return json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         return problem(422, "invalid-json", "Invalid JSON", f"body is not valid JSON: {exc}",
                        errors=[{"field": "(body)", "message": "is not valid JSON"}])
 

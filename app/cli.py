@@ -73,7 +73,10 @@ def _read_request(file: str) -> object:
     except OSError as exc:
         err.print(f"error: cannot read {file}: {exc.strerror}")
         raise typer.Exit(EXIT_INVALID) from exc
+    from chain.jsonlimits import check_depth
+
     try:
+        check_depth(text)
         return json.loads(text)
     except ValueError as exc:
         err.print(f"error: (body): {file} is not valid JSON: {exc}")

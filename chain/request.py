@@ -19,6 +19,7 @@ from pydantic import (
 
 from chain.decode.registry import FunctionAbi
 from chain.hexutil import parse_address, parse_data, parse_quantity
+from chain.jsonlimits import check_depth
 
 Address = Annotated[str, BeforeValidator(parse_address)]
 Quantity = Annotated[int, BeforeValidator(parse_quantity)]
@@ -60,7 +61,7 @@ class AccountOverride(BaseModel):
 
     code: HexBytes | None = None
     balance: Quantity | None = None
-    nonce: Quantity | None = None
+    nonce: Quantity | None = Field(None, lt=2**64, description="An account nonce is a uint64 (EIP-2681).")
     state: dict[Slot, Slot] | None = Field(
         None, description="Full storage replacement: not supported by the simulator; use stateDiff."
     )
@@ -166,6 +167,7 @@ def _parse_abi(value: Any) -> list[FunctionAbi] | None:
     if value is None:
         return None
     if isinstance(value, str):
+        check_depth(value)
         try:
             value = json.loads(value)
         except json.JSONDecodeError as exc:
@@ -413,6 +415,8 @@ def _signature(request: SignRequest) -> Signature:
     typed_data = message = digest = None
     try:
         if method == "eth_signTypedData_v4":
+            if isinstance(payload, str):
+                check_depth(payload)
             typed_data = json.loads(payload) if isinstance(payload, str) else payload
             if not isinstance(typed_data, dict):
                 raise ValueError("must be typed data: a JSON object or a JSON string of one")

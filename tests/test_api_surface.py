@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -148,3 +149,14 @@ def test_framework_errors_are_problem_json_naming_the_field(client: TestClient) 
     assert (unknown.status_code, unknown.json()["type"]) == (404, "https://txexplain.dev/problems/not-found")
     assert wrong_method.status_code == 405 and wrong_method.json()["status"] == 405
     assert "allow" in wrong_method.headers
+
+
+def test_deeply_nested_body_is_422_naming_the_limit(server: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    answer = httpx.post(f"{server}/v1/explain", content="[" * 100_000 + "]" * 100_000,
+                        headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and time.perf_counter() - start < 2
+    assert answer.json()["errors"] == [{"field": "(body)", "message": "nests deeper than 64 levels"}]
+    assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}  # the server is still there

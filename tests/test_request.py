@@ -90,3 +90,21 @@ def test_accept_fields_as_wallets_send_them() -> None:
     assert (parsed.chain_id, parsed.data, parsed.value, parsed.gas) == (31337, b"", 0, 1_000_000)
     assert parse_request({**tx(DUSD, APPROVE), "value": 1e18}).value == 10**18
     assert parse_request({**tx(DUSD, APPROVE), "value": 2**256 - 1}).value == 2**256 - 1
+
+
+def test_reject_json_nested_past_the_limit_in_linear_time() -> None:
+    """'[' * 100000 segfaulted the server once py_ecc had raised the recursion limit; typed data and ABIs sent
+    as JSON strings are measured the same way as bodies."""
+    import time
+
+    from chain.jsonlimits import JsonTooDeep, check_depth
+
+    deep = "[" * 100_000 + "]" * 100_000
+    start = time.perf_counter()
+    with pytest.raises(JsonTooDeep):
+        check_depth(deep)
+    assert time.perf_counter() - start < 0.1
+    check_depth('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}')  # inside a string
+    typed = {"chain_id": 1, "method": "eth_signTypedData_v4", "params": [ALICE, "[" * 70 + "]" * 70]}
+    assert errors_of(typed) == [{"field": "params[1]", "message": "nests deeper than 64 levels"}]
+    assert errors_of({**tx(DUSD, APPROVE), "abi": "[" * 70 + "]" * 70})[0]["message"] == "nests deeper than 64 levels"
