@@ -74,7 +74,8 @@ class Settings(BaseSettings):
 
     max_calldata_bytes: int = Field(128 * 1024, ge=4, description="Largest calldata accepted.")
     max_request_bytes: int = Field(1024 * 1024, ge=1024, description="Largest HTTP body accepted.")
-    simulation_gas: int = Field(30_000_000, ge=21_000, description="Gas for a simulation without 'gas'.")
+    simulation_gas: int = Field(30_000_000, ge=21_000, description="Gas for a simulation without 'gas', and the "
+                                "budget: a request asking for more is not simulated (SIMULATION_UNAVAILABLE).")
 
     signing_key_path: Path = Field(
         Path("./txexplain-signing.key"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chain.request import parse_request
+from chain.rules import Policy
 from chain.simulate import RevmBackend
 from tests.helpers import ALICE, BOB, DUSD, calldata, tx
 
@@ -80,3 +81,24 @@ def test_state_overrides_apply_then_restore(backend: RevmBackend) -> None:
     with backend.session({}) as state:
         assert state.code(BOB) == b""
     assert simulate(backend, transfer)["status"] == "success"
+
+
+def test_gas_past_the_budget_is_not_simulated_and_a_loop_ends_at_the_budget(backend: RevmBackend,
+                                                                             policy: Policy) -> None:
+    """A looping contract with gas 2^64-1 used to freeze the process (revm holds the interpreter lock)."""
+    import time
+
+    from chain import analyze, parse_request
+    from chain.trace import Trace
+
+    loop = "0x00000000000000000000000000000000000100bb"
+    request = {"chain_id": 31337, "from": ALICE, "to": loop, "data": "0x01",
+               "state_overrides": {loop: {"code": "0x5b600056"}}}  # JUMPDEST PUSH1 0 JUMP, forever
+    start = time.perf_counter()
+    huge = analyze(parse_request({**request, "gas": hex(2**64 - 1)}), backend, policy, Trace())
+    assert huge.facts.simulation.status == "unavailable"
+    assert huge.facts.simulation.error == ("exceeded the simulation budget: the request asks for "
+                                           f"{2**64 - 1} gas, the budget is 30000000")
+    assert [f.rule for f in huge.findings] == ["UNKNOWN_FUNCTION", "SIMULATION_UNAVAILABLE"]
+    bounded = analyze(parse_request(request), backend, policy, Trace())  # the default gas: the budget
+    assert bounded.facts.simulation.status == "reverted" and time.perf_counter() - start < 5

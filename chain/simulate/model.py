@@ -61,3 +61,13 @@ class SimulationResult(BaseModel):
         if self.status is SimulationStatus.UNAVAILABLE:
             self.asset_changes_known = False
         return self
+
+
+def over_budget(gas: int | None, budget: int, backend: str) -> SimulationResult | None:
+    """An unavailable result when a request asks for more gas than the simulation budget (a looping contract
+    given 2^64−1 gas would hold the interpreter for minutes); None when ``gas`` fits."""
+    if gas is None or gas <= budget:
+        return None
+    return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=backend,
+                            error=f"exceeded the simulation budget: the request asks for {gas} gas, the budget is "
+                                  f"{budget}")

@@ -20,7 +20,7 @@ from chain.hexutil import checksum
 from chain.request import AccountOverride, Transaction
 from chain.simulate.devnet import DEVNET_CHAIN_ID, deploy_devnet
 from chain.simulate.logs import RawLog, approval_changes, asset_changes
-from chain.simulate.model import SimulationResult, SimulationStatus
+from chain.simulate.model import SimulationResult, SimulationStatus, over_budget
 from chain.simulate.revert import decode_revert
 
 BACKEND = "revm"
@@ -76,6 +76,8 @@ class RevmSession:
                 status=SimulationStatus.UNAVAILABLE, backend=BACKEND,
                 error=f"the simulator serves chain {self.chain_id}, the request is for chain {tx.chain_id}",
             )
+        if (refused := over_budget(tx.gas, self._default_gas, BACKEND)) is not None:
+            return refused
         evm = self._evm
         gas = tx.gas if tx.gas is not None else self._default_gas
         checkpoint = evm.snapshot()

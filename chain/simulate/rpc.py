@@ -14,7 +14,7 @@ from eth_utils import keccak, to_checksum_address
 from chain.request import AccountOverride, BatchCall, Transaction
 from chain.simulate.jsonrpc import JsonRpcClient, RpcError, RpcUnavailable
 from chain.simulate.logs import NATIVE_PSEUDO_TOKEN, RawLog, approval_changes, asset_changes
-from chain.simulate.model import SimulationResult, SimulationStatus
+from chain.simulate.model import SimulationResult, SimulationStatus, over_budget
 from chain.simulate.revert import decode_revert
 
 BACKEND = "rpc"
@@ -120,6 +120,8 @@ class RpcSession:
             return _unavailable(f"the node at {backend.client.url} did not tell its chain id: {backend.chain_error}")
         if tx.chain_id != backend.chain_id:
             return _unavailable(f"the node serves chain {backend.chain_id}, the request is for chain {tx.chain_id}")
+        if (refused := over_budget(tx.gas, backend.default_gas, BACKEND)) is not None:
+            return refused
         gas = tx.gas if tx.gas is not None else backend.default_gas
         # Nodes' eth_simulateV1 need not build a contract creation (anvil 1.7 refuses a call without `to`): a
         # deployment runs through debug_traceCall, a batch holding one on a revm fork of the node.
