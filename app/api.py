@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
 
@@ -134,6 +134,16 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         response = problem(429, "rate-limited", "Too many requests", str(exc))
         response.headers["Retry-After"] = retry_after_header(exc.retry_after)
         return response
+
+    @app.middleware("http")
+    async def _no_nul(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """A NUL in the path or a query parameter is a 422 naming it: Postgres cannot compare text holding one."""
+        bad = next((name for name, value in request.query_params.multi_items() if "\x00" in value or "\x00" in name),
+                   "(path)" if "\x00" in request.url.path else None)
+        if bad is not None:
+            return problem(422, "invalid-request", "Invalid request", f"{bad}: contains a NUL character",
+                           errors=[{"field": bad, "message": "contains a NUL character"}])
+        return await call_next(request)
 
     request_examples = openapi_examples()
     app.include_router(audit_router)

@@ -104,8 +104,14 @@ class RecordFilter:
 
 def as_utc(moment: datetime) -> datetime:
     """``moment`` in UTC; one without an offset is taken as UTC, the ledger's clock. SQLite keeps times as
-    text without an offset, so a filter must be in UTC before it is compared."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    text without an offset, so a filter must be in UTC before it is compared. A moment whose UTC form is past
+    the calendar's ends (9999-12-31T23:59-23:59) is clamped to that end: after, or before, every record."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.max if moment.year > 1 else datetime.min).replace(tzinfo=UTC)
 
 
 def search_records(sessions: sessionmaker[Session], filters: RecordFilter, *, cursor: int | None = None,
