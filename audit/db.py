@@ -19,7 +19,12 @@ class AuditError(RuntimeError):
 
 
 class AuditWriteError(AuditError):
-    """A record could not be written; the request it belongs to must fail."""
+    """A record could not be written; the request it belongs to must fail. ``record_at_fault``: the record's
+    own content was refused (written alone, the others of its batch go through)."""
+
+    def __init__(self, message: str, *, record_at_fault: bool = False):
+        super().__init__(message)
+        self.record_at_fault = record_at_fault
 
 
 STORE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)

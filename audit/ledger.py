@@ -4,6 +4,7 @@ signed Merkle checkpoint per batch. Nothing here ever updates or deletes a recor
 from __future__ import annotations
 
 import hashlib
+import logging
 import queue
 import threading
 from concurrent.futures import Future
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.canonical import canonical_json, leaf_hash, storable
@@ -23,6 +24,8 @@ from audit.models import GENESIS_CHAIN, AuditRecord, AuditRecordTerm, Checkpoint
 from audit.signing import Signer
 from audit.terms import record_terms
 
+log = logging.getLogger("txexplain.audit")
+DATA_ERRORS = (DataError, ProgrammingError)  # the database refused a record's content, not the connection
 _ADVISORY_KEY = 0x7478_6578  # "txex": one sequencer for the ledger on Postgres
 CHECKPOINT_ORIGIN = "txexplain"
 
@@ -148,15 +151,26 @@ class Ledger:
                     stop = True
                     break
                 batch.append(more)
-            try:
-                results = self.append_batch([body for body, _ in batch])
-                for (_, future), result in zip(batch, results, strict=True):
-                    future.set_result(result)
-            except Exception as exc:  # every waiter learns its record was not written
-                for _, future in batch:
-                    future.set_exception(exc if isinstance(exc, AuditWriteError) else AuditWriteError(str(exc)))
+            self._write_batch(batch)
             if stop:
                 return
+
+    def _write_batch(self, batch: list[tuple[RecordBody, Future[Appended]]]) -> None:
+        """Write ``batch`` in one transaction; when a record's own data failed it (not the store), write the
+        records one at a time, so one bad request never fails the good ones it was batched with."""
+        try:
+            results = self.append_batch([body for body, _ in batch])
+            for (_, future), result in zip(batch, results, strict=True):
+                future.set_result(result)
+            return
+        except Exception as exc:
+            failure = exc if isinstance(exc, AuditWriteError) else AuditWriteError(type(exc).__name__)
+        if len(batch) == 1 or not failure.record_at_fault:
+            for _, future in batch:  # every waiter learns its record was not written
+                future.set_exception(failure)
+            return
+        for item in batch:
+            self._write_batch([item])
 
     # --- one transaction per batch -------------------------------------------------------------
     def append_batch(self, bodies: list[RecordBody], attempts: int = 3) -> list[Appended]:
@@ -168,7 +182,8 @@ class Ledger:
         try:
             prepared = [(body, body.canonical().decode("utf-8")) for body in map(RecordBody.storable, bodies)]
         except (TypeError, ValueError) as exc:
-            raise AuditWriteError(f"record cannot be canonicalized: {exc}") from exc
+            raise AuditWriteError(f"record cannot be canonicalized: {type(exc).__name__}",
+                                  record_at_fault=True) from exc
         last_error: Exception | None = None
         for _ in range(attempts):
             try:
@@ -179,9 +194,11 @@ class Ledger:
             except IntegrityError as exc:  # another process took these seq numbers: read again
                 last_error = exc
                 self._frontier = Frontier()
-            except SQLAlchemyError as exc:
-                raise AuditWriteError(f"audit store unavailable: {type(exc).__name__}: {exc}"[:400]) from exc
-        raise AuditWriteError(f"could not allocate sequence numbers: {last_error}"[:400])
+            except SQLAlchemyError as exc:  # the driver's text may quote another client's record: logs only
+                log.warning("audit write failed: %s", exc)
+                raise AuditWriteError(f"audit store unavailable: {type(exc).__name__}",
+                                      record_at_fault=isinstance(exc, DATA_ERRORS)) from exc
+        raise AuditWriteError(f"could not allocate sequence numbers: {type(last_error).__name__}")
 
     def _write(self, session: Session, prepared: list[tuple[RecordBody, str]]) -> tuple[list[Appended], Frontier]:
         if session.get_bind().dialect.name == "postgresql":

@@ -226,3 +226,33 @@ def test_replay_reproduces_recorded_result(sqlite_url: str, make_services: Calla
     changed = asyncio.run(replay(get_record(services.sessions, result["id"]), services))
     assert not changed.equal and '"severity": "critical"' in changed.diff
     assert changed.notes[0].startswith("policy differs")
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_one_bad_record_never_fails_the_good_ones_batched_with_it(database: str, ledger_services) -> None:  # type: ignore[no-untyped-def]
+    """A batch holding a record the store refuses is written again one record at a time: only that one fails,
+    and its error names no other client's data."""
+    from concurrent.futures import Future
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from audit import AuditWriteError, RecordBody
+
+    services = ledger_services(database)
+    good = [explain_now(REQUESTS[i], services)["id"] for i in range(2)]
+    with services.sessions() as session:
+        template = session.scalars(select(AuditRecord).where(AuditRecord.id == good[0])).one()
+    def body(record_id: str, result: object) -> RecordBody:
+        return RecordBody(id=record_id, created_at=datetime.now(UTC), kind="transaction", chain_id=31337,
+                          verdict="ok", request={"secret": "client A's request"}, result=result,  # type: ignore[arg-type]
+                          model=template.model, sampling=None, prompt=None, raw_output=None,
+                          validator=template.validator, tool_calls=[], policy={"version": template.policy_version,
+                                                                              "sha256": template.policy_sha256})
+    ulids = ["01J00000000000000000000001", "01J00000000000000000000002", "01J00000000000000000000003"]
+    batch = [(body(ulids[0], {"ok": 1}), Future()), (replace(body(ulids[1], {"ok": 2}), result={"bad": {1, 2}}),
+                                                      Future()), (body(ulids[2], {"ok": 3}), Future())]
+    services.ledger._write_batch(batch)  # the sequencer's own path for one batch
+    assert [f.exception() is None for _, f in batch] == [True, False, True]
+    error = batch[1][1].exception()
+    assert isinstance(error, AuditWriteError) and "client A" not in str(error)
+    assert verify_ledger(services.sessions, services.ledger.signer.public_key_hex).ok
