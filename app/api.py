@@ -136,14 +136,20 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         return response
 
     @app.middleware("http")
-    async def _no_nul(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """A NUL in the path or a query parameter is a 422 naming it: Postgres cannot compare text holding one."""
+    async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """A NUL in the path or a query parameter is a 422 naming it (Postgres cannot compare text holding one);
+        every response says nosniff, and audit answers are never cached."""
         bad = next((name for name, value in request.query_params.multi_items() if "\x00" in value or "\x00" in name),
                    "(path)" if "\x00" in request.url.path else None)
         if bad is not None:
             return problem(422, "invalid-request", "Invalid request", f"{bad}: contains a NUL character",
                            errors=[{"field": bad, "message": "contains a NUL character"}])
-        return await call_next(request)
+        response = await call_next(request)
+        response.headers["X-Content-Type-Options"] = "nosniff"  # every answer is what its type says
+        path = request.url.path
+        if path.startswith(("/v1/audit", "/audit")) and not path.startswith("/audit/static"):
+            response.headers["Cache-Control"] = "no-store"  # ledger records are never left in a shared cache
+        return response
 
     request_examples = openapi_examples()
     app.include_router(audit_router)
@@ -166,8 +172,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         return JSONResponse(report, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse, responses=METRICS_OK)
-    def metrics() -> PlainTextResponse:
-        """Prometheus metrics: TTFT, explain latency, prefix-cache hit tokens, rejections by reason."""
+    def metrics(caller: CallerDep) -> PlainTextResponse:
+        """Prometheus metrics: TTFT, explain latency, prefix-cache hit tokens, rejections by reason (a key is
+        needed where keys are required)."""
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/v1/decode", tags=["explain"], response_model=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,18 @@ def openapi_examples(transactions_only: bool = False) -> dict[str, Any]:
     return examples
 
 
+JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json\s*(?:;.*)?$", re.IGNORECASE)
+
+
 async def read_json(request: Request, services: Services) -> Any:
-    """The parsed body, or the problem response (413 too large, 422 not JSON) to send instead."""
+    """The parsed body, or the problem response (415 not declared JSON, 413 too large, 422 not JSON) to send
+    instead. Requiring ``application/json`` means a web page cannot post here without a CORS preflight (a
+    'simple' cross-site form or text/plain POST is refused), which matters most on the keyless loopback bind."""
+    declared = request.headers.get("content-type", "")
+    if not JSON_TYPE.match(declared):
+        return problem(415, "unsupported-media-type", "Unsupported media type",
+                       f"the body must be sent as application/json, not {declared[:80] or 'untyped'}",
+                       errors=[{"field": "Content-Type", "message": "must be application/json"}])
     body = await request.body()
     if len(body) > services.settings.max_request_bytes:
         return problem(413, "too-large", "Request too large",

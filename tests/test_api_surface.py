@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -160,3 +161,21 @@ def test_deeply_nested_body_is_422_naming_the_limit(server: str) -> None:
     assert answer.status_code == 422 and time.perf_counter() - start < 2
     assert answer.json()["errors"] == [{"field": "(body)", "message": "nests deeper than 64 levels"}]
     assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}  # the server is still there
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+def test_posts_not_declared_json_are_415_so_no_web_page_can_write_without_a_preflight(
+        server: str, content_type: str) -> None:
+    body = json.dumps({"chain_id": 31337, "from": ALICE, "to": BOB, "value": "0x1"})
+    answer = httpx.post(f"{server}/v1/explain", content=body, headers={"content-type": content_type})
+    assert answer.status_code == 415
+    assert answer.json()["errors"] == [{"field": "Content-Type", "message": "must be application/json"}]
+    ok = httpx.post(f"{server}/v1/explain", content=body, headers={"content-type": "application/json; charset=utf-8"})
+    assert ok.status_code == 200
+
+
+def test_responses_say_nosniff_and_audit_answers_are_never_cached(server: str) -> None:
+    assert httpx.get(f"{server}/healthz").headers["x-content-type-options"] == "nosniff"
+    listing = httpx.get(f"{server}/v1/audit/records")
+    assert listing.headers["cache-control"] == "no-store" and listing.headers["x-content-type-options"] == "nosniff"
+    assert httpx.get(f"{server}/audit").headers["cache-control"] == "no-store"

@@ -128,3 +128,11 @@ def test_keys_cli_creates_lists_and_revokes(tmp_path) -> None:  # type: ignore[n
     bad = cli("create", "--tenant", "acme", "--role", "root")
     assert bad.returncode == 2 and "role must be one of client, auditor" in bad.stderr
     assert cli("create").returncode == 2
+
+
+def test_metrics_need_a_key_where_keys_are_required(client: TestClient, services: Services) -> None:
+    from app.auth import create_key
+
+    assert client.get("/metrics").status_code == 401
+    key, _ = create_key(services.sessions, "acme")
+    assert client.get("/metrics", headers=bearer(key)).status_code == 200

@@ -180,7 +180,8 @@ export interface paths {
         };
         /**
          * Metrics
-         * @description Prometheus metrics: TTFT, explain latency, prefix-cache hit tokens, rejections by reason.
+         * @description Prometheus metrics: TTFT, explain latency, prefix-cache hit tokens, rejections by reason (a key is
+         *     needed where keys are required).
          */
         get: operations["metrics_metrics_get"];
         put?: never;
