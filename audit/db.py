@@ -100,11 +100,22 @@ def alembic_config() -> Config:
     return config
 
 
+MIGRATION_LOCK = 0x7478_6D67  # "txmg": replicas starting together migrate one at a time
+
+
+def _migrating(connection) -> None:  # type: ignore[no-untyped-def]
+    """Bound nothing, and on Postgres hold the migration lock until the transaction ends: a replica that
+    starts beside another waits, then finds the schema already there."""
+    _unbounded(connection)
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database behind ``engine`` to ``revision``."""
+    """Migrate the database behind ``engine`` to ``revision`` (under the migration lock)."""
     config = alembic_config()
     with engine.begin() as connection:
-        _unbounded(connection)
+        _migrating(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -113,7 +124,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database behind ``engine`` down to ``revision`` ("base" removes every table)."""
     config = alembic_config()
     with engine.begin() as connection:
-        _unbounded(connection)
+        _migrating(connection)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
