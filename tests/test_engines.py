@@ -147,7 +147,8 @@ def test_prefix_states_serve_alternating_policies(engine, backend: RevmBackend, 
     # The third call finds policy A's prefix evicted from the context by B, and restores its state.
     assert sources[2][0] == "state_cache" and sources[2][1] >= prefix_a
     assert sources[3][0] == "state_cache"
-    assert engine.prefix_states.nbytes() < 60 * 1024**2  # scores stripped: far below ~100 MB per state
+    kept = len(engine.prefix_states.values())  # the session's other tests leave their modes' prefixes too
+    assert engine.prefix_states.nbytes() / kept < 40 * 1024**2  # scores stripped: far below ~100 MB per state
 
 
 class _RefusesStructuredOutput:
