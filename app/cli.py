@@ -14,6 +14,7 @@ from rich.console import Console
 
 from app.audit_cli import audit_app
 from app.settings import settings
+from app.signatures_cli import signatures_app
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -25,6 +26,7 @@ model_app = typer.Typer(help="The embedded model's weights.", no_args_is_help=Tr
 app.add_typer(db_app, name="db")
 app.add_typer(model_app, name="model")
 app.add_typer(audit_app, name="audit")
+app.add_typer(signatures_app, name="signatures")
 err = Console(stderr=True)
 
 EXIT_INVALID = 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chain.decode import decode_calldata
-from tests.helpers import DRAINER_EOA, MAX_UINT, calldata
+from tests.helpers import ALICE, DRAINER_EOA, DUSD, MAX_UINT, calldata
 
 
 def decode(hex_data: str) -> dict:
@@ -184,11 +184,49 @@ def test_decode_deep_nesting_and_call_bombs_stay_bounded() -> None:
 
 
 def test_selector_table_is_generated_from_the_committed_signatures() -> None:
+    """Both tables: the hand-written signatures, and the protocols' npm packages' ABIs (npm ci installs them)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import need
+    from tests.helpers import ROOT_DIR
+
+    need((ROOT_DIR / "node_modules" / "@uniswap" / "v4-core" / "package.json").exists(), "the npm protocol packages")
+    result = subprocess.run([sys.executable, "scripts/gen_selectors.py", "--check"], cwd=ROOT_DIR,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("signature", "args", "names", "package"), [
+    ("supply(address,uint256,address,uint16)", [DUSD, 10**6, ALICE, 0], ["asset", "amount", "onBehalfOf",
+                                                                         "referralCode"], "@aave/core-v3"),
+    ("setPreSignature(bytes,bool)", [b"\x01" * 56, True], ["orderUid", "signed"], "@gnosis.pm/gp-v2-contracts"),
+    ("unlock(bytes)", [b"\x12\x34"], ["data"], "@uniswap/v4-core"),
+    ("exactInputSingle((address,address,uint24,address,uint256,uint256,uint160))",
+     [(DUSD, ALICE, 500, ALICE, 10**6, 0, 0)], ["params"], "@uniswap/swap-router-contracts"),
+])
+def test_functions_of_the_published_abis_decode_with_their_names(signature: str, args: list, names: list[str],
+                                                                  package: str) -> None:
+    from chain.decode.registry import parse_signature, published_table
+
+    decoded = decode(calldata(signature, *args))
+    assert (decoded["function"], decoded["source"]) == (signature, "abi")
+    assert [a["name"] for a in decoded["args"]] == names
+    origins = published_table()["origins"]["functions"]
+    assert any(package in src for text, sources in origins.items() if parse_signature(text).signature == signature
+               for src in sources)
+
+
+def test_signatures_stats_counts_each_source() -> None:
+    import json
     import subprocess
     import sys
 
     from tests.helpers import ROOT_DIR
 
-    result = subprocess.run([sys.executable, "scripts/gen_selectors.py", "--check"], cwd=ROOT_DIR,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    done = subprocess.run([sys.executable, "-m", "app.cli", "signatures", "stats", "--json"], cwd=ROOT_DIR,
+                          capture_output=True, text=True, timeout=120)
+    counts = json.loads(done.stdout)
+    assert counts["@uniswap/universal-router@2.1.0"]["errors"] > 0 and counts["@aave/core-v3@1.19.3"]["functions"] > 0
+    assert counts["chain/decode/signatures (hand-written)"]["functions"] > 0
+    assert len(counts) == 18  # 17 packages with ABI files (seaport-types ships Solidity only) + the hand-written

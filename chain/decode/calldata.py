@@ -16,7 +16,7 @@ from chain.decode.bytecode import inferred_arguments
 from chain.decode.codec import AbiDecodeError, AbiType, AbiTypeError, decode_prefix, decode_types, parse_type
 from chain.decode.model import DecodedArg, DecodedCall, DecodeSource, ProxyInfo
 from chain.decode.proxy import detect_proxy
-from chain.decode.registry import FunctionAbi, bundled_functions, index, selector_table
+from chain.decode.registry import FunctionAbi, bundled_functions, index, published_table, selector_table
 from chain.decode.universal_router import COMMAND_TYPE_MASK, COMMANDS, EXECUTE_SIGNATURES, EXECUTE_SUB_PLAN
 from chain.hexutil import to_hex
 from chain.state import ChainState
@@ -120,6 +120,7 @@ class Decoder:
         proxy = self.proxy(target) if target else None
         tried: list[str] = []
         sources = ((DecodeSource.ABI, self.user), (DecodeSource.ABI, bundled_functions()),
+                   (DecodeSource.ABI, published_table()["functions"]),
                    (DecodeSource.SELECTORS, selector_table()["functions"]))
         for trailing_allowed in (False, True):  # an exact decode anywhere beats one with bytes after it
             for source, table in sources:

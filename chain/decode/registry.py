@@ -1,4 +1,5 @@
-"""Where function signatures come from: a caller's ABI, the bundled ABIs, and the selector table.
+"""Where function signatures come from: a caller's ABI, the bundled ABIs, the table generated from the protocols'
+published ABIs (``abi_signatures.json``), and the hand-written selector table.
 
 Bundled ABIs are either Solidity JSON ABIs (``abis/*.json``) or human-readable signature lists
 (``abis/*.txt``, one ``name(type argName, …)`` per line). The selector table
@@ -8,6 +9,7 @@ Bundled ABIs are either Solidity JSON ABIs (``abis/*.json``) or human-readable s
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -164,3 +166,33 @@ def selector_table() -> dict[str, dict[bytes, tuple[FunctionAbi, ...]]]:
         kind: {bytes.fromhex(sel[2:]): tuple(parse_signature(s) for s in sigs) for sel, sigs in entries.items()}
         for kind, entries in raw.items()
     }
+
+
+class _LazyTable(Mapping[bytes, tuple[FunctionAbi, ...]]):
+    """Selector → candidates, parsed from their text on first use (the package table holds thousands)."""
+
+    def __init__(self, raw: dict[str, dict[str, list[str]]]):
+        self._raw = {bytes.fromhex(sel[2:]): list(sigs) for sel, sigs in raw.items()}
+        self._parsed: dict[bytes, tuple[FunctionAbi, ...]] = {}
+
+    def __getitem__(self, selector: bytes) -> tuple[FunctionAbi, ...]:
+        if selector not in self._parsed:
+            self._parsed[selector] = tuple(parse_signature(s) for s in self._raw[selector])
+        return self._parsed[selector]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+@cache
+def published_table() -> dict[str, Any]:
+    """The table generated from the protocols' published ABIs (``abi_signatures.json``): ``{"sources":
+    {package: version}, "functions" | "errors" | "events": selector → candidates, "origins": {kind: {signature:
+    [package@version]}}}``."""
+    raw = json.loads(_resource("abi_signatures.json"))
+    kinds = ("functions", "errors", "events")
+    origins = {kind: {sig: srcs for sigs in raw[kind].values() for sig, srcs in sigs.items()} for kind in kinds}
+    return {"sources": raw["sources"], "origins": origins, **{kind: _LazyTable(raw[kind]) for kind in kinds}}

@@ -46,10 +46,11 @@ def custom_error(data: bytes) -> str | None:
     """``Name(type value, …)`` for revert data matching exactly one known custom error, else None."""
     from chain.decode.calldata import json_value
     from chain.decode.codec import AbiDecodeError, decode_types
-    from chain.decode.registry import selector_table
+    from chain.decode.registry import published_table, selector_table
 
     matches = []
-    for error in selector_table()["errors"].get(data[:4], ()):
+    candidates = selector_table()["errors"].get(data[:4], ()) or published_table()["errors"].get(data[:4], ())
+    for error in candidates:
         try:
             matches.append((error, decode_types(error.types, data[4:])))
         except AbiDecodeError:
