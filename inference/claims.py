@@ -218,6 +218,10 @@ def _request_claims(analysis: Analysis, out: ClaimSet) -> None:
     elif decoded.source == "deployment":
         out.add("request.call", f"Deploys a new contract from {decoded.args[0].value} bytes of initcode.", "decoded",
                 "it deploys a contract")
+    elif decoded.source == "guessed":
+        carried = "; ".join(f"{a.type} {_shown(a.value)}" for a in decoded.args[:8])
+        out.add("request.call", f"Calls an unknown function ({decoded.selector}) on {target}; its calldata, read "
+                f"without a signature, carries: {carried}.", "decoded", "it calls an unknown function")
     elif decoded.function:
         out.add("request.call", f"Calls {decoded.function} on {target}.", "decoded",
                 f"it calls {decoded.function.split('(')[0]}")
@@ -230,6 +234,14 @@ def _request_claims(analysis: Analysis, out: ClaimSet) -> None:
     if decoded is not None and int(facts.value) and facts.kind != "batch":
         out.add("request.value", f"It also sends {human_amount(int(facts.value), 18)} ETH.", "value",
                 "the ETH it sends")
+
+
+def _shown(value: object) -> str:
+    """A guessed argument's value, short: lists joined, long hex cut."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value[:4]) + (", …" if len(value) > 4 else "") + "]"
+    text = str(value)
+    return text if len(text) <= 70 else text[:66] + "…"
 
 
 def _approval_claims(analysis: Analysis, i: int, out: ClaimSet) -> None:

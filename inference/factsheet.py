@@ -75,6 +75,9 @@ def fact_sheet(analysis: Analysis) -> str:
     elif decoded.source == "deployment":
         lines.append(f"request: transaction on chain {facts.chain_id} deploying a new contract "
                      f"({decoded.args[0].value} bytes of initcode)")
+    elif decoded.source == "guessed":
+        lines.append(f"request: transaction on chain {facts.chain_id} calling an unknown function "
+                     f"{decoded.selector} on {where} (argument types guessed: {decoded.function})")
     elif decoded.function:
         lines.append(f"request: transaction on chain {facts.chain_id} calling {decoded.function} on {where}")
         for arg in decoded.args[:MAX_ITEMS]:

@@ -230,3 +230,25 @@ def test_signatures_stats_counts_each_source() -> None:
     assert counts["@uniswap/universal-router@2.1.0"]["errors"] > 0 and counts["@aave/core-v3@1.19.3"]["functions"] > 0
     assert counts["chain/decode/signatures (hand-written)"]["functions"] > 0
     assert len(counts) == 18  # 17 packages with ABI files (seaport-types ships Solidity only) + the hand-written
+
+
+def test_unresolved_calldata_gets_a_guessed_layout_and_still_fires_unknown_function() -> None:
+    from eth_abi import encode
+
+    from chain import analyze, parse_request
+    from chain.rules import load_policy
+    from chain.simulate import RevmBackend
+    from chain.trace import Trace
+    from inference.summary import summarize
+    from tests.helpers import DRAINER, tx
+
+    body = encode(["address", "uint256", "bytes", "address[]"], [DRAINER, 10**18, b"\x00\x01", [ALICE, DUSD]])
+    data = "0x12345678" + body.hex()
+    decoded = decode(data)
+    assert (decoded["source"], decoded["function"]) == ("guessed", "0x12345678(address,uint256,bytes,address[])")
+    assert [a["value"] for a in decoded["args"]] == [DRAINER, str(10**18), "0x0001", [ALICE, DUSD]]
+    assert decode("0x12345678" + "00" * 31)["source"] == "unknown"  # not whole words: no layout to guess
+    analysis = analyze(parse_request(tx(DUSD, data)), RevmBackend(), load_policy(), Trace())
+    rules = [f.rule for f in analysis.findings]
+    assert "UNKNOWN_FUNCTION" in rules and "KNOWN_MALICIOUS" in rules  # a guessed address is still checked
+    assert f"carries: address {DRAINER}; uint256 {10**18}; bytes 0x0001" in summarize(analysis)

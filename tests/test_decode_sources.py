@@ -93,9 +93,12 @@ def test_decode_infers_argument_types_from_bytecode(backend: RevmBackend) -> Non
     }
 
 
-def test_decode_without_state_leaves_unbundled_calls_unknown() -> None:
+def test_decode_without_state_leaves_unbundled_calls_to_a_guessed_layout() -> None:
+    """No table names it and no bytecode can be read: the layout is inferred from the calldata, unnamed."""
     decoded = decode_calldata(data("sweepNft(address,address,uint256[])", DUSD, ALICE, [1]), DRAINER)
-    assert (decoded.source, decoded.error) == ("unknown", "no known function has this selector")
+    assert (decoded.source, decoded.error) == ("guessed", "no known function has this selector; the argument layout "
+                                                          "is guessed from the calldata")
+    assert decoded.function == decoded.selector + "(address,address,uint256[])"
 
 
 def test_decode_selector_absent_from_bytecode_stays_unknown(backend: RevmBackend) -> None:

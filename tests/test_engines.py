@@ -61,7 +61,7 @@ def messages_for(backend: RevmBackend, policy: Policy, raw: dict) -> tuple[list[
 @pytest.mark.model
 def test_remote_engine_reads_identity_and_returns_schema_json(llama_server: str, backend: RevmBackend,
                                                               policy: Policy) -> None:
-    remote = OpenAICompatibleEngine(llama_server, retries=0)
+    remote = OpenAICompatibleEngine(llama_server, retries=0, timeout_s=120)  # a cold prompt on 2 shared cores
     identity = asyncio.run(remote.connect())
     assert identity.model_dump() == {"engine": "openai_compatible", "name": MODEL_ALIAS, "weights_sha256": None,
                                      "quantization": "Q4_1"}

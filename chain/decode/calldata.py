@@ -14,6 +14,7 @@ from typing import Any
 from chain.decode.batches import INNER_CALLS, BatchError, Inner
 from chain.decode.bytecode import inferred_arguments
 from chain.decode.codec import AbiDecodeError, AbiType, AbiTypeError, decode_prefix, decode_types, parse_type
+from chain.decode.guess import guess_types
 from chain.decode.model import DecodedArg, DecodedCall, DecodeSource, ProxyInfo
 from chain.decode.proxy import detect_proxy
 from chain.decode.registry import FunctionAbi, bundled_functions, index, published_table, selector_table
@@ -147,6 +148,12 @@ class Decoder:
             reason = f"arguments ({len(body)} bytes) do not decode as " + " or ".join(tried)
         else:
             reason = "no known function has this selector"
+        if not tried and (types := guess_types(body)) is not None:  # a known selector's bad bytes are not guessed
+            fn = FunctionAbi(name=to_hex(selector), names=tuple(f"arg{i}" for i in range(len(types))), types=types)
+            return DecodedCall(selector=to_hex(selector), function=fn.signature, source=DecodeSource.GUESSED,
+                               args=_args(fn, decode_types(types, body)), proxy=proxy,
+                               error="no known function has this selector; the argument layout is guessed from "
+                                     "the calldata")
         return _unknown(selector, reason, proxy=proxy)
 
     def _from_bytecode(self, selector: bytes, body: bytes, target: str | None,

@@ -14,6 +14,7 @@ class DecodeSource(StrEnum):
     ABI = "abi"  # an ABI (bundled or supplied) matched the selector and the bytes re-encode exactly
     SELECTORS = "selectors"  # only a text signature from the selector table matched
     BYTECODE = "bytecode"  # argument types inferred from the target's bytecode
+    GUESSED = "guessed"  # nothing resolved the selector; the argument layout was inferred from the calldata alone
     DEPLOYMENT = "deployment"  # no `to`: the data is initcode that creates a contract (nothing to decode)
     UNKNOWN = "unknown"  # nothing resolved the calldata (unknown selector, truncated or malformed)
 

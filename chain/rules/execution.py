@@ -11,10 +11,11 @@ from chain.simulate.model import SimulationStatus
 
 @rule("UNKNOWN_FUNCTION")
 def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
-    """Calldata is present but nothing resolves it — at the top level or in any nested call."""
+    """Calldata is present but nothing resolves it — at the top level or in any nested call. A layout guessed
+    from the calldata is not a resolution: it names no function."""
     found = []
     for call, target, _ in facts.calls():
-        if call.source is not DecodeSource.UNKNOWN:
+        if call.source not in (DecodeSource.UNKNOWN, DecodeSource.GUESSED):
             continue
         where = "The call's data" if call is facts.decoded else f"A nested call to {target}"
         found.append(finding("UNKNOWN_FUNCTION", policy, f"{where} could not be decoded: {call.error}.",
