@@ -42,6 +42,31 @@ HEADLINES = {
     "SIMULATION_REVERTED": "This transaction fails when it is tested.",
     "SIMULATION_UNAVAILABLE": "This could not be tested beforehand; its effects are unknown.",
 }
+# Words by which free text addresses a rule's finding (free mode's quality check; lowercase substrings).
+RULE_WORDS = {
+    "APPROVAL_TO_EOA": ("plain account", "not a contract", "no contract code", "no code", "eoa", "ordinary account"),
+    "UNLIMITED_APPROVAL": ("unlimited", "every", "all of your", "all your", "any amount", "no limit"),
+    "APPROVAL_FOR_ALL": ("all your", "every nft", "all nfts", "whole collection", "entire collection", "operator"),
+    "PERMIT_SIGNATURE": ("permit", "approv", "signature"),
+    "PERMIT2_SIGNATURE": ("permit2", "permit", "approv"),
+    "LONG_EXPIRY": ("expir", "forever", "never", "long time", "days"),
+    "ORDER_FOR_NOTHING": ("nothing", "for free", "give away", "gives away", "no payment"),
+    "BLIND_SIGNATURE": ("blind", "cannot read", "can't read", "raw hash", "hash", "cannot see"),
+    "SIWE_DOMAIN_MISMATCH": ("domain", "site", "website", "sign-in", "sign in"),
+    "CHAIN_ID_MISMATCH": ("chain", "network"),
+    "KNOWN_MALICIOUS": ("malicious", "denylist", "known bad", "scam"),
+    "SUSPICIOUS_PAYABLE_CALL": ("claim", "scam", "security update", "eth"),
+    "TRANSFER_TO_TOKEN_CONTRACT": ("token contract", "lost"),
+    "POISONED_ADDRESS": ("imitat", "look-alike", "lookalike", "address book", "poison"),
+    "SWAP_RECIPIENT_MISMATCH": ("recipient", "someone else", "another address", "not to you"),
+    "OWNERSHIP_CHANGE": ("owner", "control", "admin", "upgrade"),
+    "EIP7702_DELEGATION": ("delegat", "7702", "your account"),
+    "UNKNOWN_FUNCTION": ("unknown", "cannot tell", "can't tell", "not be decoded", "nobody"),
+    "METADATA_INJECTION": ("data", "instruction", "text", "ignore"),
+    "SIMULATION_REVERTED": ("fail", "revert"),
+    "SIMULATION_UNAVAILABLE": ("could not be tested", "not be simulated", "unknown", "untested", "could not"),
+}
+STOP_WORDS = ("do not sign", "don't sign", "reject", "stop", "do not approve", "cancel")
 EMPHASIS = "Look closely: "  # a headline's second form, offered when the verdict is warn or block
 ADVICE = {  # labelled a1…a6 in this order in claims mode's fixed prefix
     "block": ("Do not sign this.", "Reject this request, and revoke any approval you gave this spender before."),

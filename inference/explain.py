@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from chain.trace import Trace
 from inference import metrics
 from inference.admission import AdmissionGate
 from inference.cache import NarrativeCache, narrative_key
-from inference.claims import claims_of, untrusted_in
+from inference.claims import RULE_WORDS, STOP_WORDS, claims_of, untrusted_in
 from inference.claims_mode import Selection, claims_schema, claims_sheet, labels, select
 from inference.engine import Engine, EngineError, Generation, ModelIdentity, Sampling, StructuredOutputRefused
 from inference.factsheet import fact_sheet
@@ -100,11 +101,17 @@ def untrusted_texts(value: Any) -> set[str]:
 
 
 def narrative_vocabulary(analysis: Analysis, policy: Policy, facts_text: str) -> Vocabulary:
-    """What a narrative about ``analysis`` may mention, must mention one of, and must not repeat."""
-    return Vocabulary.from_facts(
+    """What a narrative about ``analysis`` may mention, must mention one of, must not repeat, and (free mode's
+    quality check) must address: the most severe finding in the headline, every critical and high finding."""
+    base = Vocabulary.from_facts(
         facts_text, _symbols(analysis), {a.spender for a in analysis.facts.approvals},
         [example.answer for example in policy.prompt.examples], _anchors(analysis),
         untrusted_texts(analysis.facts.model_dump(mode="json")))
+    findings = analysis.findings  # most severe first
+    required = tuple(dict.fromkeys((f.rule, RULE_WORDS.get(f.rule, ())) for f in findings
+                                   if f.severity in ("critical", "high")))
+    return dataclasses.replace(base, top_words=RULE_WORDS.get(findings[0].rule, ()) if findings else (),
+                               required_words=required, stop_words=STOP_WORDS)
 
 
 def _anchors(analysis: Analysis) -> set[str]:

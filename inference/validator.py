@@ -95,6 +95,11 @@ class Vocabulary:
     hex_values: frozenset[str] = frozenset()
     anchors: frozenset[str] = frozenset()
     untrusted_runs: frozenset[tuple[str, ...]] = frozenset()
+    # free mode's quality check: the most severe finding's words (the headline names it), each critical/high
+    # finding's words (the narrative covers it), and the stop words the advice must (block) or must not (ok) use
+    top_words: tuple[str, ...] = ()
+    required_words: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    stop_words: tuple[str, ...] = ()
 
     @classmethod
     def from_facts(cls, facts_text: str, symbols: set[str], spenders: set[str] | None = None,
@@ -230,7 +235,26 @@ def validate(raw: str, verdict: str, vocabulary: Vocabulary) -> Verdict:
         return Verdict(None, RejectReason.REPETITION, f"'{' '.join(top[0])}' x{top[1]}")
     if (unsupported := _unsupported(text, narrative.explanation, vocabulary)) is not None:
         return unsupported
+    if (poor := _quality(narrative, verdict, vocabulary)) is not None:
+        return poor
     return Verdict(narrative)
+
+
+def _quality(narrative: Narrative, verdict: str, vocabulary: Vocabulary) -> Verdict | None:
+    """The headline names the most severe finding, every critical and high finding is covered, and the advice
+    matches the verdict (block: stop; ok: never stop)."""
+    headline, whole, advice = (narrative.headline.lower(), narrative.text().lower(), narrative.advice.lower())
+    if vocabulary.top_words and not any(w in headline for w in vocabulary.top_words):
+        return Verdict(None, RejectReason.WRONG_FIRST_CLAIM, "the headline does not address the most severe finding")
+    for rule, words in vocabulary.required_words:
+        if not any(w in whole for w in words):
+            return Verdict(None, RejectReason.UNCOVERED_FINDING, f"says nothing of {rule}")
+    says_stop = any(w in advice for w in vocabulary.stop_words)
+    if vocabulary.stop_words and verdict == "block" and not says_stop:
+        return Verdict(None, RejectReason.CONTRADICTS_VERDICT, "the advice does not say to stop, the verdict is block")
+    if vocabulary.stop_words and verdict == "ok" and says_stop:
+        return Verdict(None, RejectReason.CONTRADICTS_VERDICT, "the advice says to stop, the verdict is ok")
+    return None
 
 
 def _unsupported(text: str, explanation: str, vocabulary: Vocabulary) -> Verdict | None:

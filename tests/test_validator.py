@@ -88,3 +88,26 @@ def test_validate_rejects_hex_not_in_facts_and_ungrounded_text() -> None:
         "ungrounded: mentions none of: approve, dusd"
     assert validate(answer("Careful with this approve.", "It is unlimited.", "Reject it."), "block",
                     grounded).rejected_reason is None
+
+
+def test_free_mode_narrative_must_address_the_findings_and_match_the_verdict() -> None:
+    """The quality rules claims mode gets by construction, checked on free text."""
+    import dataclasses
+
+    from inference.claims import RULE_WORDS, STOP_WORDS
+
+    quality = dataclasses.replace(VOCABULARY, top_words=RULE_WORDS["APPROVAL_TO_EOA"], stop_words=STOP_WORDS,
+                                  required_words=(("APPROVAL_TO_EOA", RULE_WORDS["APPROVAL_TO_EOA"]),
+                                                  ("UNLIMITED_APPROVAL", RULE_WORDS["UNLIMITED_APPROVAL"])))
+    assert validate(GOOD, "block", quality).rejected_reason is None
+    off_topic = answer("An approve call on DUSD.", f"This lets {DRAINER_EOA} spend your DUSD; it is a plain account.",
+                       "Reject it.")
+    assert validate(off_topic, "block", quality).rejected_reason == (
+        "wrong_first_claim: the headline does not address the most severe finding")
+    partial = answer("Do not sign: a plain account gets your DUSD.", f"This lets {DRAINER_EOA} spend your DUSD.",
+                     "Reject it.")
+    assert validate(partial, "block", quality).rejected_reason == "uncovered_finding: says nothing of UNLIMITED_APPROVAL"
+    soft = answer("Do NOT sign: unlimited DUSD approval to a plain account.",
+                  f"This lets {DRAINER_EOA} spend all your DUSD.", "Think about it first.")
+    assert validate(soft, "block", quality).rejected_reason == (
+        "contradicts_verdict: the advice does not say to stop, the verdict is block")
