@@ -8,11 +8,13 @@ in an HttpOnly, SameSite=Strict cookie.
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -28,6 +30,7 @@ from chain.rules.policy import VERDICTS
 
 HERE = Path(__file__).parent
 KEY_COOKIE = "txexplain_key"
+CSRF_COOKIE = "txexplain_csrf"
 PAGE_SIZE = 50
 # Pages load only their own script and stylesheet; the record data travels as inert application/json.
 SECURITY_HEADERS = {
@@ -67,8 +70,24 @@ async def _caller(request: Request, services: ServicesDep) -> Caller:
     return await charge_caller(request, services, header)
 
 
-def _login_page(request: Request, message: str, status_code: int = 401) -> Response:
-    return _page(request, "login.html", {"message": message, "next": request.url.path}, status_code)
+def _login_page(request: Request, message: str | None, status_code: int = 401, target: str | None = None) -> Response:
+    """The login form, with a fresh CSRF token in a hidden field and in a SameSite=Strict cookie (double
+    submit): a cross-site page can neither read the token nor get the cookie sent with its POST."""
+    token = secrets.token_urlsafe(24)
+    response = _page(request, "login.html", {"message": message, "next": target or request.url.path,
+                                             "csrf": token}, status_code)
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/audit",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+def _same_origin(request: Request) -> bool:
+    """True unless the browser says the POST comes from another origin (Origin, else Referer)."""
+    sent = request.headers.get("origin") or request.headers.get("referer")
+    if not sent:
+        return True  # not a browser's cross-site form post (browsers send Origin on those)
+    parsed = urlparse(sent)
+    return f"{parsed.scheme}://{parsed.netloc}" == f"{request.url.scheme}://{request.url.netloc}"
 
 
 def parse_filters(params: dict[str, str], tenant: str | None) -> RecordFilter:
@@ -141,7 +160,7 @@ async def record_page(record_id: str, request: Request, services: ServicesDep) -
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(request: Request) -> Response:
     """Ask for an API key (only needed where keys are required)."""
-    return _page(request, "login.html", {"message": None, "next": "/audit"})
+    return _login_page(request, None, 200, "/audit")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -152,10 +171,14 @@ async def login(request: Request, services: ServicesDep) -> Response:
     target = (form.get("next") or ["/audit"])[0]
     if not target.startswith("/audit"):
         target = "/audit"  # never redirect off the explorer
+    token, cookie = (form.get("csrf") or [""])[0], request.cookies.get(CSRF_COOKIE, "")
+    if not _same_origin(request) or not token or not hmac.compare_digest(token, cookie):
+        # login CSRF: a cross-site page must not log the victim into the attacker's tenant
+        return _login_page(request, "csrf: the form expired or came from another site; try again", 403, target)
     try:
         await run_in_threadpool(authenticate, services.sessions, f"Bearer {key}" if key else None, True)
     except AuthError as exc:
-        return _page(request, "login.html", {"message": f"key: {exc}", "next": target}, 401)
+        return _login_page(request, f"key: {exc}", 401, target)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict", path="/audit",
                         secure=request.url.scheme == "https")

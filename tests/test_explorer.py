@@ -70,6 +70,15 @@ def test_attacker_text_is_escaped(ledger: tuple[Services, list[dict]]) -> None:
     assert "&lt;script&gt;alert(1)" in page.text or "\\u003cscript\\u003e" in page.text
 
 
+def log_in(browser: httpx.Client, key: str, target: str = "/audit", **headers: str) -> httpx.Response:
+    """What a browser does: open the login form (its CSRF cookie and token), then post it."""
+    import re
+
+    form = browser.get("/audit/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    return browser.post("/audit/login", data={"key": key, "next": target, "csrf": token}, headers=headers)
+
+
 def test_keys_required_asks_for_a_key_and_scopes_the_tenant(sqlite_url: str,
                                                              make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url, api_keys="required")
@@ -79,16 +88,22 @@ def test_keys_required_asks_for_a_key_and_scopes_the_tenant(sqlite_url: str,
     auditor_key = create_key(services.sessions, tenant="ops", role="auditor")[0]
     with serving(services) as base:
         anonymous = httpx.get(f"{base}/audit")
-        wrong = httpx.post(f"{base}/audit/login", data={"key": "txe_nope_nope", "next": "/audit"})
         with httpx.Client(base_url=base) as browser:
-            login = browser.post("/audit/login", data={"key": client_key, "next": "https://evil.example/"})
+            wrong = log_in(browser, "txe_nope_nope")
+        with httpx.Client(base_url=base) as browser:
+            login = log_in(browser, client_key, "https://evil.example/")
             as_client = browser.get("/audit")
         with httpx.Client(base_url=base) as browser:
-            browser.post("/audit/login", data={"key": auditor_key, "next": "/audit"})
+            log_in(browser, auditor_key)
             as_auditor = browser.get("/audit")
+        with httpx.Client(base_url=base) as browser:  # login CSRF: another site posting its own key for the victim
+            forged = browser.post("/audit/login", data={"key": client_key, "next": "/audit"})
+            cross_site = log_in(browser, client_key, origin="https://evil.example")
         slow_key = create_key(services.sessions, tenant="acme", rate_per_minute=1)[0]
         limited = [httpx.get(f"{base}/audit", headers={"Authorization": f"Bearer {slow_key}"}) for _ in range(2)]
     assert anonymous.status_code == 401 and 'name="key"' in anonymous.text
+    assert forged.status_code == 403 and cross_site.status_code == 403  # no token, or another site's Origin
+    assert "txexplain_key" not in cross_site.headers.get("set-cookie", "")  # the victim is not logged in
     assert wrong.status_code == 401 and "unknown API key" in wrong.text
     assert login.status_code == 303 and login.headers["location"] == "/audit"  # never off-site
     cookie = login.headers["set-cookie"].lower()

@@ -106,7 +106,8 @@ def test_free_mode_narrative_must_address_the_findings_and_match_the_verdict() -
         "wrong_first_claim: the headline does not address the most severe finding")
     partial = answer("Do not sign: a plain account gets your DUSD.", f"This lets {DRAINER_EOA} spend your DUSD.",
                      "Reject it.")
-    assert validate(partial, "block", quality).rejected_reason == "uncovered_finding: says nothing of UNLIMITED_APPROVAL"
+    assert validate(partial, "block", quality).rejected_reason == (
+        "uncovered_finding: says nothing of UNLIMITED_APPROVAL")
     soft = answer("Do NOT sign: unlimited DUSD approval to a plain account.",
                   f"This lets {DRAINER_EOA} spend all your DUSD.", "Think about it first.")
     assert validate(soft, "block", quality).rejected_reason == (
