@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
 
 from app.audit_routes import router as audit_router
-from app.auth import AuthError, RateLimiter, retry_after_header
+from app.auth import FAILED_KEYS_PER_MINUTE, AuthError, RateLimiter, retry_after_header
 from app.body import openapi_examples, read_json, read_request
 from app.chain_routes import router as chain_router
 from app.deps import CallerDep, RateLimited, ServicesDep
@@ -94,6 +94,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.failed_keys = RateLimiter(FAILED_KEYS_PER_MINUTE)
 
     @app.exception_handler(AuthError)
     async def _unauthorized(request: Request, exc: AuthError) -> JSONResponse:

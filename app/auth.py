@@ -124,18 +124,32 @@ class RateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}  # key → (tokens, last refill)
         self._lock = threading.Lock()
 
+    def _tokens(self, key: str, rate: int, now: float) -> float:
+        """``key``'s tokens at ``now`` (refilled at ``rate`` per minute, capped at ``rate``); call under the lock."""
+        tokens, last = self._buckets.get(key, (float(rate), now))
+        return min(float(rate), tokens + (now - last) * rate / 60.0)
+
+    def peek(self, key: str, per_minute: int | None = None) -> float:
+        """0.0 if ``key`` has a token now, else the seconds until it has one; spends nothing."""
+        rate = per_minute or self.default
+        with self._lock:
+            tokens = self._tokens(key, rate, time.monotonic())
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) * 60.0 / rate
+
     def take(self, key: str, per_minute: int | None = None) -> float:
         """Spend one token; 0.0 if allowed, else the seconds until one is available (Retry-After)."""
         rate = per_minute or self.default
         now = time.monotonic()
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(rate), now))
-            tokens = min(float(rate), tokens + (now - last) * rate / 60.0)
+            tokens = self._tokens(key, rate, now)
             if tokens >= 1.0:
                 self._buckets[key] = (tokens - 1.0, now)
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) * 60.0 / rate
+
+
+FAILED_KEYS_PER_MINUTE = 10  # failed key checks a client address may make per minute before it waits
 
 
 def retry_after_header(seconds: float) -> str:

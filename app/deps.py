@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from app.auth import Caller, RateLimiter, authenticate
+from app.auth import AuthError, Caller, RateLimiter, authenticate
 from app.service import Services
 
 
@@ -37,10 +37,20 @@ async def charge_caller(request: Request, services: Services, authorization: str
 
     Raises:
         AuthError: no usable key where one is required (mapped to 401).
-        RateLimited: the key's bucket is empty (mapped to 429 with Retry-After).
+        RateLimited: the key's bucket is empty, or the client address has failed too many key checks
+            (``FAILED_KEYS_PER_MINUTE``), mapped to 429 with Retry-After.
     """
-    caller = await run_in_threadpool(authenticate, services.sessions, authorization,
-                                     services.settings.keys_required)
+    failures: RateLimiter = request.app.state.failed_keys
+    address = f"addr:{request.client.host if request.client else 'unknown'}"
+    if authorization and (wait := failures.peek(address)):
+        raise RateLimited(wait)  # this address has spent its failed key checks: guessing keys costs time
+    try:
+        caller = await run_in_threadpool(authenticate, services.sessions, authorization,
+                                         services.settings.keys_required)
+    except AuthError:
+        if authorization:
+            failures.take(address)
+        raise
     if caller.key_id is not None:
         limiter: RateLimiter = request.app.state.limiter
         wait = limiter.take(caller.key_id, caller.rate_per_minute)

@@ -175,9 +175,14 @@ async def login(request: Request, services: ServicesDep) -> Response:
     if not _same_origin(request) or not token or not hmac.compare_digest(token, cookie):
         # login CSRF: a cross-site page must not log the victim into the attacker's tenant
         return _login_page(request, "csrf: the form expired or came from another site; try again", 403, target)
+    failures = request.app.state.failed_keys  # the API's per-address budget of failed key checks
+    address = f"addr:{request.client.host if request.client else 'unknown'}"
+    if failures.peek(address):
+        return _login_page(request, "key: too many failed attempts from this address; wait a minute", 429, target)
     try:
         await run_in_threadpool(authenticate, services.sessions, f"Bearer {key}" if key else None, True)
     except AuthError as exc:
+        failures.take(address)
         return _login_page(request, f"key: {exc}", 401, target)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict", path="/audit",

@@ -136,3 +136,16 @@ def test_metrics_need_a_key_where_keys_are_required(client: TestClient, services
     assert client.get("/metrics").status_code == 401
     key, _ = create_key(services.sessions, "acme")
     assert client.get("/metrics", headers=bearer(key)).status_code == 200
+
+
+def test_failed_key_checks_are_throttled_per_client_address(client: TestClient, services: Services) -> None:
+    """Guessing keys costs time: after 10 failed checks a minute the address waits, even with a right key."""
+    from app.auth import FAILED_KEYS_PER_MINUTE, create_key
+
+    good, _ = create_key(services.sessions, "acme")
+    wrong = [client.get("/v1/rules", headers=bearer("txe_nope_guess")).status_code
+             for _ in range(FAILED_KEYS_PER_MINUTE + 1)]
+    assert wrong == [401] * FAILED_KEYS_PER_MINUTE + [429]
+    blocked = client.get("/v1/rules", headers=bearer(good))
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
+    assert client.get("/healthz").status_code == 200
