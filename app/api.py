@@ -33,7 +33,7 @@ from app.service import (
     explain_request,
     stream_parts,
 )
-from app.settings import Settings
+from app.settings import Settings, loopback_host
 from audit import AUDIT_FAILURES, failure_text
 from audit.pinning import PinWorker
 from chain import RequestError, decode_request
@@ -138,8 +138,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """A NUL in the path or a query parameter is a 422 naming it (Postgres cannot compare text holding one);
-        every response says nosniff, and audit answers are never cached."""
+        """Keyless (loopback) servers answer only to loopback host names (421 otherwise: DNS rebinding); a NUL in
+        the path or a query parameter is a 422 naming it (Postgres cannot compare text holding one); every response
+        says nosniff, and audit answers are never cached."""
+        if not settings.keys_required and not loopback_host(request.headers.get("host", ""), settings.allowed_hosts):
+            return problem(421, "misdirected-request", "Misdirected request",
+                           "this server runs without API keys and answers only to a loopback host name (a page on "
+                           "another name reaching it is DNS rebinding)",
+                           errors=[{"field": "Host", "message": "must be localhost or a loopback address"}])
         bad = next((name for name, value in request.query_params.multi_items() if "\x00" in value or "\x00" in name),
                    "(path)" if "\x00" in request.url.path else None)
         if bad is not None:

@@ -10,6 +10,17 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def loopback_host(header: str, allowed: list[str] | tuple[str, ...] = ()) -> bool:
+    """True when an HTTP ``Host`` header (name or address, port optional) names this machine's loopback, or is
+    one of the ``allowed`` names."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host == "localhost" or host.endswith(".localhost") or is_loopback(host) or host in allowed
+
+
 def is_loopback(host: str) -> bool:
     """Whether ``host`` only accepts connections from this machine."""
     import ipaddress
@@ -91,6 +102,8 @@ class Settings(BaseSettings):
     api_keys: Literal["auto", "required", "off"] = Field(
         "auto", description="auto: keys are required unless the server binds a loopback address; "
                             "off is refused on any other address.")
+    allowed_hosts: list[str] = Field(default_factory=list, description="Host names a keyless (loopback) server "
+                                     "answers to besides loopback ones, e.g. a local reverse proxy's; others get 421.")
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key (token "
                                        "bucket, burst of the same size); a key may carry its own.")
 

@@ -25,7 +25,7 @@ def services(sqlite_url: str, make_services) -> Services:  # type: ignore[no-unt
 
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services.settings, services)) as test_client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -179,3 +179,15 @@ def test_responses_say_nosniff_and_audit_answers_are_never_cached(server: str) -
     listing = httpx.get(f"{server}/v1/audit/records")
     assert listing.headers["cache-control"] == "no-store" and listing.headers["x-content-type-options"] == "nosniff"
     assert httpx.get(f"{server}/audit").headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(("host", "status"), [("attacker.example", 421), ("attacker.example:8000", 421),
+                                              ("127.0.0.1:8000", 200), ("localhost", 200), ("[::1]:8000", 200)])
+def test_keyless_server_answers_only_to_loopback_host_names(services: Services, host: str, status: int) -> None:
+    """DNS rebinding: a page on attacker.example whose name now resolves to 127.0.0.1 reaches a keyless server;
+    its requests carry that Host and are refused."""
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
+        answer = client.get("/v1/rules", headers={"host": host})
+    assert answer.status_code == status
+    if status == 421:
+        assert answer.json()["errors"] == [{"field": "Host", "message": "must be localhost or a loopback address"}]

@@ -29,7 +29,7 @@ def services(sqlite_url: str, make_services) -> Services:  # type: ignore[no-unt
 
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services.settings, services)) as test_client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -98,7 +98,7 @@ def test_loopback_without_keys_is_the_local_operator(sqlite_url: str, make_servi
     services = make_services(sqlite_url)
     services.engine = None
     assert not services.settings.keys_required
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         assert client.get("/v1/audit/records").status_code == 200
 
 

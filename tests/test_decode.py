@@ -90,7 +90,7 @@ def test_decode_endpoint_is_fast_and_stores_nothing(sqlite_url: str, make_servic
     from tests.helpers import example
 
     services = make_services(sqlite_url)
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         tx_body = client.post("/v1/decode", json=example("unlimited-approval-to-eoa")).json()
         sig_body = client.post("/v1/decode", json=example("permit2-phishing-signature")).json()
         bad = client.post("/v1/decode", json={"chain_id": 1, "from": "0x12"})

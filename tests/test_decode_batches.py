@@ -252,7 +252,7 @@ def test_decode_endpoint_takes_wallet_send_calls_and_a_callers_abi(sqlite_url: s
     abi = [{"type": "function", "name": "stakeFor", "inputs": [{"name": "who", "type": "address"}]}]
     body = send_calls({"to": DUSD, "data": calldata("stakeFor(address)", BOB)}, {"to": BOB, "value": "0x5"}, abi=abi)
     services = make_services(sqlite_url)
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         decoded = client.post("/v1/decode", json=body).json()["decoded"]
         bad = client.post("/v1/decode", json={**body, "abi": [{"type": "function", "name": "f",
                                                                 "inputs": [{"type": "uint9"}]}]})

@@ -55,7 +55,7 @@ def assert_record_recomputes(services: Services, result: dict) -> AuditRecord:
 def test_http_explain_example_blocks_and_is_audited(database: str, request: pytest.FixtureRequest,
                                                     make_services: Callable[..., Services]) -> None:
     services = make_services(request.getfixturevalue(f"{database}_url"))
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         response = client.post("/v1/explain", json=APPROVAL)
         assert response.status_code == 200, response.text
         result = response.json()
@@ -82,7 +82,7 @@ def test_http_bad_input_is_422_naming_field_and_stores_nothing(raw: dict, field:
                                                                sqlite_url: str,
                                                                make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url)
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         response = client.post("/v1/explain", json=raw)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -94,7 +94,7 @@ def test_http_bad_input_is_422_naming_field_and_stores_nothing(raw: dict, field:
 
 def test_http_invalid_json_and_oversized_body(sqlite_url: str, make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url, max_request_bytes=2048)
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         broken = client.post("/v1/explain", content=b"{not json", headers={"content-type": "application/json"})
         huge = client.post("/v1/explain", json=tx(DUSD, "0x" + "00" * 4096))
     assert broken.status_code == 422
@@ -108,7 +108,7 @@ def test_http_truncated_calldata_is_explained_not_rejected(sqlite_url: str,
                                                            make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url)
     truncated = tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, 1)[:50])
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         result = client.post("/v1/explain", json=truncated).json()
     assert result["verdict"] == "warn"
     assert [f["rule"] for f in result["findings"]] == ["SIMULATION_REVERTED", "UNKNOWN_FUNCTION"]
@@ -120,7 +120,7 @@ def test_http_audit_failure_is_503_without_explanation(sqlite_url: str,
                                                        make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url)
     AuditRecord.__table__.drop(services.sessions.kw["bind"])  # the store breaks after startup
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         response = client.post("/v1/explain", json=APPROVAL)
         streamed = client.post("/v1/explain", params={"stream": "true"}, json=APPROVAL)
     assert response.status_code == 503
@@ -136,7 +136,7 @@ def test_http_audit_failure_is_503_without_explanation(sqlite_url: str,
 
 def test_healthz(sqlite_url: str, make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url)
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         spec = client.get("/openapi.json").json()
     examples = spec["paths"]["/v1/explain"]["post"]["requestBody"]["content"]["application/json"]["examples"]
@@ -183,7 +183,7 @@ def test_cli_bad_input_exits_2_naming_field(raw: dict, field: str, message: str,
 def test_http_explains_a_permit2_signature_request(sqlite_url: str, make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url)
     services.engine = None
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         result = client.post("/v1/explain", json=example("permit2-phishing-signature")).json()
     assert (result["kind"], result["verdict"], result["decoded"], result["simulation"]) == (
         "typed_data", "block", None, None)

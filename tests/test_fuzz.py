@@ -39,7 +39,8 @@ def _services(tmp: Path) -> Services:
 
 
 # The schema is loaded when the module is collected, so the app it drives is built then (engine off).
-APP = create_app(Settings(engine="none"), _services(Path(tempfile.mkdtemp(prefix="txexplain-fuzz-"))))
+APP = create_app(Settings(engine="none", allowed_hosts=["testserver"]),  # schemathesis' ASGI client's Host
+                 _services(Path(tempfile.mkdtemp(prefix="txexplain-fuzz-"))))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

@@ -22,7 +22,7 @@ def client(postgres_url: str, tmp_path: Path, backend: RevmBackend) -> Iterator[
     services = build_services(Settings(database_url=postgres_url, signing_key_path=tmp_path / "k", engine="none"),
                               engine=None)
     services.backend = backend
-    with TestClient(create_app(services.settings, services)) as test_client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 

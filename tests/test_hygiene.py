@@ -25,7 +25,7 @@ def test_api_keys_and_tokens_never_reach_the_logs(sqlite_url: str, make_services
     key, _ = create_key(services.sessions, tenant="acme")
     secret = key.split("_", 2)[2]
     caplog.set_level(logging.DEBUG)
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         ok = client.post("/v1/explain", json=tx(DUSD, calldata("transfer(address,uint256)", BOB, 5)),
                          headers={"Authorization": f"Bearer {key}"})
         bad = client.get("/v1/rules", headers={"Authorization": f"Bearer {key[:-3]}xyz"})
@@ -65,7 +65,7 @@ def test_no_endpoint_fetches_a_url_the_caller_supplied(sqlite_url: str,
         {**tx(DUSD, "0xa9059cbb"), "abi": [{"type": "function", "name": url, "inputs": []}]},
     ]
     try:
-        with TestClient(create_app(services.settings, services)) as client:
+        with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
             for body in requests:
                 for path in ("/v1/explain", "/v1/decode"):
                     assert client.post(path, json=body).status_code in (200, 422)
@@ -82,7 +82,7 @@ def test_oversized_bodies_are_413_and_store_nothing(sqlite_url: str, make_servic
     services = make_services(sqlite_url, max_request_bytes=4096)
     services.engine = None
     big = tx(DUSD, "0x" + "ab" * 5000)
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         answers = [client.post(path, json=big) for path in ("/v1/explain", "/v1/decode", "/v1/simulate")]
     assert [a.status_code for a in answers] == [413, 413, 413]
     assert all(a.headers["content-type"] == "application/problem+json" for a in answers)

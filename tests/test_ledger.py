@@ -73,7 +73,7 @@ def test_api_record_proof_verifies_and_tampered_proof_fails(database: str, ledge
     services = ledger_services(database)
     results = fill(services, 5)
     key = services.ledger.signer.public_key_hex
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         body = client.get(f"/v1/audit/records/{results[2]['id']}").json()
         latest = client.get("/v1/audit/checkpoints/latest").json()
         consistency = client.get("/v1/audit/consistency", params={"first": 3, "second": 5}).json()
@@ -103,7 +103,7 @@ def test_api_record_proof_verifies_and_tampered_proof_fails(database: str, ledge
 def test_api_lists_records_with_filters_and_cursor(ledger_services) -> None:  # type: ignore[no-untyped-def]
     services = ledger_services("sqlite")
     results = fill(services, 8)
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         blocked = client.get("/v1/audit/records", params={"verdict": "block"}).json()
         by_rule = client.get("/v1/audit/records", params={"rule": "UNKNOWN_FUNCTION"}).json()
         by_address = client.get("/v1/audit/records", params={"address": DRAINER_EOA.lower()}).json()
@@ -126,7 +126,7 @@ def test_time_filters_mean_the_same_instant_whatever_the_offset(database: str, l
     now = datetime.now(UTC)
     east, west = timezone(timedelta(hours=5)), timezone(timedelta(hours=-5))
     hour_ago, in_an_hour = now - timedelta(hours=1), now + timedelta(hours=1)
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         def seqs(**times: datetime | str) -> list[int]:
             params = {k: v if isinstance(v, str) else v.isoformat() for k, v in times.items()}
             response = client.get("/v1/audit/records", params=params)

@@ -122,7 +122,7 @@ def test_metrics_count_rejections_ttft_and_prefix_hits(sqlite_url: str, make_ser
     services.narratives = None
     bad = json.dumps({"headline": "Sends 31337000 DUSD now.", "explanation": "x", "advice": "y"})
     services.engine = ScriptedEngine([bad, GOOD])
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         def sample(name: str) -> float:
             for line in client.get("/metrics").text.splitlines():
                 if line.startswith(name + " ") or line.startswith(name + "{"):
@@ -153,7 +153,7 @@ def test_stream_sends_audited_result_then_validated_narrative(sqlite_url: str,
 
     services = make_services(sqlite_url, narrative_mode="free")
     services.engine = ScriptedEngine([GOOD])
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         response = client.post("/v1/explain", params={"stream": "true"}, json=TRANSFER)
         bad = client.post("/v1/explain", params={"stream": "true"}, json={**TRANSFER, "to": "0x12"})
     assert response.headers["content-type"].startswith("text/event-stream")
@@ -172,7 +172,7 @@ def test_stream_never_sends_rejected_text(sqlite_url: str, make_services: Callab
     services = make_services(sqlite_url, narrative_mode="free")
     rejected = {"headline": "Totally safe transfer, sends 5 USDT.", "explanation": "x", "advice": "y"}
     services.engine = ScriptedEngine([json.dumps(rejected)])
-    with TestClient(create_app(services.settings, services)) as client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         events = parse_sse(client.post("/v1/explain", params={"stream": "true"}, json=TRANSFER).text)
     narrative = events[1][1]
     assert narrative["explanation"]["narrative"] is None

@@ -96,7 +96,7 @@ def test_server_pins_in_the_background(sqlite_url: str, make_services: Callable[
     with FakeIpfs() as node:
         services = make_services(sqlite_url, ipfs_api=node.url, pin_interval_s=0.1)
         services.engine = None
-        with TestClient(create_app(services.settings, services)) as client:
+        with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
             record_id = client.post("/v1/explain", json=TRANSFER).json()["id"]
             deadline = time.monotonic() + 20
             while client.get(f"/v1/audit/records/{record_id}").json()["pin_status"] != "pinned":

@@ -138,7 +138,7 @@ def client(sqlite_url: str, make_services: Callable[..., Services]):  # type: ig
     services.engine = None  # the verdict never depends on the model
     allow = services.policy.allowlist["31337"].model_copy(update={"spenders": [ROUTER]})
     services.policy = services.policy.model_copy(update={"allowlist": {**services.policy.allowlist, "31337": allow}})
-    with TestClient(create_app(services.settings, services)) as test_client:
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
