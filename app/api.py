@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
@@ -93,6 +94,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         summary="What a transaction really does, before you sign it.",
         lifespan=lifespan,
     )
+    # An explicit CORS policy: only the configured origins may call from a browser (none by default, so a
+    # cross-origin preflight is refused and a page can neither read answers nor send JSON here).
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.failed_keys = RateLimiter(FAILED_KEYS_PER_MINUTE)
 

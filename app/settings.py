@@ -104,6 +104,8 @@ class Settings(BaseSettings):
                             "off is refused on any other address.")
     allowed_hosts: list[str] = Field(default_factory=list, description="Host names a keyless (loopback) server "
                                      "answers to besides loopback ones, e.g. a local reverse proxy's; others get 421.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins (https://wallet.example) whose pages "
+                                    "may call the API from a browser; none by default.")
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key (token "
                                        "bucket, burst of the same size); a key may carry its own.")
 

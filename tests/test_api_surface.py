@@ -191,3 +191,15 @@ def test_keyless_server_answers_only_to_loopback_host_names(services: Services, 
     assert answer.status_code == status
     if status == 421:
         assert answer.json()["errors"] == [{"field": "Host", "message": "must be localhost or a loopback address"}]
+
+
+def test_cors_policy_is_explicit_none_by_default(services: Services) -> None:
+    preflight = {"origin": "https://evil.example", "access-control-request-method": "POST",
+                 "access-control-request-headers": "content-type"}
+    with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
+        refused = client.options("/v1/explain", headers=preflight)
+    assert refused.status_code == 400 and "access-control-allow-origin" not in refused.headers
+    wallet = services.settings.model_copy(update={"cors_origins": ["https://wallet.example"]})
+    with TestClient(create_app(wallet, services), base_url="http://127.0.0.1") as client:
+        allowed = client.options("/v1/explain", headers={**preflight, "origin": "https://wallet.example"})
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://wallet.example"
