@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.prefix_cache import pct
+from bench.prefix_cache import pct, side_by_side
 from bench.scenarios import scenarios
 from chain import Analysis, analyze, parse_request
 from chain.rules import RULES, load_policy
@@ -110,9 +110,7 @@ def main() -> None:
         ("warm narrative latency p50", lambda t: f"{pct(t.ms, .5):.0f} ms"),
         ("warm narrative latency p95", lambda t: f"{pct(t.ms, .95):.0f} ms"),
     ]
-    print(f"{'figure':<40}{'claims':>22}{'free':>22}")
-    for label, figure in rows:
-        print(f"{label:<40}{figure(tallies['claims']):>22}{figure(tallies['free']):>22}")
+    side_by_side(rows, tallies, 40, 22)
     for mode, tally in tallies.items():
         print(f"{mode} outcomes: " + ", ".join(f"{k} {v}" for k, v in tally.outcomes.most_common()))
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+from collections.abc import Callable
+from typing import Any
 
 from chain import analyze, parse_request
 from chain.rules import load_policy
@@ -38,6 +40,14 @@ def requests(backend: RevmBackend) -> list[dict]:
                                                                    ["address", "bool"], [BOB, True])},
         {"chain_id": 31337, "from": ALICE, "to": BOB, "value": hex(10**17)},
     ]
+
+
+def side_by_side(rows: list[tuple[str, Callable[[Any], str]]], columns: dict[str, Any], width: int = 40,
+                 column: int = 16, note: str = "") -> None:
+    """Print one figure per row, one column per mode (claims beside free), from ``columns``' measurements."""
+    print(f"{'figure':<{width}}" + "".join(f"{name:>{column}}" for name in columns) + note)
+    for label, figure in rows:
+        print(f"{label:<{width}}" + "".join(f"{figure(value):>{column}}" for value in columns.values()))
 
 
 def pct(values: list[float], q: float) -> float:
@@ -97,9 +107,7 @@ def main() -> None:
         ("warm generation p95", lambda f: f"{pct(f['ms'], .95):.0f} ms"),
         ("warm-prefix TTFT speedup", lambda f: f"{f['cold'] / f['warm']:.1f}x"),
     ]
-    print(f"{'figure':<32}{'claims':>14}{'free':>14}   ({args.runs} runs, {len(analyses)} requests)")
-    for label, figure in rows:
-        print(f"{label:<32}{figure(figures['claims']):>14}{figure(figures['free']):>14}")
+    side_by_side(rows, figures, 32, 14, f"   ({args.runs} runs, {len(analyses)} requests)")
 
 
 if __name__ == "__main__":
