@@ -98,7 +98,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     # cross-origin preflight is refused and a page can neither read answers nor send JSON here).
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
-    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    if settings.redis_url:  # replicas share one bucket per key
+        from app.shared_limiter import SharedRateLimiter
+
+        app.state.limiter = SharedRateLimiter(settings.redis_url, settings.rate_limit_per_minute)
+    else:
+        app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.failed_keys = RateLimiter(FAILED_KEYS_PER_MINUTE)
 
     @app.exception_handler(AuthError)

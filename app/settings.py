@@ -106,6 +106,8 @@ class Settings(BaseSettings):
                                      "answers to besides loopback ones, e.g. a local reverse proxy's; others get 421.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins (https://wallet.example) whose pages "
                                     "may call the API from a browser; none by default.")
+    redis_url: str | None = Field(None, description="Redis (redis://127.0.0.1:6379/0) holding the rate limits, "
+                                  "shared by every replica; unset: each process limits on its own.")
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key (token "
                                        "bucket, burst of the same size); a key may carry its own.")
 

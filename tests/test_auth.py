@@ -16,7 +16,7 @@ from app.api import create_app
 from app.auth import AuthError, authenticate, create_key, revoke_key
 from app.service import Services
 from audit.models import ApiKey
-from tests.conftest import ROOT
+from tests.conftest import ROOT, need
 from tests.helpers import example
 
 
@@ -149,3 +149,29 @@ def test_failed_key_checks_are_throttled_per_client_address(client: TestClient, 
     blocked = client.get("/v1/rules", headers=bearer(good))
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
     assert client.get("/healthz").status_code == 200
+
+
+def test_two_replicas_on_one_redis_share_a_keys_rate(services: Services) -> None:
+    """With TXEXPLAIN_REDIS_URL the bucket lives in Redis (127.0.0.1:6379 here): two replicas allow a key its
+    rate once, not twice."""
+    import uuid
+
+    import redis
+
+    from app.auth import create_key
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        need(False, f"Redis at {url} ({exc})")
+    key, row = create_key(services.sessions, "acme", rate_per_minute=3)
+    shared = services.settings.model_copy(update={"redis_url": url})
+    first, second = create_app(shared, services), create_app(shared, services)
+    for app in (first, second):
+        app.state.limiter.prefix = f"test:{uuid.uuid4().hex}:"
+    second.state.limiter.prefix = first.state.limiter.prefix  # the same Redis keyspace, as replicas have
+    with TestClient(first, base_url="http://127.0.0.1") as a, TestClient(second, base_url="http://127.0.0.1") as b:
+        codes = [(a if i % 2 else b).get("/v1/rules", headers=bearer(key)).status_code for i in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    redis.Redis.from_url(url).delete(first.state.limiter.prefix + row.id)
