@@ -107,7 +107,7 @@ def _encode_field(types: Types, type_name: str, value: Any, present: bool, path:
         if isinstance(value, int) and not isinstance(value, bool):
             return keccak(_number_bytes(value, path))
         if isinstance(value, str):
-            return keccak(_hex_bytes(value, path) if _HEX.match(value) else value.encode("utf-8"))
+            return keccak(_hex_bytes(value) if _HEX.match(value) else value.encode("utf-8"))
         raise Eip712Error(f"{path}: must be 0x-hex, text or a number for type bytes")
     if type_name.startswith("bytes") and "[" not in type_name:
         return _fixed_bytes(value, path)
@@ -149,11 +149,15 @@ def _number_bytes(value: int, path: str) -> bytes:
     """@metamask/utils' numberToBytes: a safe non-negative integer's big-endian bytes."""
     if not 0 <= value <= MAX_SAFE_NUMBER:
         raise Eip712Error(f"{path}: {value} is not a safe non-negative number")
-    digits = format(value, "x")
-    return bytes.fromhex(digits.zfill(len(digits) + len(digits) % 2))
+    return _minimal(value)
 
 
-def _hex_bytes(value: str, path: str) -> bytes:
+def _minimal(value: int) -> bytes:
+    """``value``'s big-endian bytes, at least one."""
+    return value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big")
+
+
+def _hex_bytes(value: str) -> bytes:
     digits = value[2:]
     return bytes.fromhex(digits.zfill(len(digits) + len(digits) % 2))
 
@@ -164,7 +168,7 @@ def _address(value: Any, path: str) -> bytes:
     if isinstance(value, int) and not isinstance(value, bool):
         raw = _number_bytes(value, path)
     elif isinstance(value, str) and _HEX.match(value):
-        raw = _hex_bytes(value, path)
+        raw = _hex_bytes(value)
     elif isinstance(value, str):
         number = 0
         for ch in value:
@@ -172,7 +176,7 @@ def _address(value: Any, path: str) -> bytes:
             number = number * 10 + (digit - 49 + 10 if digit >= 49 else digit - 17 + 10 if digit >= 17 else digit)
         if number < 0:
             raise Eip712Error(f"{path}: {value[:60]!r} is not an address")
-        raw = number.to_bytes(max(1, (number.bit_length() + 7) // 8), "big")[:20]
+        raw = _minimal(number)[:20]
     else:
         raise Eip712Error(f"{path}: must be an address")
     if len(raw) > 20:
@@ -185,9 +189,9 @@ def _fixed_bytes(value: Any, path: str) -> bytes:
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
             return b"\x00" * 32
-        raw = value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big")
+        raw = _minimal(value)
     elif isinstance(value, str) and _HEX.match(value):
-        raw = _hex_bytes(value, path)
+        raw = _hex_bytes(value)
     else:
         raise Eip712Error(f"{path}: must be 0x-hex")
     if len(raw) > 32:
