@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 import threading
 import time
@@ -28,9 +27,15 @@ PREFIX = "txe"
 
 
 class AuthError(Exception):
-    """The request carries no usable key; ``status`` is 401."""
+    """The request carries no usable key (401)."""
 
-    status = 401
+
+class RateLimited(Exception):
+    """The caller's key has no tokens left; ``retry_after`` seconds until it has one (429)."""
+
+    def __init__(self, retry_after: float):
+        self.retry_after = retry_after
+        super().__init__(f"rate limit reached; retry in {retry_after:.1f} s")
 
 
 @dataclass(frozen=True)
@@ -150,8 +155,3 @@ class RateLimiter:
 
 
 FAILED_KEYS_PER_MINUTE = 10  # failed key checks a client address may make per minute before it waits
-
-
-def retry_after_header(seconds: float) -> str:
-    """Whole seconds, at least 1 (RFC 9110 delay-seconds)."""
-    return str(max(1, math.ceil(seconds)))

@@ -7,15 +7,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from app.service import Services, result_contract
+from app.contract import ResultBody, result_contract
+from app.runtime import Services
 from audit import AuditRecord
-from chain import analyze, parse_request
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.trace import Trace
 from inference import Sampling, explain
 
-# Result fields a replay recomputes; `id`, `audit` and timings are of the original run only.
-COMPARED = ("kind", "chain_id", "verdict", "findings", "decoded", "approvals", "simulation", "typed_data", "message",
-            "explanation", "model", "policy")
+# Result fields a replay recomputes: the whole contract but `id` and `audit`, which are of the original run only.
+COMPARED = tuple(name for name in ResultBody.model_fields if name != "id")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """audit/: an append-only, hash-chained, Merkle-checkpointed ledger of every explanation."""
 
-from audit.canonical import LEAF_PREFIX, canonical_json, leaf_hash
+from audit.canonical import canonical_json
 from audit.cid import cid_v1_raw
 from audit.db import (
     AUDIT_FAILURES,
@@ -14,7 +14,8 @@ from audit.db import (
     session_factory,
     upgrade,
 )
-from audit.ledger import Appended, Ledger, RecordBody
+from audit.hashing import LEAF_PREFIX, leaf_hash
+from audit.ledger import Appended, Ledger
 from audit.models import AuditRecord, Checkpoint, PinTask
 from audit.queries import (
     RecordFilter,
@@ -31,47 +32,14 @@ from audit.queries import (
     record_summary,
     search_records,
 )
+from audit.record import RecordBody
 from audit.signing import Signer
 from audit.verify import VerificationError, VerifyReport, verify_checkpoint, verify_ledger, verify_record_proof
 
-__all__ = [
-    "AUDIT_FAILURES",
-    "LEAF_PREFIX",
-    "STORE_UNAVAILABLE",
-    "Appended",
-    "AuditError",
-    "AuditRecord",
-    "AuditWriteError",
-    "Checkpoint",
-    "Ledger",
-    "PinTask",
-    "RecordBody",
-    "RecordFilter",
-    "Signer",
-    "VerificationError",
-    "VerifyReport",
-    "cached_narrative",
-    "canonical_json",
-    "checkpoint_at",
-    "checkpoint_json",
-    "cid_v1_raw",
-    "count_records",
-    "current_revision",
-    "downgrade",
-    "export_records",
-    "failure_text",
-    "get_record",
-    "latest_checkpoint",
-    "leaf_hash",
-    "ledger_consistency",
-    "make_engine",
-    "pin_status",
-    "record_inclusion",
-    "record_summary",
-    "search_records",
-    "session_factory",
-    "upgrade",
-    "verify_checkpoint",
-    "verify_ledger",
-    "verify_record_proof",
-]
+__all__ = ["AUDIT_FAILURES", "LEAF_PREFIX", "STORE_UNAVAILABLE", "Appended", "AuditError", "AuditRecord",
+           "AuditWriteError", "Checkpoint", "Ledger", "PinTask", "RecordBody", "RecordFilter", "Signer",
+           "VerificationError", "VerifyReport", "cached_narrative", "canonical_json", "checkpoint_at",
+           "checkpoint_json", "cid_v1_raw", "count_records", "current_revision", "downgrade", "export_records",
+           "failure_text", "get_record", "latest_checkpoint", "leaf_hash", "ledger_consistency", "make_engine",
+           "pin_status", "record_inclusion", "record_summary", "search_records", "session_factory", "upgrade",
+           "verify_checkpoint", "verify_ledger", "verify_record_proof"]

@@ -1,14 +1,12 @@
-"""RFC 8785 canonical JSON and the RFC 9162 leaf hash of an audit record."""
+"""RFC 8785 canonical JSON of an audit record, and the storable form it is computed over."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Any
 
 import rfc8785
 
-LEAF_PREFIX = b"\x00"  # RFC 9162 §2.1.1 domain separation for leaves
 MAX_SAFE_INTEGER = 2**53 - 1  # RFC 8785 (I-JSON) numbers are IEEE doubles: larger integers lose digits
 NUL_REPLACEMENT = "\ufffd"  # Postgres text and JSONB cannot hold U+0000
 
@@ -36,7 +34,3 @@ def canonical_json(body: Any) -> bytes:
     """The RFC 8785 (JCS) serialization of ``storable(body)``."""
     return rfc8785.dumps(storable(body))
 
-
-def leaf_hash(canonical: bytes) -> str:
-    """``0x`` + hex SHA-256(0x00 ‖ canonical JSON): the record's leaf in the ledger."""
-    return "0x" + hashlib.sha256(LEAF_PREFIX + canonical).hexdigest()

@@ -3,12 +3,11 @@ signed Merkle checkpoint per batch. Nothing here ever updates or deletes a recor
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import queue
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,58 +15,18 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.canonical import canonical_json, leaf_hash, storable
 from audit.cid import cid_v1_raw
 from audit.db import AuditWriteError
+from audit.hashing import GENESIS_CHAIN, chain_next, checkpoint_message, leaf_hash
 from audit.merkle import Frontier
-from audit.models import GENESIS_CHAIN, AuditRecord, AuditRecordTerm, Checkpoint, PinTask
+from audit.models import AuditRecord, AuditRecordTerm, Checkpoint, PinTask
+from audit.record import RecordBody, row
 from audit.signing import Signer
 from audit.terms import record_terms
 
 log = logging.getLogger("txexplain.audit")
 DATA_ERRORS = (DataError, ProgrammingError)  # the database refused a record's content, not the connection
 _ADVISORY_KEY = 0x7478_6578  # "txex": one sequencer for the ledger on Postgres
-CHECKPOINT_ORIGIN = "txexplain"
-
-
-@dataclass(frozen=True)
-class RecordBody:
-    """What an explain hands the audit store."""
-
-    id: str
-    created_at: datetime
-    kind: str
-    chain_id: int
-    verdict: str
-    request: Any
-    result: dict[str, Any]
-    model: dict[str, Any]
-    sampling: dict[str, Any] | None
-    prompt: str | None
-    raw_output: str | None
-    validator: dict[str, Any]
-    tool_calls: list[dict[str, Any]]
-    policy: dict[str, str]
-    tenant: str = "default"
-    narrative_key: str | None = None  # set when the record holds an accepted narrative
-
-    def storable(self) -> RecordBody:
-        """This record as it is stored: its JSON parts through :func:`audit.canonical.storable`, so the columns
-        and the canonical text agree for any value (big integers, NUL characters)."""
-        return replace(self, request=storable(self.request), result=storable(self.result),
-                       model=storable(self.model), sampling=storable(self.sampling),
-                       prompt=storable(self.prompt), raw_output=storable(self.raw_output),
-                       validator=storable(self.validator), tool_calls=storable(self.tool_calls))
-
-    def canonical(self) -> bytes:
-        """The RFC 8785 form of the whole record; the leaf hash is over these bytes."""
-        return canonical_json({
-            "id": self.id, "created_at": self.created_at.isoformat(), "kind": self.kind,
-            "chain_id": self.chain_id, "verdict": self.verdict, "request": self.request,
-            "result": self.result, "model": self.model, "sampling": self.sampling, "prompt": self.prompt,
-            "raw_output": self.raw_output, "validator": self.validator, "tool_calls": self.tool_calls,
-            "policy": self.policy, "tenant": self.tenant, "narrative_key": self.narrative_key,
-        })
 
 
 @dataclass(frozen=True)
@@ -79,17 +38,6 @@ class Appended:
     leaf_hash: str
     chain_hash: str
     cid: str
-
-
-def chain_next(previous: str, leaf: str) -> str:
-    """SHA-256(previous chain ‖ leaf), both 32-byte hashes, as 0x-hex."""
-    return "0x" + hashlib.sha256(bytes.fromhex(previous[2:]) + bytes.fromhex(leaf[2:])).hexdigest()
-
-
-def checkpoint_message(size: int, root_hash: str, chain_head: str, timestamp: str) -> bytes:
-    """The exact bytes a checkpoint signature covers (RFC 8785 JSON)."""
-    return canonical_json({"origin": CHECKPOINT_ORIGIN, "size": size, "root_hash": root_hash,
-                           "chain_head": chain_head, "timestamp": timestamp})
 
 
 class Ledger:
@@ -211,19 +159,10 @@ class Ledger:
         appended, records, terms, pins = [], [], [], []
         for body, canonical in prepared:
             seq += 1
-            data = canonical.encode("utf-8")
-            leaf = leaf_hash(data)
+            leaf = leaf_hash(canonical.encode("utf-8"))
             chain = chain_next(chain, leaf)
-            cid = cid_v1_raw(data)
-            records.append({
-                "id": body.id, "seq": seq, "created_at": body.created_at, "kind": body.kind,
-                "chain_id": body.chain_id, "verdict": body.verdict, "request": body.request, "result": body.result,
-                "model": body.model, "sampling": body.sampling, "prompt": body.prompt, "raw_output": body.raw_output,
-                "validator": body.validator, "tool_calls": body.tool_calls, "policy_version": body.policy["version"],
-                "policy_sha256": body.policy["sha256"], "canonical": canonical, "leaf_hash": leaf,
-                "schema_version": 2, "chain_hash": chain, "tenant": body.tenant, "model_name": body.model.get("name"),
-                "cid": cid, "narrative_key": body.narrative_key,
-            })
+            records.append(row(body, seq, canonical, leaf, chain))
+            cid = records[-1]["cid"]
             terms.extend({"record_id": body.id, "kind": kind, "value": value, "seq": seq}
                          for kind, value in sorted(record_terms(body.request, body.result)))
             if self.pinning:

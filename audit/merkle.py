@@ -1,31 +1,18 @@
 """RFC 9162 Merkle tree hashing, proofs and their verification, over leaf hashes.
 
-Leaves are already hashed (``SHA-256(0x00 ‖ data)``, see audit.canonical). Proof construction follows
+Leaves are already hashed (``SHA-256(0x00 ‖ data)``, see audit.hashing). Proof construction follows
 RFC 9162 §2.1.3.1 and §2.1.4.1; verification follows §2.1.3.2 and §2.1.4.2 and never trusts its input.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
-LEAF_PREFIX = b"\x00"
-NODE_PREFIX = b"\x01"
-EMPTY_ROOT = hashlib.sha256(b"").digest()
+from audit.hashing import EMPTY_ROOT, hash_node
 
 
 class ProofError(ValueError):
     """A proof does not verify; the message says which check failed."""
-
-
-def hash_leaf(data: bytes) -> bytes:
-    """SHA-256(0x00 ‖ data)."""
-    return hashlib.sha256(LEAF_PREFIX + data).digest()
-
-
-def hash_node(left: bytes, right: bytes) -> bytes:
-    """SHA-256(0x01 ‖ left ‖ right)."""
-    return hashlib.sha256(NODE_PREFIX + left + right).digest()
 
 
 def _split(n: int) -> int:
@@ -115,80 +102,104 @@ def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
     return subproof(first, 0, len(leaves), True)
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], expected_root: bytes) -> None:
-    """RFC 9162 §2.1.3.2.
+class RootMismatchError(ProofError):
+    """A proof was well formed but leads to another root than the one expected; both roots are kept."""
+
+    def __init__(self, expected: bytes, calculated: bytes, which: str = "root"):
+        self.expected_root = expected
+        self.calculated_root = calculated
+        super().__init__(f"computed {which} does not match: calculated 0x{calculated.hex()}, "
+                         f"expected 0x{expected.hex()}")
+
+
+def _verify_match(calculated: bytes, expected: bytes, which: str = "root") -> None:
+    if calculated != expected:
+        raise RootMismatchError(expected, calculated, which)
+
+
+def _check_hashes(*hashes: bytes) -> None:
+    if any(len(h) != 32 for h in hashes):
+        raise ProofError("hashes must be 32 bytes")
+
+
+def _decompose(index: int, size: int) -> tuple[int, int]:
+    """(inner, border): how many proof hashes lie below the point where the path to ``index`` leaves the
+    rightmost branch of a tree of ``size``, and how many on that branch."""
+    inner = (index ^ (size - 1)).bit_length()
+    return inner, bin(index >> inner).count("1")
+
+
+def _chain_inner(seed: bytes, proof: Sequence[bytes], index: int) -> bytes:
+    for i, sibling in enumerate(proof):
+        seed = hash_node(seed, sibling) if (index >> i) & 1 == 0 else hash_node(sibling, seed)
+    return seed
+
+
+def _chain_inner_right(seed: bytes, proof: Sequence[bytes], index: int) -> bytes:
+    for i, sibling in enumerate(proof):
+        if (index >> i) & 1:
+            seed = hash_node(sibling, seed)
+    return seed
+
+
+def _chain_border_right(seed: bytes, proof: Sequence[bytes]) -> bytes:
+    for sibling in proof:
+        seed = hash_node(sibling, seed)
+    return seed
+
+
+def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
+    """The root that ``proof`` implies for ``leaf`` at ``index`` in a tree of ``size`` (RFC 9162 §2.1.3.2).
 
     Raises:
-        ProofError: the proof does not show ``leaf`` at ``index`` in a tree of ``size`` with ``expected_root``.
+        ProofError: the index, the hash lengths or the proof's length cannot fit such a tree.
     """
     if not 0 <= index < size:
         raise ProofError(f"index {index} is outside a tree of size {size}")
-    if any(len(p) != 32 for p in (leaf, expected_root, *proof)):
-        raise ProofError("hashes must be 32 bytes")
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
-        if sn == 0:
-            raise ProofError("proof is longer than the path")
-        if fn & 1 or fn == sn:
-            r = hash_node(p, r)
-            if not fn & 1:
-                while fn & 1 == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            r = hash_node(r, p)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("proof is shorter than the path")
-    if r != expected_root:
-        raise ProofError("computed root does not match")
+    _check_hashes(leaf, *proof)
+    inner, border = _decompose(index, size)
+    if len(proof) != inner + border:
+        raise ProofError(f"proof has {len(proof)} hashes, a path of {inner + border} needs that many")
+    return _chain_border_right(_chain_inner(leaf, proof[:inner], index), proof[inner:])
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], expected_root: bytes) -> None:
+    """Compute the root from the inclusion proof, then compare.
+
+    Raises:
+        ProofError: the proof is malformed; RootMismatchError (a ProofError) when it leads elsewhere.
+    """
+    _check_hashes(expected_root)
+    _verify_match(root_from_inclusion_proof(leaf, index, size, proof), expected_root)
 
 
 def verify_consistency(first: int, second: int, proof: Sequence[bytes], first_root: bytes,
                        second_root: bytes) -> None:
-    """RFC 9162 §2.1.4.2.
+    """RFC 9162 §2.1.4.2: compute both roots from the proof, then compare each.
 
     Raises:
-        ProofError: the proof does not show the tree of size ``first`` is a prefix of the one of size ``second``.
+        ProofError: the proof does not show the tree of size ``first`` is a prefix of the one of size ``second``
+            (RootMismatchError, carrying both roots, when a computed root differs).
     """
-    if any(len(p) != 32 for p in (first_root, second_root, *proof)):
-        raise ProofError("hashes must be 32 bytes")
+    _check_hashes(first_root, second_root, *proof)
     if not 0 < first <= second:
         raise ProofError(f"sizes must satisfy 0 < first <= second, got {first} and {second}")
     if first == second:
         if proof:
             raise ProofError("proof must be empty for equal sizes")
-        if first_root != second_root:
-            raise ProofError("roots differ for equal sizes")
+        _verify_match(second_root, first_root)
         return
     if not proof:
         raise ProofError("proof is empty")
-    path = list(proof)
-    if first & (first - 1) == 0:  # first is a power of two: its root starts the path
-        path.insert(0, first_root)
-    fn, sn = first - 1, second - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            raise ProofError("proof is longer than the path")
-        if fn & 1 or fn == sn:
-            fr = hash_node(c, fr)
-            sr = hash_node(c, sr)
-            if not fn & 1:
-                while fn & 1 == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            sr = hash_node(sr, c)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("proof is shorter than the path")
-    if fr != first_root:
-        raise ProofError("computed first root does not match")
-    if sr != second_root:
-        raise ProofError("computed second root does not match")
+    inner, border = _decompose(first - 1, second)
+    shift = (first & -first).bit_length() - 1  # trailing zeros: the levels the first tree fills completely
+    inner -= shift
+    seed, start = (first_root, 0) if first == 1 << shift else (proof[0], 1)
+    if len(proof) != start + inner + border:
+        raise ProofError(f"proof has {len(proof)} hashes, {start + inner + border} expected")
+    path = proof[start:]
+    mask = (first - 1) >> shift
+    computed_first = _chain_border_right(_chain_inner_right(seed, path[:inner], mask), path[inner:])
+    _verify_match(computed_first, first_root, "first root")
+    computed_second = _chain_border_right(_chain_inner(seed, path[:inner], mask), path[inner:])
+    _verify_match(computed_second, second_root, "second root")

@@ -10,7 +10,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
-GENESIS_CHAIN = "0x" + "00" * 32  # the chain hash before the first record
 
 
 class Base(DeclarativeBase):

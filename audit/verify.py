@@ -11,15 +11,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.canonical import leaf_hash
-from audit.ledger import CHECKPOINT_ORIGIN, chain_next
+from audit.hashing import CHECKPOINT_ORIGIN, GENESIS_CHAIN, chain_next, leaf_hash
 from audit.merkle import Frontier, ProofError, verify_inclusion
-from audit.models import GENESIS_CHAIN, AuditRecord, Checkpoint
+from audit.models import AuditRecord, Checkpoint
+from audit.record import column_problem
 from audit.signing import SignatureError, verify_signature
-
-# Columns that must agree with the canonical JSON the leaf is computed over.
-_MIRRORED = ("id", "kind", "chain_id", "verdict", "request", "result", "model", "sampling", "prompt",
-             "raw_output", "validator", "tool_calls")
 
 
 class VerificationError(ValueError):
@@ -85,22 +81,10 @@ def _hash(value: str) -> bytes:
 def _record_problem(record: AuditRecord, expected_seq: int, chain: str) -> str | None:
     if record.seq != expected_seq:
         return f"expected seq {expected_seq}, found {record.seq} (a gap or a duplicate)"
-    data = record.canonical.encode("utf-8")
-    if leaf_hash(data) != record.leaf_hash:
+    if leaf_hash(record.canonical.encode("utf-8")) != record.leaf_hash:
         return "leaf hash does not match the canonical JSON"
-    try:
-        body = json.loads(record.canonical)
-    except ValueError:
-        return "canonical JSON does not parse"
-    for column in _MIRRORED:
-        if body.get(column) != getattr(record, column):
-            return f"column '{column}' differs from the canonical JSON"
-    if body.get("tenant", "default") != record.tenant:
-        return "column 'tenant' differs from the canonical JSON"
-    if body.get("narrative_key") != record.narrative_key:
-        return "column 'narrative_key' differs from the canonical JSON"
-    if body.get("policy") != {"version": record.policy_version, "sha256": record.policy_sha256}:
-        return "policy columns differ from the canonical JSON"
+    if (problem := column_problem(record)) is not None:
+        return problem
     if chain_next(chain, record.leaf_hash) != record.chain_hash:
         return "chain hash does not follow from the previous record"
     return None

@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.service import build_services, explain_request
+from app.pipeline import explain_request
+from app.runtime import build_services
 from app.settings import Settings
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.json"))

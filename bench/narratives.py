@@ -18,13 +18,16 @@ from dataclasses import dataclass, field
 
 from bench.prefix_cache import pct, side_by_side
 from bench.scenarios import scenarios
-from chain import Analysis, analyze, parse_request
+from chain import Analysis
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.rules import RULES, load_policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
 from inference import Sampling, default_model_path, explain
 from inference.cache import NarrativeCache
-from inference.claims import HEADLINES, claims_of
+from inference.claim_words import HEADLINES
+from inference.claims import claims_of
 from inference.llama_engine import LlamaCppEngine
 
 

@@ -12,7 +12,8 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from chain import analyze, parse_request
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.rules import load_policy
 from chain.simulate import RevmBackend
 from chain.simulate.devnet import ALICE, BOB

@@ -13,7 +13,7 @@ import time
 from chain.request import parse_request
 from chain.simulate import RevmBackend, RpcBackend
 from chain.simulate.devnet import ALICE, BOB, deploy_devnet_rpc
-from tests.anvil import running_anvil
+from tests.support.anvil import running_anvil
 
 
 def main() -> None:

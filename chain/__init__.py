@@ -1,7 +1,11 @@
-"""chain/: decode, simulate and judge a request. Never imports inference/ or audit/."""
+"""chain/: decode, simulate and judge a request. Never imports inference/ or audit/.
 
-from chain.analyze import Analysis, analyze, decode_request, simulate_request
-from chain.request import RequestError, Signature, Transaction, parse_request
+The package exports the types other layers hold; the functions live in their modules (``chain.analyze``,
+``chain.request``), so importing a type loads no simulator.
+"""
 
-__all__ = ["Analysis", "RequestError", "Signature", "Transaction", "analyze", "decode_request", "parse_request",
-           "simulate_request"]
+from chain.analysis import Analysis
+from chain.facts import Facts
+from chain.request import RequestError, Signature, Transaction
+
+__all__ = ["Analysis", "Facts", "RequestError", "Signature", "Transaction"]

@@ -8,15 +8,15 @@ is read whether or not chain state is available; each check that needs state and
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
+from chain.analysis import Analysis
 from chain.approvals import Approval, approvals_of, nft_standard
 from chain.decode import DecodedCall, decode_batch, decode_calldata, deployment
 from chain.decode.messages import message_facts
 from chain.decode.typed_data import classify
 from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_calls
 from chain.request import Signature, Transaction
-from chain.rules import Finding, Policy, evaluate
+from chain.rules import Policy, evaluate
 from chain.simulate import SimulationBackend
 from chain.simulate.logs import token_meta
 from chain.simulate.model import SimulationResult, SimulationStatus
@@ -27,13 +27,6 @@ from chain.trace import Trace
 NO_SENDER = "the batch names no sender (from): the wallet picks the account, so it was not simulated"
 
 
-@dataclass
-class Analysis:
-    """Everything chain/ concluded about one request."""
-
-    facts: Facts
-    verdict: str
-    findings: list[Finding]
 
 
 def analyze(request: Transaction | Signature, backend: SimulationBackend, policy: Policy,

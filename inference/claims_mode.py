@@ -12,8 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from chain.rules.policy import SEVERITIES
-from inference.claims import ADVICE_LABELS, HEADLINE_LABELS, Claim, ClaimSet
+from chain.rules.registry import SEVERITIES
+from inference.claim_words import ADVICE_LABELS, HEADLINE_LABELS
+from inference.claims import Claim, ClaimSet
 from inference.validator import RejectReason, Verdict
 
 MAX_MORE = 5  # claims after the first: enough for every critical and high finding in practice, short to generate

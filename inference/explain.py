@@ -17,7 +17,8 @@ from chain.trace import Trace
 from inference import metrics
 from inference.admission import AdmissionGate
 from inference.cache import NarrativeCache, narrative_key
-from inference.claims import RULE_WORDS, STOP_WORDS, claims_of, untrusted_in
+from inference.claim_words import RULE_WORDS, STOP_WORDS
+from inference.claims import claims_of, untrusted_in
 from inference.claims_mode import Selection, claims_schema, claims_sheet, labels, select
 from inference.engine import Engine, EngineError, Generation, ModelIdentity, Sampling, StructuredOutputRefused
 from inference.factsheet import fact_sheet

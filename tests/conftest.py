@@ -17,7 +17,7 @@ import uvicorn
 from sqlalchemy import create_engine, text
 
 from app.api import create_app
-from app.service import Services, build_services
+from app.runtime import Services, build_services
 from app.settings import Settings
 from chain.rules import Policy, load_policy
 from chain.simulate import RevmBackend
@@ -107,7 +107,7 @@ def npm_tools() -> Path:
 @contextmanager
 def serving(services: Services) -> Iterator[str]:
     """A real uvicorn serving ``services`` on a free loopback port, in a thread; yields its base URL."""
-    from tests.anvil import free_port
+    from tests.support.anvil import free_port
 
     port = free_port()
     config = uvicorn.Config(create_app(services.settings, services), host="127.0.0.1", port=port,

@@ -11,14 +11,15 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from app.service import Services, analyze_request
+from app.pipeline import analyze_request
+from app.runtime import Services
 from audit import count_records
 from chain.trace import Trace
 from inference.admission import AdmissionGate, ModelBusy
 from inference.cache import narrative_key
 from inference.explain import facts_key_material
 from tests.conftest import serving
-from tests.helpers import BOB, DUSD, calldata, tx
+from tests.support.helpers import BOB, DUSD, calldata, tx
 
 
 def test_gate_admits_up_to_its_limit_and_frees_slots() -> None:

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from app.service import Services
+from app.runtime import Services
 from audit import count_records
 from chain.rules import catalogue
-from tests.helpers import ALICE, BOB, DRAINER_EOA, DUSD, MAX_UINT, calldata, example, send_calls, tx
+from tests.support.helpers import ALICE, BOB, DRAINER_EOA, DUSD, MAX_UINT, calldata, example, send_calls, tx
 
 
 @pytest.fixture
@@ -88,9 +88,9 @@ def test_readyz_is_503_without_the_database_and_degraded_without_the_node(client
     from sqlalchemy import create_engine
     from sqlalchemy.orm import sessionmaker
 
-    from app.service import UnavailableEngine
+    from app.runtime import UnavailableEngine
     from chain.simulate import RpcBackend
-    from tests.anvil import free_port
+    from tests.support.anvil import free_port
 
     dead = f"127.0.0.1:{free_port()}"
     services.sessions = sessionmaker(create_engine(f"postgresql+psycopg://postgres@{dead}/test",

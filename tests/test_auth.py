@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from app.api import create_app
 from app.auth import AuthError, authenticate, create_key, revoke_key
-from app.service import Services
+from app.runtime import Services
 from audit.models import ApiKey
 from tests.conftest import ROOT, need
-from tests.helpers import example
+from tests.support.helpers import example
 
 
 @pytest.fixture

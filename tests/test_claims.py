@@ -9,18 +9,21 @@ from typing import Any
 
 import pytest
 
-from chain import Analysis, analyze, parse_request
+from chain import Analysis
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
 from inference import Generation, ModelIdentity, Sampling, explain
 from inference.cache import NarrativeCache
-from inference.claims import ADVICE, claims_of
+from inference.claim_words import ADVICE
+from inference.claims import claims_of
 from inference.claims_mode import claims_schema, labels, select
 from inference.summary import summarize
 from inference.validator import Verdict
 from tests.conftest import ROOT
-from tests.helpers import BOB, DRAINER_EOA, DUSD, MAX_UINT, SCAM, calldata, tx
+from tests.support.helpers import BOB, DRAINER_EOA, DUSD, MAX_UINT, SCAM, calldata, tx
 
 DRAIN = tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT))
 TRANSFER = tx(DUSD, calldata("transfer(address,uint256)", BOB, 25_000_000))

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from app.service import Services
+from app.runtime import Services
 from inference.model_files import cached_sha256, weights_sha256
 from tests.conftest import ROOT
-from tests.helpers import BOB, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tx
+from tests.support.helpers import BOB, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tx
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from app.render import render_result
-from app.service import build_services
+from app.cli.render import render_result
+from app.runtime import build_services
 from app.settings import Settings
 from chain.simulate import RevmBackend
 from tests.conftest import EXAMPLES, ROOT
-from tests.helpers import explain_now
+from tests.support.helpers import explain_now
 
 CORPUS = {p["name"]: p["request"] for p in json.loads((ROOT / "tests" / "payloads" / "corpus.json").read_text())
           ["payloads"]}
@@ -55,7 +55,7 @@ def test_cli_renders_a_signature_request(tmp_path: Path) -> None:
 
 
 def test_unreachable_audit_store_exits_3_with_one_line(tmp_path: Path) -> None:
-    from tests.anvil import free_port
+    from tests.support.anvil import free_port
 
     closed = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none"
     for args in (("explain", "examples/plain-token-transfer.json"), ("audit", "verify")):

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from app.client import AsyncTxExplainClient, TxExplainClient, TxExplainError, with_chain
-from tests.helpers import ALICE, DRAINER_EOA, DUSD, MAX_UINT, calldata
+from client import AsyncTxExplainClient, TxExplainClient, TxExplainError, with_chain
+from tests.support.helpers import ALICE, DRAINER_EOA, DUSD, MAX_UINT, calldata
 
 WALLET_REQUEST = {"method": "eth_sendTransaction",  # exactly what an EIP-1193 provider receives
                   "params": [{"from": ALICE, "to": DUSD,

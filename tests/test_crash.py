@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from audit import PinTask, Signer, session_factory
-from tests.anvil import free_port
 from tests.conftest import ROOT
-from tests.fake_ipfs import FakeIpfs
-from tests.helpers import BOB, DUSD, assert_ledger_whole, calldata, tx
+from tests.support.anvil import free_port
+from tests.support.fake_ipfs import FakeIpfs
+from tests.support.helpers import BOB, DUSD, assert_ledger_whole, calldata, tx
 
 
 def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:

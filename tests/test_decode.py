@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chain.decode import decode_calldata
-from tests.helpers import ALICE, DRAINER_EOA, DUSD, MAX_UINT, calldata
+from tests.support.helpers import ALICE, DRAINER_EOA, DUSD, MAX_UINT, calldata
 
 
 def decode(hex_data: str) -> dict:
@@ -56,7 +56,7 @@ def test_decode_unknown_selector_and_short_data() -> None:
 
 
 def test_decode_nested_multicall3_batches_at_any_depth() -> None:
-    from tests.helpers import DEMO, DUSD, MULTICALL3
+    from tests.support.helpers import DEMO, DUSD, MULTICALL3
 
     approve = calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)
     inner = calldata("aggregate3((address,bool,bytes)[])", [(DUSD, False, bytes.fromhex(approve[2:]))])
@@ -70,7 +70,7 @@ def test_decode_nested_multicall3_batches_at_any_depth() -> None:
 
 
 def test_decode_stops_at_the_depth_limit() -> None:
-    from tests.helpers import MULTICALL3
+    from tests.support.helpers import MULTICALL3
 
     data = calldata("transfer(address,uint256)", DRAINER_EOA, 1)
     for _ in range(10):
@@ -87,7 +87,7 @@ def test_decode_endpoint_is_fast_and_stores_nothing(sqlite_url: str, make_servic
 
     from app.api import create_app
     from audit import count_records
-    from tests.helpers import example
+    from tests.support.helpers import example
 
     services = make_services(sqlite_url)
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
@@ -189,7 +189,7 @@ def test_selector_table_is_generated_from_the_committed_signatures() -> None:
     import sys
 
     from tests.conftest import need
-    from tests.helpers import ROOT_DIR
+    from tests.support.helpers import ROOT_DIR
 
     need((ROOT_DIR / "node_modules" / "@uniswap" / "v4-core" / "package.json").exists(), "the npm protocol packages")
     result = subprocess.run([sys.executable, "scripts/gen_selectors.py", "--check"], cwd=ROOT_DIR,
@@ -222,7 +222,7 @@ def test_signatures_stats_counts_each_source() -> None:
     import subprocess
     import sys
 
-    from tests.helpers import ROOT_DIR
+    from tests.support.helpers import ROOT_DIR
 
     done = subprocess.run([sys.executable, "-m", "app.cli", "signatures", "stats", "--json"], cwd=ROOT_DIR,
                           capture_output=True, text=True, timeout=120)
@@ -235,12 +235,13 @@ def test_signatures_stats_counts_each_source() -> None:
 def test_unresolved_calldata_gets_a_guessed_layout_and_still_fires_unknown_function() -> None:
     from eth_abi import encode
 
-    from chain import analyze, parse_request
+    from chain.analyze import analyze
+    from chain.request import parse_request
     from chain.rules import load_policy
     from chain.simulate import RevmBackend
     from chain.trace import Trace
     from inference.summary import summarize
-    from tests.helpers import DRAINER, tx
+    from tests.support.helpers import DRAINER, tx
 
     body = encode(["address", "uint256", "bytes", "address[]"], [DRAINER, 10**18, b"\x00\x01", [ALICE, DUSD]])
     data = "0x12345678" + body.hex()

@@ -12,7 +12,7 @@ from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
-from tests.helpers import ALICE, BOB, DEMO, DRAINER_EOA, DUSD, MAX_UINT, PERMIT2, WETH, calldata, tx
+from tests.support.helpers import ALICE, BOB, DEMO, DRAINER_EOA, DUSD, MAX_UINT, PERMIT2, WETH, calldata, tx
 
 UNIVERSAL_ROUTER = "0x3fC91A3afd70395Cd496C647d5a6CC9D4B2b7FAD"
 SAFE = "0x00000000000000000000000000000000000054fe"
@@ -198,7 +198,7 @@ def test_approvals_inside_safe_multisend_reach_the_rules(backend: RevmBackend, p
 
 def test_wallet_send_calls_batch_is_decoded_simulated_and_judged(backend: RevmBackend, policy: Policy) -> None:
     from inference.summary import summarize
-    from tests.helpers import send_calls
+    from tests.support.helpers import send_calls
 
     body = send_calls({"to": DUSD, "data": calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)},
                       {"to": BOB, "value": hex(10**18)})
@@ -217,7 +217,7 @@ def test_wallet_send_calls_batch_is_decoded_simulated_and_judged(backend: RevmBa
 
 
 def test_wallet_send_calls_failing_call_is_named(backend: RevmBackend, policy: Policy) -> None:
-    from tests.helpers import send_calls
+    from tests.support.helpers import send_calls
 
     body = send_calls({"to": BOB, "value": "0x1"},
                       {"to": DUSD, "data": calldata("transfer(address,uint256)", BOB, 10**30)})
@@ -230,7 +230,7 @@ def test_wallet_send_calls_request_errors_name_the_field() -> None:
     import pytest
 
     from chain.request import RequestError
-    from tests.helpers import send_calls
+    from tests.support.helpers import send_calls
 
     cases = [
         ({**send_calls({"to": BOB}), "chain_id": 1}, "params[0].chainId", "differs from chain_id 1"),
@@ -247,7 +247,7 @@ def test_decode_endpoint_takes_wallet_send_calls_and_a_callers_abi(sqlite_url: s
     from fastapi.testclient import TestClient
 
     from app.api import create_app
-    from tests.helpers import send_calls
+    from tests.support.helpers import send_calls
 
     abi = [{"type": "function", "name": "stakeFor", "inputs": [{"name": "who", "type": "address"}]}]
     body = send_calls({"to": DUSD, "data": calldata("stakeFor(address)", BOB)}, {"to": BOB, "value": "0x5"}, abi=abi)

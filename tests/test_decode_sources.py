@@ -12,7 +12,7 @@ from chain.decode.proxy import EIP1967_BEACON, EIP1967_IMPLEMENTATION, ERC1822_P
 from chain.decode.registry import functions_from_abi
 from chain.request import AccountOverride, parse_request
 from chain.simulate import RevmBackend
-from tests.helpers import ALICE, DEMO, DRAINER, DRAINER_EOA, DUSD, MAX_UINT, PROXY, calldata
+from tests.support.helpers import ALICE, DEMO, DRAINER, DRAINER_EOA, DUSD, MAX_UINT, PROXY, calldata
 
 # Two names whose selectors collide (found by a birthday search over transfer_<hex>): both 0xb36bf3e1.
 COLLIDING = ("transfer_4b10(address,uint256)", "transfer_174c8(address,uint256)")

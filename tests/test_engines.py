@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app.service import Services
-from chain import analyze, parse_request
+from app.runtime import Services
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.resilience import CircuitBreaker
 from chain.rules import Policy
 from chain.simulate import RevmBackend
@@ -22,8 +23,8 @@ from chain.trace import Trace
 from inference import EngineError, Sampling, explain
 from inference.openai_engine import OpenAICompatibleEngine
 from inference.prompt import NARRATIVE_SCHEMA, build_messages
-from tests.anvil import RpcProxy, free_port, wait_until_serving
-from tests.helpers import DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tx
+from tests.support.anvil import RpcProxy, free_port, wait_until_serving
+from tests.support.helpers import DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tx
 
 MODEL_ALIAS = "smollm2-135m-q4_1"
 APPROVAL = tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT))

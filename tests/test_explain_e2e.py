@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from app.service import Services
+from app.runtime import Services
 from audit import AuditRecord, canonical_json, count_records, get_record, leaf_hash
-from tests.helpers import DRAINER_EOA, DUSD, ROOT_DIR, calldata, example, tx
+from tests.support.helpers import DRAINER_EOA, DUSD, ROOT_DIR, calldata, example, tx
 
 APPROVAL = example("unlimited-approval-to-eoa")
 

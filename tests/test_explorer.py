@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from app.auth import create_key
-from app.service import Services
+from app.runtime import Services
 from tests.conftest import ROOT, need, serving
-from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tamper, tx
+from tests.support.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tamper, tx
 
 ARTIFACTS = ROOT / "artifacts"
 REQUESTS = [

@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.api import create_app
-from app.service import Services, build_services
+from app.runtime import Services, build_services
 from app.settings import Settings
-from chain import RequestError, parse_request
+from chain import RequestError
 from chain.decode import decode_calldata
+from chain.request import parse_request
 from chain.simulate import RevmBackend
 
 EXAMPLES = int(os.environ.get("TXEXPLAIN_FUZZ_EXAMPLES", "25"))

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from app.service import build_services
+from app.runtime import build_services
 from app.settings import Settings
 from chain.simulate import RevmBackend
-from tests.helpers import ALICE
+from tests.support.helpers import ALICE
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from app.api import create_app
 from app.auth import create_key
-from app.service import Services
-from tests.helpers import ALICE, BOB, DUSD, calldata, tx
+from app.runtime import Services
+from tests.support.helpers import ALICE, BOB, DUSD, calldata, tx
 
 
 def test_api_keys_and_tokens_never_reach_the_logs(sqlite_url: str, make_services: Callable[..., Services],

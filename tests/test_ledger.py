@@ -18,11 +18,12 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.api import create_app
-from app.service import Services
+from app.runtime import Services
 from audit import AuditRecord, Checkpoint, VerificationError, export_records, verify_ledger, verify_record_proof
 from audit.merkle import verify_consistency
+from chain.rules.policy import RuleSettings
 from tests.conftest import ROOT
-from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tamper, tx
+from tests.support.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, explain_now, tamper, tx
 
 REQUESTS = [
     tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)),
@@ -220,7 +221,7 @@ def test_replay_reproduces_recorded_result(sqlite_url: str, make_services: Calla
     assert outcome.notes == []
     stricter = services.policy.model_copy(update={"rules": {
         **services.policy.rules,
-        "UNLIMITED_APPROVAL": services.policy.rules["UNLIMITED_APPROVAL"].model_copy(update={"severity": "critical"}),
+        "UNLIMITED_APPROVAL": RuleSettings(severity="critical"),
     }, "sha256": "0" * 64})
     services.policy = stricter
     changed = asyncio.run(replay(get_record(services.sessions, result["id"]), services))

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.service import Services, build_services
+from app.runtime import Services, build_services
 from app.settings import Settings
 from audit import AuditRecord, verify_ledger
 from audit.canonical import storable
 from chain.simulate import RevmBackend
-from tests.helpers import ALICE, DRAINER_EOA, DUSD, calldata, explain_now
+from tests.support.helpers import ALICE, DRAINER_EOA, DUSD, calldata, explain_now
 
 BOUNDARIES = [0, 1, 2**8 - 1, 2**48 - 1, 2**53 - 1, 2**53, 2**53 + 1, 2**64 - 1, 2**64, 2**128 - 1, 2**160 - 1,
               2**255, 2**256 - 1]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from audit.hashing import EMPTY_ROOT, hash_leaf
 from audit.merkle import (
-    EMPTY_ROOT,
     Frontier,
     ProofError,
+    RootMismatchError,
     consistency_proof,
-    hash_leaf,
     inclusion_proof,
     root,
     verify_consistency,
@@ -75,3 +75,21 @@ def test_reject_malformed_hash_lengths() -> None:
         verify_inclusion(LEAVES[0][:31], 0, 1, [], root(LEAVES[:1]))
     with pytest.raises(ProofError, match="0 < first <= second"):
         verify_consistency(0, 1, [], EMPTY_ROOT, root(LEAVES[:1]))
+
+
+def test_every_proof_of_every_size_verifies_and_a_wrong_root_names_both() -> None:
+    """Exhaustive to 20 leaves: each built proof verifies; against another root the mismatch carries both roots."""
+    leaves = [hash_leaf(i.to_bytes(2, "big")) for i in range(20)]
+    for size in range(1, 21):
+        tree_root = root(leaves[:size])
+        for index in range(size):
+            verify_inclusion(leaves[index], index, size, inclusion_proof(index, leaves[:size]), tree_root)
+        for first in range(1, size):
+            verify_consistency(first, size, consistency_proof(first, leaves[:size]), root(leaves[:first]), tree_root)
+    wrong = root(leaves[:7])
+    with pytest.raises(RootMismatchError) as caught:
+        verify_inclusion(leaves[3], 3, 8, inclusion_proof(3, leaves[:8]), wrong)
+    assert caught.value.expected_root == wrong and caught.value.calculated_root == root(leaves[:8])
+    with pytest.raises(RootMismatchError, match="second root") as mismatch:
+        verify_consistency(3, 8, consistency_proof(3, leaves[:8]), root(leaves[:3]), wrong)
+    assert mismatch.value.calculated_root == root(leaves[:8])

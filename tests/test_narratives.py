@@ -17,8 +17,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from app.service import Services
-from chain import analyze, parse_request
+from app.runtime import Services
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
@@ -26,7 +27,7 @@ from inference import Generation, ModelIdentity, Sampling, explain
 from inference.cache import NarrativeCache
 from inference.engine import EngineError
 from inference.explain import facts_key_material
-from tests.helpers import BOB, DUSD, calldata, explain_now, tx
+from tests.support.helpers import BOB, DUSD, calldata, explain_now, tx
 
 TRANSFER = tx(DUSD, calldata("transfer(address,uint256)", BOB, 25_000_000))
 GOOD = json.dumps({"headline": "A transfer of 25 DUSD to the recipient.",

@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.api import create_app
-from app.service import Services
+from app.runtime import Services
 from audit import PinTask, cid_v1_raw, get_record
 from audit.pinning import KuboClient, PinError, PinningServiceClient, pin_due
-from tests.fake_ipfs import FakeIpfs
-from tests.helpers import BOB, DUSD, calldata, explain_now, tx
+from tests.support.fake_ipfs import FakeIpfs
+from tests.support.helpers import BOB, DUSD, calldata, explain_now, tx
 
 TRANSFER = tx(DUSD, calldata("transfer(address,uint256)", BOB, 1))
 

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.auth import create_key
-from app.service import Services
+from app.runtime import Services
 from tests.conftest import serving
-from tests.helpers import BOB, DUSD, assert_ledger_whole, calldata, tx
-from tests.tcp_proxy import TcpProxy
+from tests.support.helpers import BOB, DUSD, assert_ledger_whole, calldata, tx
+from tests.support.tcp_proxy import TcpProxy
 
 TIMEOUT_S = 2.0  # TXEXPLAIN_DATABASE_TIMEOUT_S for these servers
 PROBLEM = "application/problem+json"

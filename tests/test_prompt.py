@@ -6,14 +6,15 @@ import asyncio
 
 import pytest
 
-from chain import analyze, parse_request
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
 from inference import Sampling, explain
 from inference.factsheet import fact_sheet
 from inference.prompt import build_messages, prefix_messages
-from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
+from tests.support.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
 
 TXS = [
     tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chain.request import RequestError, parse_request
-from tests.helpers import ALICE, DUSD, calldata, tx
+from tests.support.helpers import ALICE, DUSD, calldata, tx
 
 APPROVE = calldata("approve(address,uint256)", ALICE, 1)
 

@@ -6,12 +6,13 @@ from importlib import resources
 
 import pytest
 
-from chain import analyze, parse_request
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.rules import Policy
-from chain.rules.policy import parse_policy
+from chain.rules.policy import RuleSettings, parse_policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
-from tests.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
+from tests.support.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
 
 
 def judge(backend: RevmBackend, policy: Policy, raw: dict) -> tuple[str, list[str]]:
@@ -82,8 +83,7 @@ def test_allowlisted_operator_does_not_fire(backend: RevmBackend, policy: Policy
 
 
 def test_policy_severity_changes_verdict(backend: RevmBackend, policy: Policy) -> None:
-    rules = {**policy.rules, "SIMULATION_UNAVAILABLE": policy.rules["SIMULATION_UNAVAILABLE"].model_copy(
-        update={"severity": "medium"})}
+    rules = {**policy.rules, "SIMULATION_UNAVAILABLE": RuleSettings(severity="medium")}
     strict = policy.model_copy(update={"rules": rules})
     raw = {**tx(DUSD, calldata("transfer(address,uint256)", BOB, 1)), "chain_id": 1}
     assert judge(backend, strict, raw) == ("warn", ["SIMULATION_UNAVAILABLE"])

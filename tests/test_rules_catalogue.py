@@ -12,13 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from app.service import Services
-from chain import analyze, parse_request
+from app.runtime import Services
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.rules import RULES, Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
 from tests.conftest import ROOT
-from tests.helpers import (
+from tests.support.helpers import (
     ALICE,
     BOB,
     DEMO,
@@ -168,13 +169,13 @@ def test_rules_cli_lists_the_active_policy() -> None:
     done = subprocess.run([sys.executable, "-m", "app.cli", "rules", "--json"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     listed = json.loads(done.stdout)
-    assert listed["policy"]["version"] == "2026.12.1" and len(listed["policy"]["sha256"]) == 64
+    assert listed["policy"]["version"] == "2026.12.2" and len(listed["policy"]["sha256"]) == 64
     assert {r["rule"]: r["severity"] for r in listed["rules"]}["APPROVAL_TO_EOA"] == "critical"
     assert all(r["description"] for r in listed["rules"]) and len(listed["rules"]) == 21
 
 
 def test_rules_look_inside_nested_calls(backend: RevmBackend, policy: Policy) -> None:
-    from tests.helpers import CLAIM, MAX_UINT, MULTICALL3
+    from tests.support.helpers import CLAIM, MAX_UINT, MULTICALL3
 
     approve = calldata("approve(address,uint256)", DRAINER, MAX_UINT)
     claim = calldata("SecurityUpdate()")

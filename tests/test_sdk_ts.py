@@ -21,7 +21,7 @@ BIN = ROOT / "node_modules" / ".bin"
 
 def openapi_document() -> str:
     """The OpenAPI document exactly as `txexplain openapi` writes it."""
-    from app.cli import openapi_json
+    from app.cli.main import openapi_json
 
     return openapi_json(create_app(Settings()))
 

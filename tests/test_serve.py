@@ -9,9 +9,9 @@ import sys
 import httpx
 import pytest
 
-from tests.anvil import free_port, wait_until_serving
 from tests.conftest import ROOT
-from tests.helpers import example
+from tests.support.anvil import free_port, wait_until_serving
+from tests.support.helpers import example
 
 
 @pytest.mark.model

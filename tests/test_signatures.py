@@ -11,12 +11,12 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import keccak
 
-from chain import analyze, parse_request
-from chain.request import RequestError
+from chain.analyze import analyze
+from chain.request import RequestError, parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
-from tests.helpers import ALICE, DRAINER_EOA, DUSD, PERMIT2, example
+from tests.support.helpers import ALICE, DRAINER_EOA, DUSD, PERMIT2, example
 
 # anvil's first default key: ALICE's.
 ALICE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
-from tests.helpers import ALICE, BOB, DUSD, calldata, tx
+from tests.support.helpers import ALICE, BOB, DUSD, calldata, tx
 
 
 def simulate(backend: RevmBackend, raw: dict) -> dict:
@@ -88,7 +88,8 @@ def test_gas_past_the_budget_is_not_simulated_and_a_loop_ends_at_the_budget(back
     """A looping contract with gas 2^64-1 used to freeze the process (revm holds the interpreter lock)."""
     import time
 
-    from chain import analyze, parse_request
+    from chain.analyze import analyze
+    from chain.request import parse_request
     from chain.trace import Trace
 
     loop = "0x00000000000000000000000000000000000100bb"

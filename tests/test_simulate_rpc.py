@@ -8,14 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from chain import analyze, parse_request
+from chain.analyze import analyze
+from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend, RpcBackend
 from chain.simulate.devnet import deploy_devnet_rpc
 from chain.trace import Trace
-from tests.anvil import ANVIL, RpcProxy, free_port, rpc_proxy_process, running_anvil
 from tests.conftest import need
-from tests.helpers import (
+from tests.support.anvil import ANVIL, RpcProxy, free_port, rpc_proxy_process, running_anvil
+from tests.support.helpers import (
     ALICE,
     BOB,
     CLAIM,

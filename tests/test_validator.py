@@ -7,7 +7,7 @@ import json
 import pytest
 
 from inference.validator import Vocabulary, validate
-from tests.helpers import DRAINER_EOA, DUSD
+from tests.support.helpers import DRAINER_EOA, DUSD
 
 FACTS = f"""verdict: block
 request: transaction on chain 31337 calling approve(address,uint256) on "DUSD" ({DUSD})
@@ -94,7 +94,7 @@ def test_free_mode_narrative_must_address_the_findings_and_match_the_verdict() -
     """The quality rules claims mode gets by construction, checked on free text."""
     import dataclasses
 
-    from inference.claims import RULE_WORDS, STOP_WORDS
+    from inference.claim_words import RULE_WORDS, STOP_WORDS
 
     quality = dataclasses.replace(VOCABULARY, top_words=RULE_WORDS["APPROVAL_TO_EOA"], stop_words=STOP_WORDS,
                                   required_words=(("APPROVAL_TO_EOA", RULE_WORDS["APPROVAL_TO_EOA"]),

@@ -9,8 +9,9 @@ import unicodedata
 from chain.decode import DecodedCall
 from chain.decode.universal_router import ADDRESS_THIS, MSG_SENDER
 from chain.facts import Facts
-from chain.rules.model import Finding, finding, rule
+from chain.rules.model import Finding, finding
 from chain.rules.policy import Policy
+from chain.rules.registry import rule
 from chain.sanitize import MODEL_INSTRUCTION
 
 SCAM_FUNCTIONS = {"SecurityUpdate()", "Claim()", "ClaimReward()"}
@@ -36,7 +37,7 @@ INSTRUCTION_WORDS = re.compile(
 URL = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|io|xyz|org|net|app|site|info|top|claim)\b)", re.IGNORECASE)
 
 
-@rule("KNOWN_MALICIOUS")
+@rule("KNOWN_MALICIOUS", severity="critical", description="any counterparty on the policy denylist")
 def known_malicious(facts: Facts, policy: Policy) -> list[Finding]:
     """Any counterparty on the policy's denylist."""
     denied = {a.lower() for a in policy.denylist.get("addresses", [])}
@@ -45,7 +46,8 @@ def known_malicious(facts: Facts, policy: Policy) -> list[Finding]:
             for address in sorted(facts.counterparties()) if address.lower() in denied]
 
 
-@rule("SUSPICIOUS_PAYABLE_CALL")
+@rule("SUSPICIOUS_PAYABLE_CALL", severity="critical", description="value sent with a claim / security-update style "
+      "call (SecurityUpdate(), Claim(), ClaimReward())")
 def suspicious_payable_call(facts: Facts, policy: Policy) -> list[Finding]:
     """Value sent with a claim / security-update style call, at any depth."""
     found = []
@@ -60,7 +62,7 @@ def suspicious_payable_call(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("TRANSFER_TO_TOKEN_CONTRACT")
+@rule("TRANSFER_TO_TOKEN_CONTRACT", severity="high", description="tokens sent to the token contract itself")
 def transfer_to_token_contract(facts: Facts, policy: Policy) -> list[Finding]:
     """Tokens sent to the token contract itself, where they are almost always lost (any depth)."""
     return [finding("TRANSFER_TO_TOKEN_CONTRACT", policy,
@@ -81,7 +83,8 @@ def _recipients(facts: Facts) -> set[str]:
     return found
 
 
-@rule("POISONED_ADDRESS")
+@rule("POISONED_ADDRESS", severity="critical", description="recipient matches an address_book entry's first and last "
+      "4 hex chars but is a different address")
 def poisoned_address(facts: Facts, policy: Policy) -> list[Finding]:
     """A recipient that looks like an address-book entry (same first and last 4 hex digits) but is not it."""
     book = {a.lower() for a in facts.context.address_book}
@@ -117,7 +120,7 @@ def _swap_recipient(call: DecodedCall) -> str | None:
     return None
 
 
-@rule("SWAP_RECIPIENT_MISMATCH")
+@rule("SWAP_RECIPIENT_MISMATCH", severity="high", description="a swap's output goes to someone other than the sender")
 def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     """A swap whose output goes to someone other than the sender (any depth)."""
     found = []
@@ -130,7 +133,8 @@ def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("OWNERSHIP_CHANGE")
+@rule("OWNERSHIP_CHANGE", severity="high", description="transferOwnership / upgradeTo / changeAdmin / setOwner style "
+      "calls, and Safe owner, threshold, module, guard, fallback handler and singleton changes")
 def ownership_change(facts: Facts, policy: Policy) -> list[Finding]:
     """transferOwnership / upgradeTo / changeAdmin / setOwner style calls (any depth)."""
     found = []
@@ -156,7 +160,8 @@ def _party(call: DecodedCall, name: str | None) -> str | None:
         return addresses[-1] if addresses else None
 
 
-@rule("EIP7702_DELEGATION")
+@rule("EIP7702_DELEGATION", severity="critical", description="a type-4 authorization delegates the account to code "
+      "not on the allowlist")
 def eip7702_delegation(facts: Facts, policy: Policy) -> list[Finding]:
     """A type-4 authorization that makes the account run code not on the allowlist."""
     allowed = policy.allowed_delegates(facts.chain_id)
@@ -187,7 +192,8 @@ def injection_reason(text: str, raw_changed: bool) -> str | None:
     return None
 
 
-@rule("METADATA_INJECTION")
+@rule("METADATA_INJECTION", severity="high", description="token name/symbol or other on-chain text contains "
+      "instructions, URLs or a lookalike of a known symbol")
 def metadata_injection(facts: Facts, policy: Policy) -> list[Finding]:
     """Token or typed-data text that carries instructions, URLs, hidden characters or lookalike symbols; signed
     text (messages, SIWE statements, typed-data strings) that carries instructions aimed at a reader."""

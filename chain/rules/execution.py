@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from chain.decode import DecodeSource
 from chain.facts import Facts
-from chain.rules.model import Finding, finding, rule
+from chain.rules.model import Finding, finding
 from chain.rules.policy import Policy
+from chain.rules.registry import rule
 from chain.simulate.model import SimulationStatus
 
 
-@rule("UNKNOWN_FUNCTION")
+@rule("UNKNOWN_FUNCTION", severity="medium", description="calldata is present but no decoder can resolve it "
+      "(including truncated calldata)")
 def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
     """Calldata is present but nothing resolves it — at the top level or in any nested call. A layout guessed
     from the calldata is not a resolution: it names no function."""
@@ -24,7 +26,7 @@ def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("SIMULATION_REVERTED")
+@rule("SIMULATION_REVERTED", severity="medium", description="the simulation reverts")
 def simulation_reverted(facts: Facts, policy: Policy) -> list[Finding]:
     """The simulated transaction reverts."""
     sim = facts.simulation
@@ -35,7 +37,7 @@ def simulation_reverted(facts: Facts, policy: Policy) -> list[Finding]:
                     revert_reason=sim.revert_reason, gas_used=sim.gas_used, backend=sim.backend)]
 
 
-@rule("SIMULATION_UNAVAILABLE")
+@rule("SIMULATION_UNAVAILABLE", severity="low", description="no simulation could run")
 def simulation_unavailable(facts: Facts, policy: Policy) -> list[Finding]:
     """No simulation could run, so the effects are unknown."""
     sim = facts.simulation

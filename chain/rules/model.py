@@ -21,20 +21,6 @@ class Finding(BaseModel):
 
 
 Rule = Callable[[Facts, Policy], list[Finding]]
-RULES: dict[str, Rule] = {}
-
-
-def rule(rule_id: str) -> Callable[[Rule], Rule]:
-    """Register a pure ``(facts, policy) -> findings`` function under its stable ID."""
-
-    def register(fn: Rule) -> Rule:
-        if rule_id in RULES:
-            raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = fn
-        fn.rule_id = rule_id  # type: ignore[attr-defined]
-        return fn
-
-    return register
 
 
 def finding(rule_id: str, policy: Policy, message: str, **evidence: Any) -> Finding:

@@ -11,7 +11,7 @@ from typing import Literal, get_args
 from eth_utils import to_checksum_address
 from pydantic import BaseModel, Field, ValidationError
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+from chain.rules.registry import DEFAULTS, SEVERITIES
 
 
 class PolicyError(ValueError):
@@ -19,8 +19,10 @@ class PolicyError(ValueError):
 
 
 class RuleSettings(BaseModel):
-    severity: str
-    description: str = ""
+    """A policy's override of one rule's defaults (declared beside the rule)."""
+
+    severity: str | None = None
+    description: str | None = None
 
 
 class ChainAllowlist(BaseModel):
@@ -71,15 +73,21 @@ class Policy(BaseModel):
     sha256: str
     verdict: VerdictPolicy
     thresholds: dict[str, str]
-    rules: dict[str, RuleSettings]
+    rules: dict[str, RuleSettings] = Field(default_factory=dict, description="Overrides of rules' defaults.")
     allowlist: dict[str, ChainAllowlist] = Field(default_factory=dict)
     denylist: dict[str, list[str]] = Field(default_factory=dict)
     allowlisted: AllowlistedPolicy = Field(default_factory=AllowlistedPolicy)
     prompt: PromptPolicy
 
     def severity(self, rule: str) -> str:
-        """The severity of ``rule`` under this policy."""
-        return self.rules[rule].severity
+        """The severity of ``rule`` under this policy: its override, else the rule's default."""
+        override = self.rules.get(rule)
+        return override.severity if override and override.severity else DEFAULTS[rule].severity
+
+    def description(self, rule: str) -> str:
+        """What ``rule`` checks: the policy's wording if it gives one, else the rule's own."""
+        override = self.rules.get(rule)
+        return override.description if override and override.description else DEFAULTS[rule].description
 
     def threshold(self, name: str) -> int:
         """An integer threshold by name."""
@@ -133,7 +141,7 @@ def parse_policy(raw: bytes, origin: str = "policy") -> Policy:
         raise PolicyError(f"{origin}: allowlisted.severity {policy.allowlisted.severity!r} is not one of "
                           + ", ".join(SEVERITIES))
     for rule_id, settings in policy.rules.items():
-        if settings.severity not in SEVERITIES:
+        if settings.severity is not None and settings.severity not in SEVERITIES:
             raise PolicyError(f"{origin}: rules.{rule_id}.severity {settings.severity!r} is not one of "
                               + ", ".join(SEVERITIES))
     return policy

@@ -5,11 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from chain.facts import Facts
-from chain.rules.model import Finding, approval_finding, finding, rule
+from chain.rules.model import Finding, approval_finding, finding
 from chain.rules.policy import Policy
+from chain.rules.registry import rule
 
 
-@rule("PERMIT_SIGNATURE")
+@rule("PERMIT_SIGNATURE", severity="medium", description="EIP-2612 or DAI-style permit typed data (off-chain "
+      "approval, no gas)")
 def permit_signature(facts: Facts, policy: Policy) -> list[Finding]:
     """EIP-2612 or DAI-style permit typed data: an approval granted off-chain, with no gas."""
     td = facts.typed_data
@@ -22,7 +24,8 @@ def permit_signature(facts: Facts, policy: Policy) -> list[Finding]:
                              classification=td.classification, token=td.verifying_contract, spenders=spenders)]
 
 
-@rule("PERMIT2_SIGNATURE")
+@rule("PERMIT2_SIGNATURE", severity="medium", description="Permit2 PermitSingle / PermitBatch / PermitTransferFrom / "
+      "witness variants")
 def permit2_signature(facts: Facts, policy: Policy) -> list[Finding]:
     """A Permit2 PermitSingle / PermitBatch / PermitTransferFrom / witness signature."""
     td = facts.typed_data
@@ -39,7 +42,8 @@ def permit2_signature(facts: Facts, policy: Policy) -> list[Finding]:
 
 
 
-@rule("LONG_EXPIRY")
+@rule("LONG_EXPIRY", severity="medium", description="permit / Permit2 deadline or expiration more than the policy's "
+      "horizon away, or none")
 def long_expiry(facts: Facts, policy: Policy) -> list[Finding]:
     """A permit or Permit2 approval that never expires, or expires beyond the policy's horizon."""
     horizon = facts.observed_at + policy.threshold("expiry_horizon_days") * 86_400
@@ -59,7 +63,8 @@ def long_expiry(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("BLIND_SIGNATURE")
+@rule("BLIND_SIGNATURE", severity="critical", description="a signature the user cannot read: a 32-byte hash "
+      "(eth_sign, personal_sign) or bytes that are not text")
 def blind_signature(facts: Facts, policy: Policy) -> list[Finding]:
     """eth_sign, or personal_sign of exactly 32 bytes (a hash): the user cannot see what they sign."""
     m = facts.message
@@ -77,7 +82,8 @@ def _host(value: str) -> str:
     return (parsed.hostname or "").lower()
 
 
-@rule("SIWE_DOMAIN_MISMATCH")
+@rule("SIWE_DOMAIN_MISMATCH", severity="critical", description="a Sign-In-With-Ethereum message whose domain differs "
+      "from context.origin")
 def siwe_domain_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     """A Sign-In-With-Ethereum message for a domain other than the site asking."""
     m = facts.message
@@ -91,7 +97,7 @@ def siwe_domain_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
                     siwe_domain=m.siwe["domain"], origin=origin)]
 
 
-@rule("CHAIN_ID_MISMATCH")
+@rule("CHAIN_ID_MISMATCH", severity="high", description="typed-data domain chainId differs from the request chain")
 def chain_id_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     """The typed data's domain chainId differs from the chain of the request."""
     td = facts.typed_data
@@ -105,7 +111,8 @@ def chain_id_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
 SEAPORT_FUNGIBLE = (0, 1)  # NATIVE, ERC20; 2–5 are ERC-721/1155 items (with or without criteria)
 
 
-@rule("ORDER_FOR_NOTHING")
+@rule("ORDER_FOR_NOTHING", severity="critical", description="a Seaport order whose consideration to the signer is "
+      "absent or fungible dust (an NFT back is not nothing)")
 def order_for_nothing(facts: Facts, policy: Policy) -> list[Finding]:
     """A marketplace order that gives items away: nothing (or dust) comes back to the signer. Every item type
     counts: an NFT coming back (an offer or a collection offer) is never nothing."""

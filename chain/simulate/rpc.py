@@ -11,65 +11,25 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-from chain.request import AccountOverride, BatchCall, Transaction
+from chain.request import AccountOverride, Transaction
 from chain.simulate.jsonrpc import JsonRpcClient, RpcError, RpcUnavailable
-from chain.simulate.logs import NATIVE_PSEUDO_TOKEN, RawLog, approval_changes, asset_changes
+from chain.simulate.logs import RawLog, approval_changes, asset_changes
 from chain.simulate.model import SimulationResult, SimulationStatus, over_budget
 from chain.simulate.revert import decode_revert
+from chain.simulate.rpc_calls import (
+    call_object,
+    call_objects,
+    create_address,
+    hexbytes,
+    native,
+    raw_log,
+    rpc_overrides,
+    walk,
+)
 
 BACKEND = "rpc"
 READER = "0x000000000000000000000000000000000000dEaD"
 MODES = ("eth_simulateV1", "debug_traceCall", "eth_call")
-
-
-def rpc_overrides(overrides: dict[str, AccountOverride]) -> dict[str, dict[str, Any]]:
-    """The request's overrides in geth's eth_call format."""
-    out: dict[str, dict[str, Any]] = {}
-    for address, o in overrides.items():
-        entry: dict[str, Any] = {}
-        if o.code is not None:
-            entry["code"] = "0x" + o.code.hex()
-        if o.balance is not None:
-            entry["balance"] = hex(o.balance)
-        if o.nonce is not None:
-            entry["nonce"] = hex(o.nonce)
-        if o.state_diff:
-            entry["stateDiff"] = {f"0x{k:064x}": f"0x{v:064x}" for k, v in o.state_diff.items()}
-        out[address] = entry
-    return out
-
-
-def _call_object(sender: str | None, call: Transaction | BatchCall, gas: int) -> dict[str, Any]:
-    """A JSON-RPC call object; without ``to`` it is a contract creation."""
-    out = {"from": sender, "value": hex(call.value), "data": "0x" + call.data.hex(), "gas": hex(gas)}
-    if call.to is not None:
-        out["to"] = call.to
-    return out
-
-
-def _call_objects(tx: Transaction, gas: int) -> list[dict[str, Any]]:
-    """The calls to simulate in order: the transaction, or each call of a wallet_sendCalls batch."""
-    return [_call_object(tx.sender, c, gas) for c in (tx.calls if tx.calls is not None else [tx])]
-
-
-def create_address(sender: str, nonce: int) -> str:
-    """The address CREATE gives a contract deployed by ``sender`` at ``nonce``: keccak(rlp([sender, nonce]))[12:]."""
-    import rlp
-
-    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
-
-
-def _hexbytes(value: Any) -> bytes:
-    if isinstance(value, str) and value.startswith("0x"):
-        try:
-            return bytes.fromhex(value[2:])
-        except ValueError:
-            return b""
-    return b""
-
-
-def _raw_log(log: dict[str, Any]) -> RawLog:
-    return RawLog(log["address"], tuple(_hexbytes(t) for t in log.get("topics", [])), _hexbytes(log.get("data")))
 
 
 class RpcSession:
@@ -87,7 +47,7 @@ class RpcSession:
         if override is not None and override.code is not None:
             return override.code
         try:
-            return _hexbytes(self._client.request("eth_getCode", [address, self._backend.block]))
+            return hexbytes(self._client.request("eth_getCode", [address, self._backend.block]))
         except (RpcError, RpcUnavailable):
             return b""
 
@@ -106,7 +66,7 @@ class RpcSession:
         if self._rpc_overrides:
             params.append(self._rpc_overrides)
         try:
-            return _hexbytes(self._client.request("eth_call", params))
+            return hexbytes(self._client.request("eth_call", params))
         except (RpcError, RpcUnavailable):
             return None
 
@@ -166,7 +126,7 @@ class RpcSession:
             return session.simulate(tx)
 
     def _eth_simulatev1(self, tx: Transaction, gas: int) -> SimulationResult:
-        block: dict[str, Any] = {"calls": _call_objects(tx, gas)}
+        block: dict[str, Any] = {"calls": call_objects(tx, gas)}
         if self._rpc_overrides:
             block["stateOverrides"] = self._rpc_overrides
         answer = self._client.request("eth_simulateV1", [{"blockStateCalls": [block], "traceTransfers": True,
@@ -179,19 +139,19 @@ class RpcSession:
             gas_used += int(call["gasUsed"], 16)
             if call.get("status") != "0x1":
                 error = call.get("error") or {}
-                data = _hexbytes(error.get("data")) or _hexbytes(call.get("returnData"))
+                data = hexbytes(error.get("data")) or hexbytes(call.get("returnData"))
                 reason = (decode_revert(data) if data or error.get("code") in (3, -32000, -3200)
                           else error.get("message"))
                 if tx.calls is not None:
                     reason = f"call {i} of the batch: {reason}"
                 return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, gas_used=gas_used,
                                         revert_reason=reason)
-            logs += [_raw_log(log) for log in call.get("logs", [])]
+            logs += [raw_log(log) for log in call.get("logs", [])]
         # Native moves arrive as logs from 0xeeee…eeee, the top-level value included: pass value=0.
         changes = asset_changes(logs, sender=tx.sender, to=tx.to, value=0, read=self.call_signature)
         return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, gas_used=gas_used,
                                 asset_changes=changes, deployed=self._created(tx),
-                                approval_changes=approval_changes([lg for lg in logs if not _native(lg)]))
+                                approval_changes=approval_changes([lg for lg in logs if not native(lg)]))
 
     def _created(self, tx: Transaction) -> list[str]:
         """Addresses the calls without ``to`` create: CREATE from the sender's nonce, one nonce per call."""
@@ -210,14 +170,15 @@ class RpcSession:
         config: dict[str, Any] = {"tracer": "callTracer", "tracerConfig": {"withLog": True}}
         if self._rpc_overrides:
             config["stateOverrides"] = self._rpc_overrides
-        frame = self._client.request("debug_traceCall", [_call_object(tx.sender, tx, gas), self._backend.block, config])
+        frame = self._client.request("debug_traceCall",
+                                     [call_object(tx.sender, tx, gas), self._backend.block, config])
         gas_used = int(frame.get("gasUsed", "0x0"), 16)
         if frame.get("error"):
             return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, gas_used=gas_used,
-                                    revert_reason=decode_revert(_hexbytes(frame.get("output"))))
+                                    revert_reason=decode_revert(hexbytes(frame.get("output"))))
         logs: list[RawLog] = []
         moves: list[tuple[str, str, int]] = []
-        _walk(frame, logs, moves)
+        walk(frame, logs, moves)
         native = [RawLog(to_checksum_address("0x" + "ee" * 20),
                          (keccak(text="Transfer(address,address,uint256)"), bytes(12) + bytes.fromhex(src[2:]),
                           bytes(12) + bytes.fromhex(dst[2:])), value.to_bytes(32, "big"))
@@ -228,7 +189,7 @@ class RpcSession:
                                 deployed=self._created(tx))
 
     def _eth_call(self, tx: Transaction, gas: int) -> SimulationResult:
-        params: list[Any] = [_call_object(tx.sender, tx, gas), self._backend.block]
+        params: list[Any] = [call_object(tx.sender, tx, gas), self._backend.block]
         if self._rpc_overrides:
             params.append(self._rpc_overrides)
         try:
@@ -237,24 +198,8 @@ class RpcSession:
             if exc.method_missing:
                 raise
             return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, asset_changes_known=False,
-                                    revert_reason=decode_revert(_hexbytes(exc.data)) if exc.data else exc.message)
+                                    revert_reason=decode_revert(hexbytes(exc.data)) if exc.data else exc.message)
         return SimulationResult(status=SimulationStatus.SUCCESS, backend=BACKEND, asset_changes_known=False)
-
-
-def _walk(frame: dict[str, Any], logs: list[RawLog], moves: list[tuple[str, str, int]]) -> None:
-    """Logs and value transfers of the frames that did not revert, in call order."""
-    if frame.get("error"):
-        return
-    value = int(frame.get("value") or "0x0", 16)
-    if value and frame.get("type") in ("CALL", "CREATE", "CREATE2") and frame.get("to"):
-        moves.append((frame["from"], frame["to"], value))
-    logs.extend(_raw_log(log) for log in frame.get("logs", []))
-    for child in frame.get("calls", []):
-        _walk(child, logs, moves)
-
-
-def _native(log: RawLog) -> bool:
-    return to_checksum_address(log.address) == NATIVE_PSEUDO_TOKEN
 
 
 def _unavailable(reason: str) -> SimulationResult:

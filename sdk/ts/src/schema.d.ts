@@ -4,6 +4,107 @@
  */
 
 export interface paths {
+    "/v1/decode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decode Endpoint
+         * @description Decode only (fast: no simulation, no model, not audited): the calldata with nested calls, or the
+         *     signature payload with its digest and approvals.
+         *
+         *     `decoded.source` says how sure the decode is: `abi` (the request's `abi` or a bundled ABI matched
+         *     and the bytes re-encode exactly), `selectors` (only a text signature from the selector table
+         *     matched; arguments are `arg0…`), `bytecode` (argument types inferred from the target's code),
+         *     `guessed` (the layout was inferred from the calldata alone), `unknown` (nothing resolved it; `error`
+         *     says why, `candidates` lists colliding signatures). `decoded.proxy` names the implementation a proxy
+         *     target was decoded against.
+         */
+        post: operations["decode_endpoint_v1_decode_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Explain Endpoint
+         * @description Explain a bare transaction or an EIP-1193 `eth_sendTransaction` request.
+         *
+         *     Quality fields: `decoded.source` is `abi` (a known ABI matched exactly), `selectors`, `bytecode`,
+         *     `guessed` or `unknown`; `simulation.status` is `success`, `reverted` or `unavailable`;
+         *     `explanation.narrative_source` is `model` (accepted by the validator), `cache` or `none`
+         *     (see `explanation.rejected_reason`). The verdict comes from the rules alone.
+         *
+         *     With `?stream=true` the answer is `text/event-stream`: an `event: result` with the deterministic
+         *     result (verdict, findings, summary; already audited) at once, then an `event: narrative` with the
+         *     validated narrative and its own audit record (`kind: narrative`, `parent` = the result's id).
+         *     Text the validator rejects is never streamed. An `event: error` reports an audit failure.
+         */
+        post: operations["explain_endpoint_v1_explain_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate Endpoint
+         * @description Decode and simulate a transaction (bare, `eth_sendTransaction`, `eth_signTransaction` or a
+         *     `wallet_sendCalls` batch): `decoded`, `simulation` (`status`: `success`, `reverted` or `unavailable`)
+         *     and `approvals`. No rules, no model, nothing stored: use `/v1/explain` for a verdict.
+         */
+        post: operations["simulate_endpoint_v1_simulate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rules Endpoint
+         * @description Every rule with its severity and description under the active policy, and the policy's version
+         *     and sha256 (the same as in every result).
+         */
+        get: operations["rules_endpoint_v1_rules_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/records": {
         parameters: {
             query?: never;
@@ -87,49 +188,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/simulate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Simulate Endpoint
-         * @description Decode and simulate a transaction (bare, `eth_sendTransaction`, `eth_signTransaction` or a
-         *     `wallet_sendCalls` batch): `decoded`, `simulation` (`status`: `success`, `reverted` or `unavailable`)
-         *     and `approvals`. No rules, no model, nothing stored: use `/v1/explain` for a verdict.
-         */
-        post: operations["simulate_endpoint_v1_simulate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rules": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Rules Endpoint
-         * @description Every rule with its severity and description under the active policy, and the policy's version
-         *     and sha256 (the same as in every result).
-         */
-        get: operations["rules_endpoint_v1_rules_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -192,67 +250,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/decode": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Decode Endpoint
-         * @description Decode only (fast: no simulation, no model, not audited): the calldata with nested calls, or the
-         *     signature payload with its digest and approvals.
-         *
-         *     `decoded.source` says how sure the decode is: `abi` (the request's `abi` or a bundled ABI matched
-         *     and the bytes re-encode exactly), `selectors` (only a text signature from the selector table
-         *     matched; arguments are `arg0…`), `bytecode` (argument types inferred from the target's code),
-         *     `unknown` (nothing resolved it; `error` says why, `candidates` lists colliding signatures).
-         *     `decoded.proxy` names the implementation a proxy target was decoded against.
-         */
-        post: operations["decode_endpoint_v1_decode_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/explain": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Explain Endpoint
-         * @description Explain a bare transaction or an EIP-1193 `eth_sendTransaction` request.
-         *
-         *     Quality fields: `decoded.source` is `abi` (a known ABI matched exactly), `selectors`, `bytecode`
-         *     or `unknown`; `simulation.status` is `success`, `reverted` or `unavailable`;
-         *     `explanation.narrative_source` is `model` (accepted by the validator), `cache` or `none`
-         *     (see `explanation.rejected_reason`). The verdict comes from the rules alone.
-         *
-         *     With `?stream=true` the answer is `text/event-stream`: an `event: result` with the deterministic
-         *     result (verdict, findings, summary; already audited) at once, then an `event: narrative` with the
-         *     validated narrative and its own audit record (`kind: narrative`, `parent` = the result's id).
-         *     Text the validator rejects is never streamed. An `event: error` reports an audit failure.
-         */
-        post: operations["explain_endpoint_v1_explain_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Approval
+         * @description One approval: the contract's ``approvals[]`` item.
+         */
+        Approval: {
+            /** Standard */
+            standard: string;
+            /** Token */
+            token: string;
+            /** Spender */
+            spender: string;
+            /** Amount */
+            amount: string | null;
+            /** Unlimited */
+            unlimited: boolean;
+            /** Expires At */
+            expires_at?: number | null;
+            /** Token Id */
+            token_id?: string | null;
+            /**
+             * Revokes
+             * @description A revocation: approve(x, 0), setApprovalForAll(x, false), a Permit2 lockdown or a zero Permit2 allowance. It grants nothing.
+             * @default false
+             */
+            revokes: boolean;
+            /**
+             * Standard Confirmed
+             * @description False when ``standard`` comes from the function's selector alone: approve/setApprovalForAll exist in several standards and the token's ERC-165 answer could not be read (no state for the request's chain).
+             * @default true
+             */
+            standard_confirmed: boolean;
+            /**
+             * Source
+             * @description Where the approval was read: 'calldata' (the decoded call), 'typed_data' (a signature) or 'simulation' (an Approval event the simulated transaction emitted that no decoded call accounts for).
+             * @default calldata
+             */
+            source: string;
+        };
+        /**
+         * ApprovalChange
+         * @description An approval the simulated transaction's events grant (or revoke: amount 0 / approved false).
+         */
+        ApprovalChange: {
+            /** Standard */
+            standard: string;
+            /** Token */
+            token: string;
+            /** Owner */
+            owner: string;
+            /** Spender */
+            spender: string;
+            /** Amount */
+            amount?: string | null;
+            /** Token Id */
+            token_id?: string | null;
+            /** Approved */
+            approved?: boolean | null;
+            /** Expiration */
+            expiration?: number | null;
+        };
+        /**
+         * AssetChange
+         * @description One account's balance change of one asset.
+         */
+        AssetChange: {
+            /** Address */
+            address: string;
+            /** Standard */
+            standard: string;
+            /** Token */
+            token?: string | null;
+            /** Token Id */
+            token_id?: string | null;
+            /** Delta */
+            delta: string;
+            /** Symbol */
+            symbol?: string | null;
+            /** Decimals */
+            decimals?: number | null;
+            /** Symbol Raw */
+            symbol_raw?: string | null;
+        };
         /**
          * AuditRef
          * @description Where the result was recorded in the ledger.
@@ -266,8 +349,11 @@ export interface components {
             seq: number;
             /** Cid */
             cid?: string | null;
-        } & {
-            [key: string]: unknown;
+            /**
+             * Chain Hash
+             * @description The hash chain's head after this record.
+             */
+            chain_hash: string;
         };
         /**
          * Checkpoint
@@ -318,26 +404,90 @@ export interface components {
          * @description ``POST /v1/decode``: ``decoded`` for transactions, ``typed_data``/``message`` for signatures.
          */
         DecodeResult: {
-            /** Kind */
-            kind: string;
-            /** Decoded */
-            decoded?: {
-                [key: string]: unknown;
-            } | null;
-            /** Typed Data */
-            typed_data?: {
-                [key: string]: unknown;
-            } | null;
-            /** Message */
-            message?: {
-                [key: string]: unknown;
-            } | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "transaction" | "typed_data" | "message" | "batch";
+            decoded?: components["schemas"]["DecodedCall"] | null;
+            typed_data?: components["schemas"]["TypedDataFacts"] | null;
+            message?: components["schemas"]["MessageFacts"] | null;
+            /**
+             * Digest
+             * @description Messages: the EIP-191 digest the signature covers.
+             */
+            digest?: string | null;
             /** Approvals */
-            approvals?: {
-                [key: string]: unknown;
-            }[];
-        } & {
-            [key: string]: unknown;
+            approvals?: components["schemas"]["Approval"][];
+        };
+        /**
+         * DecodeSource
+         * @description How the calldata was resolved; the contract's ``decoded.source``.
+         * @enum {string}
+         */
+        DecodeSource: "abi" | "selectors" | "bytecode" | "guessed" | "deployment" | "unknown";
+        /**
+         * DecodedArg
+         * @description One decoded argument; ``value`` is JSON-ready (addresses EIP-55, ints as decimal strings).
+         */
+        DecodedArg: {
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Value */
+            value: unknown;
+        };
+        /**
+         * DecodedCall
+         * @description The contract's ``decoded`` object.
+         */
+        DecodedCall: {
+            /** Selector */
+            selector: string | null;
+            /** Function */
+            function: string | null;
+            source: components["schemas"]["DecodeSource"];
+            /** Args */
+            args?: components["schemas"]["DecodedArg"][];
+            /** Calls */
+            calls?: components["schemas"]["DecodedCall"][];
+            /**
+             * Error
+             * @description Why decoding failed, when source is 'unknown'.
+             */
+            error?: string | null;
+            /**
+             * Target
+             * @description For a nested call: the contract it calls.
+             */
+            target?: string | null;
+            /**
+             * Value
+             * @description For a nested call: wei it sends.
+             */
+            value?: string | null;
+            /**
+             * Operation
+             * @description 'delegatecall' when a Safe or account runs the call as a delegatecall: the callee's code acts with the caller's storage and assets.
+             */
+            operation?: string | null;
+            /**
+             * Command
+             * @description For a Universal Router command: its byte, as 0x-hex.
+             */
+            command?: string | null;
+            proxy?: components["schemas"]["ProxyInfo"] | null;
+            /**
+             * Candidates
+             * @description Every signature that decodes the bytes exactly, when more than one does (the call is then reported as ambiguous).
+             */
+            candidates?: string[];
+            /**
+             * Trailing Data
+             * @description Bytes after the canonical encoding of the arguments, as 0x-hex (aggregator tags, marketplace suffixes, viem's dataSuffix / ERC-8021 attribution): the EVM and Solidity ignore them.
+             */
+            trailing_data?: string | null;
         };
         /**
          * ExplainResult
@@ -360,61 +510,38 @@ export interface components {
             verdict: "ok" | "warn" | "block";
             /** Findings */
             findings?: components["schemas"]["Finding"][];
-            /** Decoded */
-            decoded?: {
-                [key: string]: unknown;
-            } | null;
+            decoded?: components["schemas"]["DecodedCall"] | null;
             /** Approvals */
-            approvals?: {
-                [key: string]: unknown;
-            }[];
-            /** Simulation */
-            simulation?: {
-                [key: string]: unknown;
-            } | null;
+            approvals?: components["schemas"]["Approval"][];
+            /** @description None for signatures: nothing executes. */
+            simulation?: components["schemas"]["SimulationResult"] | null;
             /**
              * Skipped Checks
              * @description Checks that need chain state and could not run (no node for the chain, node down, no sender).
              */
             skipped_checks?: components["schemas"]["SkippedCheck"][];
+            typed_data?: components["schemas"]["TypedDataFacts"] | null;
+            message?: components["schemas"]["MessageFacts"] | null;
             explanation: components["schemas"]["Explanation"];
-            /** Model */
-            model?: {
-                [key: string]: unknown;
-            } | null;
+            model: components["schemas"]["ModelIdentity"];
+            policy: components["schemas"]["PolicyIdentity"];
             audit: components["schemas"]["AuditRef"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Explanation
-         * @description The deterministic summary, and the validated narrative or why there is none.
+         * @description The contract's ``explanation`` object.
          */
         Explanation: {
             /** Summary */
             summary: string;
             /** Narrative */
-            narrative?: string | null;
-            /**
-             * Narrative Source
-             * @default none
-             * @enum {string}
-             */
-            narrative_source: "model" | "cache" | "none";
+            narrative: string | null;
+            narrative_source: components["schemas"]["NarrativeSource"];
             /** Rejected Reason */
             rejected_reason?: string | null;
-            /**
-             * Mode
-             * @description claims: the narrative is this request's claims, chosen and ordered by the model; free: model text the validator checked; null: no model was asked.
-             */
-            mode?: ("claims" | "free") | null;
-            /**
-             * Claims
-             * @description Claims mode: the ids of the claims the narrative tells, in order.
-             */
+            mode?: components["schemas"]["NarrativeMode"] | null;
+            /** Claims */
             claims?: string[] | null;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FieldError
@@ -430,7 +557,7 @@ export interface components {
         };
         /**
          * Finding
-         * @description One rule that fired.
+         * @description One rule's conclusion, with evidence a human can check.
          */
         Finding: {
             /** Rule */
@@ -443,9 +570,51 @@ export interface components {
             evidence?: {
                 [key: string]: unknown;
             };
-        } & {
-            [key: string]: unknown;
         };
+        /**
+         * MessageFacts
+         * @description What a message signature is.
+         */
+        MessageFacts: {
+            /** Kind */
+            kind: string;
+            /** Blind */
+            blind: boolean;
+            /** Text */
+            text?: string | null;
+            /** Size */
+            size: number;
+            /** Siwe */
+            siwe?: {
+                [key: string]: string;
+            } | null;
+        };
+        /**
+         * ModelIdentity
+         * @description The contract's ``model`` object.
+         */
+        ModelIdentity: {
+            /** Engine */
+            engine: string;
+            /** Name */
+            name?: string | null;
+            /** Weights Sha256 */
+            weights_sha256?: string | null;
+            /** Quantization */
+            quantization?: string | null;
+        };
+        /**
+         * NarrativeMode
+         * @description How the narrative was generated (the contract's ``explanation.mode``).
+         * @enum {string}
+         */
+        NarrativeMode: "claims" | "free";
+        /**
+         * NarrativeSource
+         * @description Where ``explanation.narrative`` came from.
+         * @enum {string}
+         */
+        NarrativeSource: "model" | "cache" | "none";
         /** PartStatus */
         PartStatus: {
             /** Ok */
@@ -454,6 +623,16 @@ export interface components {
             detail: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * PolicyIdentity
+         * @description The policy a verdict was reached under.
+         */
+        PolicyIdentity: {
+            /** Version */
+            version: string;
+            /** Sha256 */
+            sha256: string;
         };
         /**
          * Problem
@@ -472,6 +651,18 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * ProxyInfo
+         * @description The contract's ``decoded.proxy``: the call was decoded against this implementation.
+         */
+        ProxyInfo: {
+            /** Kind */
+            kind: string;
+            /** Implementation */
+            implementation: string;
+            /** Beacon */
+            beacon?: string | null;
         };
         /**
          * Readiness
@@ -546,25 +737,38 @@ export interface components {
          * @description ``GET /v1/audit/records/{id}``: the record, its canonical JSON, hashes and inclusion proof.
          */
         RecordView: {
-            /** Record */
+            /** Seq */
+            seq: number;
+            /**
+             * Record
+             * @description Every field of the record, as stored.
+             */
             record: {
                 [key: string]: unknown;
             };
-            /** Canonical */
+            /**
+             * Canonical
+             * @description The RFC 8785 JSON the leaf hash is computed over.
+             */
             canonical: string;
-            /** Seq */
-            seq: number;
             /** Leaf Hash */
             leaf_hash: string;
             /** Chain Hash */
             chain_hash: string;
+            /**
+             * Inclusion Proof
+             * @description RFC 9162 audit path to the checkpoint's root.
+             */
+            inclusion_proof?: string[] | null;
+            /** @description The latest signed checkpoint the proof is against. */
+            checkpoint?: components["schemas"]["Checkpoint"] | null;
             /** Cid */
             cid?: string | null;
-            /** Pin Status */
+            /**
+             * Pin Status
+             * @description The record's IPFS pin: pending, pinned or failed.
+             */
             pin_status?: string | null;
-            checkpoint?: components["schemas"]["Checkpoint"] | null;
-            /** Inclusion Proof */
-            inclusion_proof?: string[] | null;
         } & {
             [key: string]: unknown;
         };
@@ -598,26 +802,58 @@ export interface components {
          * @description ``POST /v1/simulate``.
          */
         SimulateResult: {
-            /** Kind */
-            kind: string;
-            /** Decoded */
-            decoded?: {
-                [key: string]: unknown;
-            } | null;
-            /** Simulation */
-            simulation: {
-                [key: string]: unknown;
-            };
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "transaction" | "batch";
+            decoded?: components["schemas"]["DecodedCall"] | null;
+            simulation: components["schemas"]["SimulationResult"];
             /** Approvals */
-            approvals?: {
-                [key: string]: unknown;
-            }[];
-        } & {
-            [key: string]: unknown;
+            approvals?: components["schemas"]["Approval"][];
         };
         /**
+         * SimulationResult
+         * @description Outcome of simulating one transaction.
+         */
+        SimulationResult: {
+            status: components["schemas"]["SimulationStatus"];
+            /** Backend */
+            backend: string;
+            /** Revert Reason */
+            revert_reason?: string | null;
+            /** Gas Used */
+            gas_used?: number | null;
+            /** Asset Changes */
+            asset_changes?: components["schemas"]["AssetChange"][];
+            /** Approval Changes */
+            approval_changes?: components["schemas"]["ApprovalChange"][];
+            /**
+             * Error
+             * @description Why the simulation was unavailable.
+             */
+            error?: string | null;
+            /**
+             * Deployed
+             * @description Addresses of contracts the transaction (or a batch call without `to`) deploys, in order.
+             */
+            deployed?: string[];
+            /**
+             * Asset Changes Known
+             * @description False when the backend could only tell success or revert.
+             * @default true
+             */
+            asset_changes_known: boolean;
+        };
+        /**
+         * SimulationStatus
+         * @description How far the simulation got.
+         * @enum {string}
+         */
+        SimulationStatus: "success" | "reverted" | "unavailable";
+        /**
          * SkippedCheck
-         * @description A check that needs chain state and could not run, the rules it would have fed, and why.
+         * @description A check that needs chain state and could not run: one item of the result's ``skipped_checks``.
          */
         SkippedCheck: {
             /**
@@ -632,10 +868,39 @@ export interface components {
             subject?: string | null;
             /** Reason */
             reason: string;
-            /** Rules */
+            /**
+             * Rules
+             * @description The rules that could not use it.
+             */
             rules?: string[];
-        } & {
-            [key: string]: unknown;
+        };
+        /**
+         * TypedDataFacts
+         * @description What a typed-data signature grants.
+         */
+        TypedDataFacts: {
+            /** Primary Type */
+            primary_type: string;
+            /** Classification */
+            classification: string;
+            /** Domain */
+            domain: {
+                [key: string]: unknown;
+            };
+            /** Digest */
+            digest: string;
+            /** Chain Id */
+            chain_id?: number | null;
+            /** Verifying Contract */
+            verifying_contract?: string | null;
+            /** Fields */
+            fields?: {
+                [key: string]: unknown;
+            }[];
+            /** Order */
+            order?: {
+                [key: string]: unknown;
+            } | null;
         };
     };
     responses: never;
@@ -646,6 +911,659 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    decode_endpoint_v1_decode_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kind": "transaction",
+                     *       "decoded": {
+                     *         "selector": "0x095ea7b3",
+                     *         "function": "approve(address,uint256)",
+                     *         "source": "abi",
+                     *         "args": [
+                     *           {
+                     *             "name": "spender",
+                     *             "type": "address",
+                     *             "value": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
+                     *           },
+                     *           {
+                     *             "name": "amount",
+                     *             "type": "uint256",
+                     *             "value": "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+                     *           }
+                     *         ],
+                     *         "calls": []
+                     *       },
+                     *       "approvals": [
+                     *         {
+                     *           "standard": "erc20",
+                     *           "token": "0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9",
+                     *           "spender": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424",
+                     *           "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+                     *           "unlimited": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DecodeResult"];
+                };
+            };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid (named in `errors`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    explain_endpoint_v1_explain_post: {
+        parameters: {
+            query?: {
+                stream?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The result, already audited (or, with ?stream=true, text/event-stream: `result` then `narrative` events) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E",
+                     *       "kind": "transaction",
+                     *       "chain_id": 1,
+                     *       "verdict": "block",
+                     *       "findings": [
+                     *         {
+                     *           "rule": "APPROVAL_TO_EOA",
+                     *           "severity": "critical",
+                     *           "message": "Approves 0xeE76Fa70e8A002c9114C0aCB137b1E2951615424, an address with no code, to spend the token.",
+                     *           "evidence": {
+                     *             "spender": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
+                     *           }
+                     *         },
+                     *         {
+                     *           "rule": "UNLIMITED_APPROVAL",
+                     *           "severity": "high",
+                     *           "message": "Approves an unlimited amount.",
+                     *           "evidence": {
+                     *             "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "decoded": {
+                     *         "selector": "0x095ea7b3",
+                     *         "function": "approve(address,uint256)",
+                     *         "source": "abi",
+                     *         "args": [
+                     *           {
+                     *             "name": "spender",
+                     *             "type": "address",
+                     *             "value": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
+                     *           },
+                     *           {
+                     *             "name": "amount",
+                     *             "type": "uint256",
+                     *             "value": "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+                     *           }
+                     *         ],
+                     *         "calls": []
+                     *       },
+                     *       "approvals": [
+                     *         {
+                     *           "standard": "erc20",
+                     *           "token": "0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9",
+                     *           "spender": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424",
+                     *           "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+                     *           "unlimited": true
+                     *         }
+                     *       ],
+                     *       "simulation": {
+                     *         "status": "success",
+                     *         "backend": "revm",
+                     *         "gas_used": 46114,
+                     *         "asset_changes": []
+                     *       },
+                     *       "explanation": {
+                     *         "summary": "Calls approve(address,uint256) on 0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9: lets 0xeE76Fa70e8A002c9114C0aCB137b1E2951615424 spend an unlimited amount.",
+                     *         "narrative": "This lets another wallet take all of this token at any time. Do not sign.",
+                     *         "narrative_source": "model"
+                     *       },
+                     *       "model": {
+                     *         "engine": "llama_cpp",
+                     *         "name": "SmolLM2-135M-Instruct",
+                     *         "weights_sha256": "9f6c…",
+                     *         "quantization": "Q4_1"
+                     *       },
+                     *       "policy": {
+                     *         "version": "2026.12.2",
+                     *         "sha256": "0x3b…"
+                     *       },
+                     *       "audit": {
+                     *         "id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E",
+                     *         "leaf_hash": "0x6c0e3b0f2b3c8a1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5",
+                     *         "seq": 42,
+                     *         "chain_hash": "0x1f2e3d4c5b6a79880716253443526170f1e2d3c4b5a69788796a5b4c3d2e1f00"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExplainResult"];
+                };
+            };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than TXEXPLAIN_MAX_REQUEST_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request does not fit the contract; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit record could not be written, or the model's queue is full (`model-busy`, with Retry-After); nothing is returned. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    simulate_endpoint_v1_simulate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kind": "transaction",
+                     *       "decoded": {
+                     *         "selector": "0x095ea7b3",
+                     *         "function": "approve(address,uint256)",
+                     *         "source": "abi",
+                     *         "args": [
+                     *           {
+                     *             "name": "spender",
+                     *             "type": "address",
+                     *             "value": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
+                     *           },
+                     *           {
+                     *             "name": "amount",
+                     *             "type": "uint256",
+                     *             "value": "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+                     *           }
+                     *         ],
+                     *         "calls": []
+                     *       },
+                     *       "simulation": {
+                     *         "status": "success",
+                     *         "backend": "revm",
+                     *         "gas_used": 46114,
+                     *         "asset_changes": []
+                     *       },
+                     *       "approvals": [
+                     *         {
+                     *           "standard": "erc20",
+                     *           "token": "0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9",
+                     *           "spender": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424",
+                     *           "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+                     *           "unlimited": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SimulateResult"];
+                };
+            };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a transaction request, or a field is invalid (named). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rules_endpoint_v1_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "policy": {
+                     *         "version": "2026-11-01",
+                     *         "sha256": "0x3b…"
+                     *       },
+                     *       "rules": [
+                     *         {
+                     *           "rule": "APPROVAL_TO_EOA",
+                     *           "severity": "critical",
+                     *           "description": "An approval whose spender has no code."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RuleCatalogue"];
+                };
+            };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_records_v1_audit_records_get: {
         parameters: {
             query?: {
@@ -881,10 +1799,15 @@ export interface operations {
                      *             "weights_sha256": "9f6c…",
                      *             "quantization": "Q4_1"
                      *           },
+                     *           "policy": {
+                     *             "version": "2026.12.2",
+                     *             "sha256": "0x3b…"
+                     *           },
                      *           "audit": {
                      *             "id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E",
                      *             "leaf_hash": "0x6c0e3b0f2b3c8a1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5",
-                     *             "seq": 42
+                     *             "seq": 42,
+                     *             "chain_hash": "0x1f2e3d4c5b6a79880716253443526170f1e2d3c4b5a69788796a5b4c3d2e1f00"
                      *           }
                      *         }
                      *       },
@@ -1286,264 +2209,6 @@ export interface operations {
             };
         };
     };
-    simulate_endpoint_v1_simulate_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "kind": "transaction",
-                     *       "decoded": {
-                     *         "selector": "0x095ea7b3",
-                     *         "function": "approve(address,uint256)",
-                     *         "source": "abi",
-                     *         "args": [
-                     *           {
-                     *             "name": "spender",
-                     *             "type": "address",
-                     *             "value": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
-                     *           },
-                     *           {
-                     *             "name": "amount",
-                     *             "type": "uint256",
-                     *             "value": "115792089237316195423570985008687907853269984665640564039457584007913129639935"
-                     *           }
-                     *         ],
-                     *         "calls": []
-                     *       },
-                     *       "simulation": {
-                     *         "status": "success",
-                     *         "backend": "revm",
-                     *         "gas_used": 46114,
-                     *         "asset_changes": []
-                     *       },
-                     *       "approvals": [
-                     *         {
-                     *           "standard": "erc20",
-                     *           "token": "0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9",
-                     *           "spender": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424",
-                     *           "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935",
-                     *           "unlimited": true
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["SimulateResult"];
-                };
-            };
-            /** @description An API key is required, or the one given is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not a transaction request, or a field is invalid (named). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key's rate limit is reached; see Retry-After. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    rules_endpoint_v1_rules_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "policy": {
-                     *         "version": "2026-11-01",
-                     *         "sha256": "0x3b…"
-                     *       },
-                     *       "rules": [
-                     *         {
-                     *           "rule": "APPROVAL_TO_EOA",
-                     *           "severity": "critical",
-                     *           "description": "An approval whose spender has no code."
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RuleCatalogue"];
-                };
-            };
-            /** @description An API key is required, or the one given is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key's rate limit is reached; see Retry-After. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     healthz_healthz_get: {
         parameters: {
             query?: never;
@@ -1622,7 +2287,7 @@ export interface operations {
                      *       "checks": {}
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };
@@ -1647,396 +2312,6 @@ export interface operations {
                      *     txexplain_ttft_seconds_count 40.0
                      */
                     "text/plain": string;
-                };
-            };
-        };
-    };
-    decode_endpoint_v1_decode_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "kind": "transaction",
-                     *       "decoded": {
-                     *         "selector": "0x095ea7b3",
-                     *         "function": "approve(address,uint256)",
-                     *         "source": "abi",
-                     *         "args": [
-                     *           {
-                     *             "name": "spender",
-                     *             "type": "address",
-                     *             "value": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
-                     *           },
-                     *           {
-                     *             "name": "amount",
-                     *             "type": "uint256",
-                     *             "value": "115792089237316195423570985008687907853269984665640564039457584007913129639935"
-                     *           }
-                     *         ],
-                     *         "calls": []
-                     *       },
-                     *       "approvals": [
-                     *         {
-                     *           "standard": "erc20",
-                     *           "token": "0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9",
-                     *           "spender": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424",
-                     *           "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935",
-                     *           "unlimited": true
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["DecodeResult"];
-                };
-            };
-            /** @description An API key is required, or the one given is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A field is invalid (named in `errors`). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key's rate limit is reached; see Retry-After. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    explain_endpoint_v1_explain_post: {
-        parameters: {
-            query?: {
-                stream?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
-        responses: {
-            /** @description The result, already audited (or, with ?stream=true, text/event-stream: `result` then `narrative` events) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E",
-                     *       "kind": "transaction",
-                     *       "chain_id": 1,
-                     *       "verdict": "block",
-                     *       "findings": [
-                     *         {
-                     *           "rule": "APPROVAL_TO_EOA",
-                     *           "severity": "critical",
-                     *           "message": "Approves 0xeE76Fa70e8A002c9114C0aCB137b1E2951615424, an address with no code, to spend the token.",
-                     *           "evidence": {
-                     *             "spender": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
-                     *           }
-                     *         },
-                     *         {
-                     *           "rule": "UNLIMITED_APPROVAL",
-                     *           "severity": "high",
-                     *           "message": "Approves an unlimited amount.",
-                     *           "evidence": {
-                     *             "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935"
-                     *           }
-                     *         }
-                     *       ],
-                     *       "decoded": {
-                     *         "selector": "0x095ea7b3",
-                     *         "function": "approve(address,uint256)",
-                     *         "source": "abi",
-                     *         "args": [
-                     *           {
-                     *             "name": "spender",
-                     *             "type": "address",
-                     *             "value": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
-                     *           },
-                     *           {
-                     *             "name": "amount",
-                     *             "type": "uint256",
-                     *             "value": "115792089237316195423570985008687907853269984665640564039457584007913129639935"
-                     *           }
-                     *         ],
-                     *         "calls": []
-                     *       },
-                     *       "approvals": [
-                     *         {
-                     *           "standard": "erc20",
-                     *           "token": "0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9",
-                     *           "spender": "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424",
-                     *           "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935",
-                     *           "unlimited": true
-                     *         }
-                     *       ],
-                     *       "simulation": {
-                     *         "status": "success",
-                     *         "backend": "revm",
-                     *         "gas_used": 46114,
-                     *         "asset_changes": []
-                     *       },
-                     *       "explanation": {
-                     *         "summary": "Calls approve(address,uint256) on 0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9: lets 0xeE76Fa70e8A002c9114C0aCB137b1E2951615424 spend an unlimited amount.",
-                     *         "narrative": "This lets another wallet take all of this token at any time. Do not sign.",
-                     *         "narrative_source": "model"
-                     *       },
-                     *       "model": {
-                     *         "engine": "llama_cpp",
-                     *         "name": "SmolLM2-135M-Instruct",
-                     *         "weights_sha256": "9f6c…",
-                     *         "quantization": "Q4_1"
-                     *       },
-                     *       "audit": {
-                     *         "id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E",
-                     *         "leaf_hash": "0x6c0e3b0f2b3c8a1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5",
-                     *         "seq": 42
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ExplainResult"];
-                };
-            };
-            /** @description An API key is required, or the one given is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is larger than TXEXPLAIN_MAX_REQUEST_BYTES. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request does not fit the contract; `errors` names each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key's rate limit is reached; see Retry-After. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The audit record could not be written, or the model's queue is full (`model-busy`, with Retry-After); nothing is returned. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://txexplain.dev/problems/invalid-request",
-                     *       "title": "Invalid request",
-                     *       "status": 422,
-                     *       "detail": "params[0].to: not a 20-byte hex address",
-                     *       "errors": [
-                     *         {
-                     *           "field": "params[0].to",
-                     *           "message": "not a 20-byte hex address"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": unknown;
-                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -1,7 +1,8 @@
-"""The API's response contracts as pydantic models: the OpenAPI document's schemas (which the TypeScript
-SDK is generated from) and the Python client's typed results.
+"""The client's own light result models: the contract's main fields typed, every other field kept.
 
-Models keep unknown fields (``extra="allow"``) so a newer server does not break an older client.
+They import nothing of the service (no chain, no simulator): a wallet installs the client alone. Models keep
+unknown fields (``extra="allow"``) so a newer server does not break an older client; the service's full
+contract, with every field and enum, is ``app.contract`` (and the OpenAPI document generated from it).
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from chain.rules.policy import Verdict
 
 
 class _Open(BaseModel):
@@ -47,6 +46,7 @@ class AuditRef(_Open):
     leaf_hash: str
     seq: int
     cid: str | None = None
+    chain_hash: str | None = None
 
 
 class SkippedCheck(_Open):
@@ -65,7 +65,7 @@ class ExplainResult(_Open):
     id: str
     kind: Literal["transaction", "typed_data", "message", "batch"]
     chain_id: int
-    verdict: Verdict
+    verdict: Literal["ok", "warn", "block"]
     findings: list[Finding] = Field(default_factory=list)
     decoded: dict[str, Any] | None = None
     approvals: list[dict[str, Any]] = Field(default_factory=list)
@@ -94,115 +94,3 @@ class SimulateResult(_Open):
     decoded: dict[str, Any] | None = None
     simulation: dict[str, Any]
     approvals: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class FieldError(_Open):
-    """One invalid field: its path in the request and what is wrong with it."""
-
-    field: str
-    message: str
-
-
-class Problem(_Open):
-    """RFC 9457 problem details; ``errors`` names each offending field."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[FieldError] = Field(default_factory=list)
-
-
-class RuleInfo(_Open):
-    rule: str
-    severity: str
-    description: str
-
-
-class RuleCatalogue(_Open):
-    """``GET /v1/rules``: the active policy's identity and every rule under it."""
-
-    policy: dict[str, str]
-    rules: list[RuleInfo]
-
-
-class PartStatus(_Open):
-    ok: bool
-    detail: str
-
-
-class ReadinessChecks(_Open):
-    database: PartStatus
-    model: PartStatus
-    rpc: PartStatus
-
-
-class Readiness(_Open):
-    """``GET /readyz``: ``ready`` needs the database; ``degraded`` lists parts whose absence degrades results."""
-
-    status: Literal["ready", "not_ready"]
-    degraded: list[str]
-    checks: ReadinessChecks
-
-
-class RecordSummary(_Open):
-    """A ledger record without its large fields."""
-
-    id: str
-    seq: int
-    created_at: str
-    tenant: str
-    kind: str
-    chain_id: int
-    verdict: str
-    rules: list[str]
-    model: str | None = None
-    leaf_hash: str
-    chain_hash: str
-    cid: str | None = None
-
-
-class RecordList(_Open):
-    """``GET /v1/audit/records``: newest first; pass ``next_cursor`` back as ``cursor``."""
-
-    records: list[RecordSummary]
-    next_cursor: int | None = None
-
-
-class Checkpoint(_Open):
-    """A signed Merkle checkpoint: ``signed`` is the exact RFC 8785 JSON the Ed25519 signature covers."""
-
-    size: int
-    root_hash: str
-    chain_head: str
-    signed: str
-    key_id: str
-    public_key: str
-    signature: str
-    cid: str | None = None
-
-
-class RecordView(_Open):
-    """``GET /v1/audit/records/{id}``: the record, its canonical JSON, hashes and inclusion proof."""
-
-    record: dict[str, Any]
-    canonical: str
-    seq: int
-    leaf_hash: str
-    chain_hash: str
-    cid: str | None = None
-    pin_status: str | None = None
-    checkpoint: Checkpoint | None = None
-    inclusion_proof: list[str] | None = None
-
-
-class Consistency(_Open):
-    """``GET /v1/audit/consistency``: an RFC 9162 consistency proof between two tree sizes."""
-
-    first: int
-    second: int
-    proof: list[str]
-    first_root: str
-    second_root: str
-    first_checkpoint: Checkpoint | None = None
-    second_checkpoint: Checkpoint | None = None

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from app.schemas import AuditRef, DecodeResult, ExplainResult, Explanation, Finding, SimulateResult
+from client.models import AuditRef, DecodeResult, ExplainResult, Explanation, Finding, SimulateResult
 
 __all__ = ["AsyncTxExplainClient", "AuditRef", "DecodeResult", "ExplainResult", "Explanation", "Finding",
            "SimulateResult", "TxExplainClient", "TxExplainError", "with_chain"]

@@ -22,13 +22,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app.audit_routes import MAX_SEQ, record_view
+from app.api.deps import ServicesDep, charge_caller
+from app.api.routes.audit import MAX_SEQ, record_view
 from app.auth import AuthError, Caller, authenticate
-from app.deps import ServicesDep, charge_caller
 from audit import RecordFilter, record_summary, search_records
 from chain.rules.policy import VERDICTS
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parents[1]  # app/api: templates/ and static/
 KEY_COOKIE = "txexplain_key"
 CSRF_COOKIE = "txexplain_csrf"
 PAGE_SIZE = 50

@@ -25,7 +25,7 @@ CLAIM = "0xfBf6f8AE9bd865f021aa9e90A70ea7eD1F3C5Df8"
 PROXY = "0xd933b718D2db1deEB965F194cDD29B776f28D354"
 SCAM = "0x51Ec19b063A63eb522127D67Dbb0313B860ce0A6"
 MAX_UINT = 2**256 - 1
-ROOT_DIR = Path(__file__).resolve().parents[1]
+ROOT_DIR = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT_DIR / "examples"
 
 
@@ -65,7 +65,7 @@ def explain_now(raw: Any, services: Any) -> dict[str, Any]:
     """Run the async explain pipeline to completion (tests call it from sync code)."""
     import asyncio
 
-    from app.service import explain_request
+    from app.pipeline import explain_request
 
     return asyncio.run(explain_request(raw, services))
 

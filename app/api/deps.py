@@ -7,16 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from app.auth import AuthError, Caller, RateLimiter, authenticate
-from app.service import Services
-
-
-class RateLimited(Exception):
-    """The caller's key has no tokens left; ``retry_after`` seconds until it has one."""
-
-    def __init__(self, retry_after: float):
-        self.retry_after = retry_after
-        super().__init__(f"rate limit reached; retry in {retry_after:.1f} s")
+from app.auth import AuthError, Caller, RateLimited, RateLimiter, authenticate
+from app.runtime import Services
 
 
 def get_services(request: Request) -> Services:

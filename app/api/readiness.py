@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
 
-from app.service import Services, UnavailableEngine
+from app.runtime import Services, UnavailableEngine
 from chain.simulate.jsonrpc import RpcError, RpcUnavailable
 
 CHECK_TIMEOUT_S = 3.0

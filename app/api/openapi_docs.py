@@ -1,4 +1,4 @@
-"""Response examples for the OpenAPI document (request examples come from examples/ via app.body)."""
+"""Response examples for the OpenAPI document (request examples come from examples/ via app.api.body)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app.schemas import (
-    Checkpoint,
-    Consistency,
-    DecodeResult,
-    ExplainResult,
-    Readiness,
-    RecordList,
-    RecordView,
-    RuleCatalogue,
-    SimulateResult,
-)
+from app.api.schemas import Checkpoint, Consistency, Readiness, RecordList, RecordView, RuleCatalogue
+from app.contract import DecodeResult, ExplainResult, SimulateResult
 
 SPENDER = "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
 TOKEN = "0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9"
@@ -47,7 +38,8 @@ EXPLAIN = {
                     "narrative_source": "model", "rejected_reason": None},
     "model": {"engine": "llama_cpp", "name": "SmolLM2-135M-Instruct", "weights_sha256": "9f6c…",
               "quantization": "Q4_1"},
-    "audit": {"id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E", "leaf_hash": LEAF, "seq": 42, "cid": None},
+    "policy": {"version": "2026.12.2", "sha256": "0x3b…"},
+    "audit": {"id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E", "leaf_hash": LEAF, "seq": 42, "cid": None, "chain_hash": ROOT},
 }
 DECODE = {"kind": "transaction", "decoded": DECODED, "approvals": [APPROVAL]}
 SIMULATE = {"kind": "transaction", "decoded": DECODED, "simulation": SIMULATION, "approvals": [APPROVAL]}
@@ -98,7 +90,7 @@ def install_openapi(app: FastAPI) -> None:
     replaced by ``Problem``, and each /v1 operation documents the 401, 429 and 503 its key check can give."""
     from fastapi.openapi.utils import get_openapi
 
-    from app.problems import PROBLEM_EXAMPLE
+    from app.api.problems import PROBLEM_EXAMPLE
 
     def build() -> dict[str, Any]:
         if app.openapi_schema:

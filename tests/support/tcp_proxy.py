@@ -11,7 +11,7 @@ import socket
 import threading
 from urllib.parse import urlsplit, urlunsplit
 
-from tests.anvil import free_port
+from tests.support.anvil import free_port
 
 
 class TcpProxy:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 
 
@@ -119,10 +119,10 @@ def rpc_proxy_process(upstream: str, hidden: set[str]) -> Iterator[str]:
     """An :class:`RpcProxy` in its own process; yields its URL. Needed where the client is pyrevm forking
     the node: pyrevm keeps the GIL while it fetches state, so a proxy thread in the test's process would
     never get to answer it."""
-    script = ("import sys, time; from tests.anvil import RpcProxy; "
+    script = ("import sys, time; from tests.support.anvil import RpcProxy; "
               "p = RpcProxy(sys.argv[1], hidden=set(sys.argv[2:])); print(p.url, flush=True); time.sleep(3600)")
     process = subprocess.Popen([sys.executable, "-c", script, upstream, *sorted(hidden)],
-                               cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True)
+                               cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         yield process.stdout.readline().strip()

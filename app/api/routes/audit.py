@@ -9,23 +9,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from app.api.deps import CallerDep, ServicesDep, get_caller
+from app.api.openapi_docs import CHECKPOINT_OK, CONSISTENCY_OK, RECORD_OK, RECORDS_OK
+from app.api.problems import problem, problem_responses
 from app.auth import Caller
-from app.deps import CallerDep, ServicesDep, get_caller
-from app.openapi_docs import CHECKPOINT_OK, CONSISTENCY_OK, RECORD_OK, RECORDS_OK
-from app.problems import problem, problem_responses
-from app.service import Services
-from audit import (
-    RecordFilter,
-    checkpoint_at,
-    checkpoint_json,
-    get_record,
-    latest_checkpoint,
-    ledger_consistency,
-    pin_status,
-    record_inclusion,
-    record_summary,
-    search_records,
-)
+from app.runtime import Services
+from audit import queries
+from audit.record import view as record_fields
 
 MAX_SEQ = 2**63 - 1  # a BIGINT: larger numbers cannot name a record
 router = APIRouter(prefix="/v1/audit", tags=["audit"], dependencies=[Depends(get_caller)])
@@ -34,23 +24,17 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"], dependencies=[Depends(get
 def record_view(services: Services, record_id: str, caller: Caller) -> dict[str, Any] | None:
     """A record with its hashes, pin status, latest checkpoint and inclusion proof, or None when the
     caller may not see it (another tenant's record is as absent as a missing one)."""
-    record = get_record(services.sessions, record_id)
+    record = queries.get_record(services.sessions, record_id)
     if record is None or not (caller.sees_all_tenants or record.tenant == caller.tenant):
         return None
-    checkpoint = latest_checkpoint(services.sessions)
-    proof = record_inclusion(services.sessions, record, checkpoint) if checkpoint else None
+    checkpoint = queries.latest_checkpoint(services.sessions)
+    proof = queries.record_inclusion(services.sessions, record, checkpoint) if checkpoint else None
     return {
-        "record": {"id": record.id, "seq": record.seq, "created_at": record.created_at.isoformat(),
-                   "tenant": record.tenant, "kind": record.kind, "chain_id": record.chain_id,
-                   "verdict": record.verdict, "request": record.request, "result": record.result,
-                   "model": record.model, "sampling": record.sampling, "prompt": record.prompt,
-                   "raw_output": record.raw_output, "validator": record.validator,
-                   "tool_calls": record.tool_calls, "narrative_key": record.narrative_key,
-                   "policy": {"version": record.policy_version, "sha256": record.policy_sha256}},
+        "record": record_fields(record),
         "canonical": record.canonical,
         "seq": record.seq, "leaf_hash": record.leaf_hash, "chain_hash": record.chain_hash, "cid": record.cid,
-        "pin_status": pin_status(services.sessions, "record", record.id),
-        "checkpoint": checkpoint_json(checkpoint) if checkpoint else None,
+        "pin_status": queries.pin_status(services.sessions, "record", record.id),
+        "checkpoint": queries.checkpoint_json(checkpoint) if checkpoint else None,
         "inclusion_proof": proof,
     }
 
@@ -70,11 +54,11 @@ async def list_records(
 ) -> dict[str, Any]:
     """Records newest first, filtered (each filter is indexed); pass `next_cursor` back as `cursor`.
     A client key sees its own tenant's records; an auditor key sees every tenant's."""
-    filters = RecordFilter(address=address, verdict=verdict, rule=rule, model=model, since=since, until=until,
-                           tenant=None if caller.sees_all_tenants else caller.tenant)
-    page, next_cursor = await run_in_threadpool(search_records, services.sessions, filters, cursor=cursor,
+    filters = queries.RecordFilter(address=address, verdict=verdict, rule=rule, model=model, since=since,
+                                   until=until, tenant=None if caller.sees_all_tenants else caller.tenant)
+    page, next_cursor = await run_in_threadpool(queries.search_records, services.sessions, filters, cursor=cursor,
                                                 limit=limit)
-    return {"records": [record_summary(r) for r in page], "next_cursor": next_cursor}
+    return {"records": [queries.record_summary(r) for r in page], "next_cursor": next_cursor}
 
 
 @router.get("/records/{record_id}", response_model=None,
@@ -94,10 +78,10 @@ async def read_record(record_id: str, services: ServicesDep, caller: CallerDep) 
             responses={**CHECKPOINT_OK, **problem_responses(s404="The ledger is empty.")})
 async def read_latest_checkpoint(services: ServicesDep) -> dict[str, Any] | JSONResponse:
     """The newest signed checkpoint: size, root, chain head, the signed bytes, key and signature."""
-    checkpoint = await run_in_threadpool(latest_checkpoint, services.sessions)
+    checkpoint = await run_in_threadpool(queries.latest_checkpoint, services.sessions)
     if checkpoint is None:
         return problem(404, "not-found", "No checkpoint yet", "the ledger is empty")
-    return checkpoint_json(checkpoint)
+    return queries.checkpoint_json(checkpoint)
 
 
 @router.get("/consistency", response_model=None,
@@ -113,12 +97,12 @@ async def read_consistency(
                        errors=[{"field": "first", "message": "must not exceed second"}])
 
     def load() -> dict[str, Any]:
-        proof, first_root, second_root = ledger_consistency(services.sessions, first, second)
+        proof, first_root, second_root = queries.ledger_consistency(services.sessions, first, second)
         answer: dict[str, Any] = {"first": first, "second": second, "proof": proof,
                                   "first_root": first_root, "second_root": second_root}
         for name, size in (("first", first), ("second", second)):
-            checkpoint = checkpoint_at(services.sessions, size)
-            answer[f"{name}_checkpoint"] = checkpoint_json(checkpoint) if checkpoint else None
+            checkpoint = queries.checkpoint_at(services.sessions, size)
+            answer[f"{name}_checkpoint"] = queries.checkpoint_json(checkpoint) if checkpoint else None
         return answer
 
     try:

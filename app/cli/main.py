@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from app.audit_cli import audit_app
+from app.cli.audit import audit_app
+from app.cli.keys import keys_app
+from app.cli.signatures import signatures_app
+from app.errors import EXIT_INVALID
 from app.settings import settings
-from app.signatures_cli import signatures_app
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -27,10 +29,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(model_app, name="model")
 app.add_typer(audit_app, name="audit")
 app.add_typer(signatures_app, name="signatures")
+app.add_typer(keys_app, name="keys")
 err = Console(stderr=True)
 
-EXIT_INVALID = 2
-EXIT_FAILED = 3
 
 
 class FailOn(StrEnum):
@@ -92,11 +93,11 @@ def explain(
     fail_on: Annotated[FailOn | None, typer.Option(help="Exit 1 when the verdict is at least this.")] = None,
 ) -> None:
     """Explain one request. Exit 0 whatever the verdict (unless --fail-on), 2 on invalid input."""
-    from app.render import render_result
-    from app.service import build_services, explain_request
-    from audit import AUDIT_FAILURES, failure_text
-    from chain import RequestError, parse_request
-    from chain.rules import PolicyError
+    from app.cli.render import render_result
+    from app.pipeline import explain_request
+    from app.runtime import build_services
+    from chain import RequestError
+    from chain.request import parse_request
 
     raw = _read_request(file)
     try:  # validate first: bad input never loads the model or touches the database
@@ -105,16 +106,9 @@ def explain(
         for item in exc.errors:
             err.print(f"error: {item['field']}: {item['message']}")
         raise typer.Exit(EXIT_INVALID) from exc
-    try:
-        prepare_model(quiet=as_json)
-        services = build_services(settings)
-        result = asyncio.run(explain_request(raw, services))
-    except PolicyError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILED) from exc
-    except AUDIT_FAILURES as exc:
-        err.print(f"error: {failure_text(exc)}", soft_wrap=True)
-        raise typer.Exit(EXIT_FAILED) from exc
+    prepare_model(quiet=as_json)
+    services = build_services(settings)  # a failure here or below exits through main()'s error table
+    result = asyncio.run(explain_request(raw, services))
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
@@ -144,52 +138,6 @@ def serve(
         raise typer.Exit(2) from None
     prepare_model(quiet=False)
     uvicorn.run(create_app(running), host=running.host, port=running.port)
-
-
-@app.command("keys")
-def keys_command(
-    action: Annotated[str, typer.Argument(help="create | list | revoke")],
-    tenant: Annotated[str | None, typer.Option(help="Tenant the key acts for (create).")] = None,
-    role: Annotated[str, typer.Option(help="client, or auditor to read every tenant's records.")] = "client",
-    rate: Annotated[int | None, typer.Option(help="Requests per minute for this key (create).")] = None,
-    key_id: Annotated[str | None, typer.Option("--id", help="Key id (revoke).")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Manage API keys in TXEXPLAIN_DATABASE_URL: `keys create --tenant acme [--role auditor]` prints the key
-    once (only a salted hash is stored); `keys list`; `keys revoke --id ID`."""
-    from app.audit_cli import open_sessions
-    from app.auth import create_key, list_keys, revoke_key
-
-    sessions = open_sessions()
-    err = Console(stderr=True)
-    if action == "create":
-        if not tenant:
-            err.print("[red]--tenant is required to create a key[/red]")
-            raise typer.Exit(2)
-        try:
-            key, row = create_key(sessions, tenant, role, rate)
-        except ValueError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
-        out = {"id": row.id, "tenant": row.tenant, "role": row.role, "rate_per_minute": row.rate_per_minute,
-               "key": key}
-        if as_json:
-            sys.stdout.write(json.dumps(out) + "\n")
-        else:
-            Console().print(f"key for tenant {row.tenant} ({row.role}), id {row.id} — shown once:\n{key}")
-    elif action == "list":
-        rows = [{"id": k.id, "tenant": k.tenant, "role": k.role, "rate_per_minute": k.rate_per_minute,
-                 "created_at": k.created_at.isoformat(),
-                 "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None} for k in list_keys(sessions)]
-        sys.stdout.write(json.dumps(rows, indent=None if as_json else 2) + "\n")
-    elif action == "revoke":
-        if not key_id or not revoke_key(sessions, key_id):
-            err.print(f"[red]no key with id {key_id!r}[/red]")
-            raise typer.Exit(2)
-        Console().print(f"revoked {key_id}")
-    else:
-        err.print(f"[red]unknown action {action!r}: create, list or revoke[/red]")
-        raise typer.Exit(2)
 
 
 @app.command()
@@ -300,15 +248,19 @@ def openapi(output: Annotated[Path | None, typer.Option(help="Write here instead
 
 
 def main() -> None:
-    """Entry point of the ``txexplain`` script. An audit-store failure in any command exits 3 with one line on
-    standard error (the API's 503 audit-unavailable), never a traceback."""
-    from audit import AUDIT_FAILURES, failure_text
+    """Entry point of the ``txexplain`` script. A failure in :data:`app.errors.ERRORS` exits with the table's
+    code (3 for an audit store or policy that failed, as the API's 5xx) and one line on standard error, never
+    a traceback."""
+    from app.errors import failure_of
 
     try:
         app()
-    except AUDIT_FAILURES as exc:
-        err.print(f"error: {failure_text(exc)}", soft_wrap=True)
-        sys.exit(EXIT_FAILED)
+    except Exception as exc:
+        failure = failure_of(exc)
+        if failure is None:
+            raise
+        err.print(f"error: {failure.line(exc)}", soft_wrap=True)
+        sys.exit(failure.exit_code)
 
 
 if __name__ == "__main__":

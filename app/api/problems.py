@@ -29,7 +29,7 @@ PROBLEM_EXAMPLE = {"type": PROBLEM_TYPE + "invalid-request", "title": "Invalid r
 
 def problem_responses(**described: str) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for problem+json answers, keyed ``s422="why"`` → 422."""
-    from app.schemas import Problem
+    from app.api.schemas import Problem
 
     return {int(code.removeprefix("s")): {"model": Problem, "description": why,
                                           "content": {"application/problem+json": {"example": PROBLEM_EXAMPLE}}}

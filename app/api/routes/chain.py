@@ -6,11 +6,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from app.body import openapi_examples, read_request
-from app.deps import ServicesDep, get_caller
-from app.openapi_docs import RULES_OK, SIMULATE_OK
-from app.problems import problem, problem_responses
-from chain import Signature, simulate_request
+from app.api.body import openapi_examples, read_request
+from app.api.deps import ServicesDep, get_caller
+from app.api.openapi_docs import RULES_OK, SIMULATE_OK
+from app.api.problems import problem, problem_responses
+from chain import Signature
+from chain.analyze import simulate_request
 from chain.rules import catalogue
 
 router = APIRouter(tags=["chain"], dependencies=[Depends(get_caller)])

@@ -10,12 +10,12 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from app.problems import problem
-from app.service import Services
+from app.api.problems import problem
+from app.runtime import Services
 from chain.jsonlimits import JsonTooDeep, check_depth
 from chain.request import SIGNING_METHODS, RequestError, Signature, Transaction, parse_request
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 
 
 def openapi_examples(transactions_only: bool = False) -> dict[str, Any]:

@@ -130,7 +130,7 @@ def replay(
     """Re-run recorded requests (and the model, if its weights are here) and diff with the records.
     Exit 1 when any replay differs, 2 when a record id is unknown."""
     from app.replay import replay as run_replay
-    from app.service import build_services
+    from app.runtime import build_services
     from audit import AuditRecord, RecordFilter, get_record, search_records
 
     if not record_ids and since is None:

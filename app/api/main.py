@@ -1,0 +1,125 @@
+"""The FastAPI app: middleware, the error table's handlers, and the routers. Routes live in ``app.api.routes``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from app.api.openapi_docs import install_openapi
+from app.api.problems import problem, validation_problem
+from app.api.routes import audit, chain, explain, explorer, ops
+from app.auth import FAILED_KEYS_PER_MINUTE, RateLimiter
+from app.errors import ERRORS, failure_of, problem_members, response_headers
+from app.runtime import Services, build_pin_client, build_services
+from app.settings import Settings, loopback_host
+from audit.pinning import PinWorker
+
+log = logging.getLogger("txexplain")
+
+
+def _lifespan(settings: Settings, services: Services | None):  # type: ignore[no-untyped-def]
+    """Build the services (unless given), start the ledger's sequencer and the pin worker; stop them after."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        running: Services = services or await run_in_threadpool(build_services, settings)
+        app.state.services = running
+        if not running.settings.keys_required:
+            log.warning("API keys are not required (TXEXPLAIN_API_KEYS=%s, bound to %s): every caller is the "
+                        "local operator", running.settings.api_keys, running.settings.host)
+        running.ledger.start()
+        client = build_pin_client(running.settings)
+        pinner = PinWorker(running.sessions, client, running.settings.pin_interval_s) if client else None
+        if pinner:
+            pinner.start()
+        try:
+            yield
+        finally:
+            if pinner:
+                pinner.stop()
+            running.ledger.close()
+
+    return lifespan
+
+
+async def _mapped_failure(request: Request, exc: Exception) -> JSONResponse:
+    """Any failure in :data:`app.errors.ERRORS`, answered as its problem+json."""
+    failure = failure_of(exc)
+    assert failure is not None  # registered only for the table's types
+    if failure.status >= 500:
+        log.warning("%s on %s %s: %s", failure.slug, request.method, request.url.path, type(exc).__name__)
+    return JSONResponse(problem_members(exc, failure), status_code=failure.status,
+                        media_type="application/problem+json", headers=response_headers(exc, failure))
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return validation_problem(list(exc.errors()))
+
+
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    response = problem(exc.status_code, slug, str(exc.detail), f"{request.method} {request.url.path}: {exc.detail}")
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def _guard(settings: Settings) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Keyless (loopback) servers answer only to loopback host names (421 otherwise: DNS rebinding); a NUL in
+    the path or a query parameter is a 422 naming it (Postgres cannot compare text holding one); every response
+    says nosniff, and audit answers are never cached."""
+
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if not settings.keys_required and not loopback_host(request.headers.get("host", ""), settings.allowed_hosts):
+            return problem(421, "misdirected-request", "Misdirected request",
+                           "this server runs without API keys and answers only to a loopback host name (a page on "
+                           "another name reaching it is DNS rebinding)",
+                           errors=[{"field": "Host", "message": "must be localhost or a loopback address"}])
+        bad = next((name for name, value in request.query_params.multi_items() if "\x00" in value or "\x00" in name),
+                   "(path)" if "\x00" in request.url.path else None)
+        if bad is not None:
+            return problem(422, "invalid-request", "Invalid request", f"{bad}: contains a NUL character",
+                           errors=[{"field": bad, "message": "contains a NUL character"}])
+        response = await call_next(request)
+        response.headers["X-Content-Type-Options"] = "nosniff"  # every answer is what its type says
+        path = request.url.path
+        if path.startswith(("/v1/audit", "/audit")) and not path.startswith("/audit/static"):
+            response.headers["Cache-Control"] = "no-store"  # ledger records are never left in a shared cache
+        return response
+
+    return guard
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """The FastAPI app; services are built at startup unless given (tests share one set)."""
+    app = FastAPI(title="txexplain", version="0.1.0", summary="What a transaction really does, before you sign it.",
+                  lifespan=_lifespan(settings, services))
+    # An explicit CORS policy: only the configured origins may call from a browser (none by default, so a
+    # cross-origin preflight is refused and a page can neither read answers nor send JSON here).
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
+    app.middleware("http")(_guard(settings))
+    if settings.redis_url:  # replicas share one bucket per key
+        from app.api.shared_limiter import SharedRateLimiter
+
+        app.state.limiter = SharedRateLimiter(settings.redis_url, settings.rate_limit_per_minute)
+    else:
+        app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.failed_keys = RateLimiter(FAILED_KEYS_PER_MINUTE)
+    for kind in ERRORS:
+        app.add_exception_handler(kind, _mapped_failure)
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    for module in (explain, chain, audit, ops):
+        app.include_router(module.router)
+    app.mount("/audit/static", explorer.static_files, name="audit-static")
+    app.include_router(explorer.router)
+    install_openapi(app)
+    return app

@@ -1,0 +1,103 @@
+"""The result contract: response models composed of the domain models themselves, so the OpenAPI document
+(and the TypeScript SDK generated from it) carries every field and enum the service returns.
+
+A field of the facts joins the result by being declared on :class:`ResultBody` under the facts' own name (or
+with ``validation_alias`` naming it): :func:`result_contract` fills the body from the facts by name, so adding
+one is one edit here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from chain import Analysis
+from chain.approvals import Approval
+from chain.decode import DecodedCall
+from chain.decode.messages import MessageFacts
+from chain.decode.typed_data import TypedDataFacts
+from chain.facts import SkippedCheck
+from chain.rules import Finding, Policy
+from chain.rules.policy import Verdict
+from chain.simulate.model import SimulationResult
+from inference import Explanation, ModelIdentity
+
+Kind = Literal["transaction", "typed_data", "message", "batch"]
+
+
+class PolicyIdentity(BaseModel):
+    """The policy a verdict was reached under."""
+
+    version: str
+    sha256: str
+
+
+class AuditRef(BaseModel):
+    """Where the result was recorded in the ledger."""
+
+    id: str
+    leaf_hash: str
+    seq: int
+    cid: str | None = None
+    chain_hash: str = Field(description="The hash chain's head after this record.")
+
+
+class ResultBody(BaseModel):
+    """The result of ``POST /v1/explain`` before its audit record is written, in its field order."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    kind: Kind
+    chain_id: int
+    verdict: Verdict
+    findings: list[Finding] = Field(default_factory=list)
+    decoded: DecodedCall | None = None
+    approvals: list[Approval] = Field(default_factory=list)
+    simulation: SimulationResult | None = Field(None, description="None for signatures: nothing executes.")
+    skipped_checks: list[SkippedCheck] = Field(
+        default_factory=list, validation_alias=AliasChoices("skipped_checks", "skipped"),
+        description="Checks that need chain state and could not run (no node for the chain, node down, no sender).")
+    typed_data: TypedDataFacts | None = None
+    message: MessageFacts | None = None
+    explanation: Explanation
+    model: ModelIdentity
+    policy: PolicyIdentity
+
+
+class ExplainResult(ResultBody):
+    """The result contract of ``POST /v1/explain``."""
+
+    audit: AuditRef
+
+
+class DecodeResult(BaseModel):
+    """``POST /v1/decode``: ``decoded`` for transactions, ``typed_data``/``message`` for signatures."""
+
+    kind: Kind
+    decoded: DecodedCall | None = None
+    typed_data: TypedDataFacts | None = None
+    message: MessageFacts | None = None
+    digest: str | None = Field(None, description="Messages: the EIP-191 digest the signature covers.")
+    approvals: list[Approval] = Field(default_factory=list)
+
+
+class SimulateResult(BaseModel):
+    """``POST /v1/simulate``."""
+
+    kind: Literal["transaction", "batch"]
+    decoded: DecodedCall | None = None
+    simulation: SimulationResult
+    approvals: list[Approval] = Field(default_factory=list)
+
+
+def result_contract(analysis: Analysis, policy: Policy, record_id: str, explanation: Explanation,
+                    identity: ModelIdentity) -> dict[str, Any]:
+    """The result contract in its field order, without the ``audit`` block (added once it is written)."""
+    facts = analysis.facts
+    from_facts = {name: getattr(facts, name) for name in vars(facts)}
+    return ResultBody.model_validate({
+        **from_facts, "id": record_id, "verdict": analysis.verdict, "findings": analysis.findings,
+        "explanation": explanation, "model": identity, "policy": policy.identity,
+    }).model_dump(mode="json", by_alias=False)

@@ -1,0 +1,128 @@
+"""The composition root: the container of process-wide parts and the functions that build each from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.settings import Settings
+from audit import Ledger, Signer, cached_narrative, make_engine, session_factory, upgrade
+from chain.rules import Policy, check_policy_rules, load_policy
+from chain.simulate import RevmBackend, RpcBackend, SimulationBackend
+from inference import Engine, EngineError, ModelIdentity, Sampling
+from inference.admission import AdmissionGate
+from inference.cache import NarrativeCache
+from inference.engine import Generation
+
+
+class UnavailableEngine:
+    """Stands in when the configured model cannot load: every call fails with the load error."""
+
+    def __init__(self, identity: ModelIdentity, reason: str):
+        self.identity = identity
+        self.reason = reason
+
+    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
+                       sampling: Sampling) -> Generation:
+        raise EngineError(f"model unavailable: {self.reason}")
+
+
+@dataclass
+class Services:
+    """Everything one explain needs, built once per process."""
+
+    settings: Settings
+    policy: Policy
+    backend: SimulationBackend
+    engine: Engine | None
+    sessions: sessionmaker[Session]
+    ledger: Ledger
+    sampling: Sampling
+    narratives: NarrativeCache | None = None
+    gate: AdmissionGate | None = None  # the bounded queue in front of the model
+
+
+def build_engine(settings: Settings) -> Engine | None:
+    """The configured narrative engine; an UnavailableEngine if it cannot start."""
+    if settings.engine == "none":
+        return None
+    if settings.engine == "openai_compatible":
+        import anyio
+
+        from inference.openai_engine import OpenAICompatibleEngine
+
+        remote = OpenAICompatibleEngine(
+            settings.openai_base_url or "", settings.openai_model,
+            settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            timeout_s=settings.openai_timeout_s, retries=settings.openai_retries,
+            weights_sha256=settings.openai_weights_sha256)
+        try:
+            anyio.run(remote.connect)
+        except EngineError as exc:  # the server may come up later: generate() connects again
+            return UnavailableEngine(remote.identity, str(exc)) if settings.openai_model is None else remote
+        return remote
+    from inference import ModelFileError, default_model_path
+
+    try:
+        from inference.llama_engine import LlamaCppEngine
+
+        path = settings.model_path or default_model_path()
+        return LlamaCppEngine(path, n_ctx=settings.model_ctx, n_threads=settings.model_threads,
+                              prefix_states=settings.prefix_states)
+    except (ImportError, ModelFileError, EngineError, ValueError, OSError) as exc:
+        return UnavailableEngine(ModelIdentity(engine="llama_cpp"), f"{type(exc).__name__}: {exc}")
+
+
+def build_backend(settings: Settings) -> SimulationBackend:
+    """The configured simulator: pyrevm (devnet or fork of the RPC node) or the node itself.
+
+    Raises:
+        ForkError: the node to fork cannot be reached.
+    """
+    if settings.simulation_backend == "rpc":
+        return RpcBackend(settings.rpc_url or "", block=settings.rpc_block, timeout_s=settings.rpc_timeout_s,
+                          retries=settings.rpc_retries, default_gas=settings.simulation_gas)
+    return RevmBackend(default_gas=settings.simulation_gas, fork_url=settings.rpc_url, fork_block=settings.rpc_block)
+
+
+def build_pin_client(settings: Settings):  # type: ignore[no-untyped-def]
+    """The configured IPFS client, or None when pinning is off."""
+    from audit.pinning import KuboClient, PinningServiceClient
+
+    if settings.ipfs_api:
+        return KuboClient(settings.ipfs_api)
+    if settings.pinning_service and settings.pinning_token:
+        return PinningServiceClient(settings.pinning_service, settings.pinning_token.get_secret_value())
+    return None
+
+
+def build_services(settings: Settings, *, engine: Engine | str | None = "configured") -> Services:
+    """Load the policy, start the simulator and the model, open (and migrate) the audit store.
+
+    Raises:
+        PolicyError: the policy file is unusable.
+    """
+    policy = load_policy(settings.policy_file)
+    check_policy_rules(policy)
+    db = make_engine(settings.database_url, settings.database_timeout_s)
+    if settings.auto_upgrade:
+        upgrade(db)
+    sessions = session_factory(db)
+    signer = Signer.load_or_create(settings.signing_key_path)
+    narratives = None
+    if settings.narrative_cache_size:
+        narratives = NarrativeCache(settings.narrative_cache_size, lambda key: cached_narrative(sessions, key))
+    return Services(
+        settings=settings,
+        policy=policy,
+        backend=build_backend(settings),
+        engine=build_engine(settings) if engine == "configured" else engine,  # type: ignore[arg-type]
+        sessions=sessions,
+        ledger=Ledger(sessions, signer, pinning=settings.pinning_enabled),
+        sampling=Sampling(temperature=settings.model_temperature, seed=settings.model_seed,
+                          max_tokens=settings.model_max_tokens),
+        narratives=narratives,
+        gate=AdmissionGate(settings.model_concurrency, settings.model_queue_depth),
+    )
