@@ -31,7 +31,9 @@ class ReplayOutcome:
 async def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
     """Re-run decode, simulation and rules — and the model when the recorded weights are loaded."""
     notes = []
-    recorded = {k: record.result.get(k) for k in COMPARED}
+    # a field the contract gained after the record was written is not compared: the record never held it
+    compared = [k for k in COMPARED if k in record.result]
+    recorded = {k: record.result.get(k) for k in compared}
     if recorded["policy"] != services.policy.identity:
         notes.append(f"policy differs: recorded {record.policy_version}/{record.policy_sha256[:12]}, "
                      f"now {services.policy.version}/{services.policy.sha256[:12]}")
@@ -46,7 +48,7 @@ async def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
     sampling = Sampling(**record.sampling) if record.sampling else services.sampling
     explanation, identity, _ = await explain(analysis, engine, services.policy, sampling, Trace())
     fresh = result_contract(analysis, services.policy, record.id, explanation, identity)
-    replayed: dict[str, Any] = {k: fresh[k] for k in COMPARED}
+    replayed: dict[str, Any] = {k: fresh[k] for k in compared}
     if engine is None:  # without the model only the deterministic parts can be compared
         for side in (recorded, replayed):
             side["explanation"] = {"summary": (side["explanation"] or {}).get("summary")}
