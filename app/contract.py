@@ -51,6 +51,8 @@ class ResultBody(BaseModel):
     id: str
     kind: Kind
     chain_id: int
+    sender: str | None = Field(None, description="The account the transaction is from, or the signer; null for a "
+                               "batch that names no sender.")
     verdict: Verdict
     findings: list[Finding] = Field(default_factory=list)
     decoded: DecodedCall | None = None

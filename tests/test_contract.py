@@ -78,3 +78,13 @@ def test_the_openapi_document_types_every_result_field_with_its_enum() -> None:
     assert "chain_hash" in schemas["AuditRef"]["properties"]
     for field in ("typed_data", "message", "policy", "decoded", "simulation"):
         assert "$ref" in json.dumps(explain[field]), field
+
+
+def test_the_result_names_the_sender_or_signer(services) -> None:  # type: ignore[no-untyped-def]
+    kinds = set()
+    for raw in REQUESTS:
+        parsed = parse_request(raw)
+        result = explain_now(raw, services)
+        kinds.add(result["kind"])
+        assert result["sender"] == (parsed.signer if isinstance(parsed, Signature) else parsed.sender)
+    assert {"transaction", "typed_data", "message"} <= kinds

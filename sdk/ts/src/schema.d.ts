@@ -504,6 +504,11 @@ export interface components {
             /** Chain Id */
             chain_id: number;
             /**
+             * Sender
+             * @description The account the transaction is from, or the signer; null for a batch that names no sender.
+             */
+            sender?: string | null;
+            /**
              * Verdict
              * @enum {string}
              */
