@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth import AuthError, Caller, RateLimited, RateLimiter, authenticate
 from app.runtime import Services
+from chain.rules import Policy
 
 
 def get_services(request: Request) -> Services:
@@ -17,6 +19,20 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_sessions(services: ServicesDep) -> sessionmaker[Session]:
+    """The audit store's sessions."""
+    return services.sessions
+
+
+def get_policy(services: ServicesDep) -> Policy:
+    """The active risk policy."""
+    return services.policy
+
+
+SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+PolicyDep = Annotated[Policy, Depends(get_policy)]
 
 
 async def get_caller(request: Request, services: ServicesDep) -> Caller:

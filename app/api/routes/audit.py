@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session, sessionmaker
 
-from app.api.deps import CallerDep, ServicesDep, get_caller
+from app.api.deps import CallerDep, SessionsDep, get_caller
 from app.api.openapi_docs import CHECKPOINT_OK, CONSISTENCY_OK, RECORD_OK, RECORDS_OK
 from app.api.problems import problem, problem_responses
 from app.auth import Caller
-from app.runtime import Services
 from audit import queries
 from audit.record import view as record_fields
 
@@ -21,19 +21,19 @@ MAX_SEQ = 2**63 - 1  # a BIGINT: larger numbers cannot name a record
 router = APIRouter(prefix="/v1/audit", tags=["audit"], dependencies=[Depends(get_caller)])
 
 
-def record_view(services: Services, record_id: str, caller: Caller) -> dict[str, Any] | None:
+def record_view(sessions: sessionmaker[Session], record_id: str, caller: Caller) -> dict[str, Any] | None:
     """A record with its hashes, pin status, latest checkpoint and inclusion proof, or None when the
     caller may not see it (another tenant's record is as absent as a missing one)."""
-    record = queries.get_record(services.sessions, record_id)
+    record = queries.get_record(sessions, record_id)
     if record is None or not (caller.sees_all_tenants or record.tenant == caller.tenant):
         return None
-    checkpoint = queries.latest_checkpoint(services.sessions)
-    proof = queries.record_inclusion(services.sessions, record, checkpoint) if checkpoint else None
+    checkpoint = queries.latest_checkpoint(sessions)
+    proof = queries.record_inclusion(sessions, record, checkpoint) if checkpoint else None
     return {
         "record": record_fields(record),
         "canonical": record.canonical,
         "seq": record.seq, "leaf_hash": record.leaf_hash, "chain_hash": record.chain_hash, "cid": record.cid,
-        "pin_status": queries.pin_status(services.sessions, "record", record.id),
+        "pin_status": queries.pin_status(sessions, "record", record.id),
         "checkpoint": queries.checkpoint_json(checkpoint) if checkpoint else None,
         "inclusion_proof": proof,
     }
@@ -41,7 +41,7 @@ def record_view(services: Services, record_id: str, caller: Caller) -> dict[str,
 
 @router.get("/records", responses={**RECORDS_OK, **problem_responses(s422="A filter is invalid.")})
 async def list_records(
-    services: ServicesDep,
+    sessions: SessionsDep,
     caller: CallerDep,
     address: str | None = None,
     verdict: Annotated[str | None, Query(pattern="^(ok|warn|block)$")] = None,
@@ -56,18 +56,18 @@ async def list_records(
     A client key sees its own tenant's records; an auditor key sees every tenant's."""
     filters = queries.RecordFilter(address=address, verdict=verdict, rule=rule, model=model, since=since,
                                    until=until, tenant=None if caller.sees_all_tenants else caller.tenant)
-    page, next_cursor = await run_in_threadpool(queries.search_records, services.sessions, filters, cursor=cursor,
+    page, next_cursor = await run_in_threadpool(queries.search_records, sessions, filters, cursor=cursor,
                                                 limit=limit)
     return {"records": [queries.record_summary(r) for r in page], "next_cursor": next_cursor}
 
 
 @router.get("/records/{record_id}", response_model=None,
             responses={**RECORD_OK, **problem_responses(s404="No record with this id that the caller may see.")})
-async def read_record(record_id: str, services: ServicesDep, caller: CallerDep) -> dict[str, Any] | JSONResponse:
+async def read_record(record_id: str, sessions: SessionsDep, caller: CallerDep) -> dict[str, Any] | JSONResponse:
     """One record with its leaf, chain hash, CID, pin status and an inclusion proof against the latest
     checkpoint (`inclusion_proof` is null only if the record is newer than every checkpoint)."""
 
-    body = await run_in_threadpool(record_view, services, record_id, caller)
+    body = await run_in_threadpool(record_view, sessions, record_id, caller)
     if body is None:
         return problem(404, "not-found", "No such record", f"no audit record has id {record_id!r}",
                        errors=[{"field": "record_id", "message": "not found"}])
@@ -76,9 +76,9 @@ async def read_record(record_id: str, services: ServicesDep, caller: CallerDep) 
 
 @router.get("/checkpoints/latest", response_model=None,
             responses={**CHECKPOINT_OK, **problem_responses(s404="The ledger is empty.")})
-async def read_latest_checkpoint(services: ServicesDep) -> dict[str, Any] | JSONResponse:
+async def read_latest_checkpoint(sessions: SessionsDep) -> dict[str, Any] | JSONResponse:
     """The newest signed checkpoint: size, root, chain head, the signed bytes, key and signature."""
-    checkpoint = await run_in_threadpool(queries.latest_checkpoint, services.sessions)
+    checkpoint = await run_in_threadpool(queries.latest_checkpoint, sessions)
     if checkpoint is None:
         return problem(404, "not-found", "No checkpoint yet", "the ledger is empty")
     return queries.checkpoint_json(checkpoint)
@@ -87,7 +87,7 @@ async def read_latest_checkpoint(services: ServicesDep) -> dict[str, Any] | JSON
 @router.get("/consistency", response_model=None,
             responses={**CONSISTENCY_OK, **problem_responses(s422="Sizes out of range.")})
 async def read_consistency(
-    services: ServicesDep, first: Annotated[int, Query(ge=1, le=MAX_SEQ)],
+    sessions: SessionsDep, first: Annotated[int, Query(ge=1, le=MAX_SEQ)],
     second: Annotated[int, Query(ge=1, le=MAX_SEQ)],
 ) -> dict[str, Any] | JSONResponse:
     """RFC 9162 consistency proof from the tree of `first` records to the tree of `second`; each root
@@ -97,11 +97,11 @@ async def read_consistency(
                        errors=[{"field": "first", "message": "must not exceed second"}])
 
     def load() -> dict[str, Any]:
-        proof, first_root, second_root = queries.ledger_consistency(services.sessions, first, second)
+        proof, first_root, second_root = queries.ledger_consistency(sessions, first, second)
         answer: dict[str, Any] = {"first": first, "second": second, "proof": proof,
                                   "first_root": first_root, "second_root": second_root}
         for name, size in (("first", first), ("second", second)):
-            checkpoint = queries.checkpoint_at(services.sessions, size)
+            checkpoint = queries.checkpoint_at(sessions, size)
             answer[f"{name}_checkpoint"] = queries.checkpoint_json(checkpoint) if checkpoint else None
         return answer
 

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from app.api.body import openapi_examples, read_request
-from app.api.deps import ServicesDep, get_caller
+from app.api.deps import PolicyDep, ServicesDep, get_caller
 from app.api.openapi_docs import RULES_OK, SIMULATE_OK
 from app.api.problems import problem, problem_responses
 from chain import Signature
@@ -37,7 +37,7 @@ async def simulate_endpoint(request: Request, services: ServicesDep) -> JSONResp
 
 
 @router.get("/v1/rules", responses=RULES_OK)
-def rules_endpoint(services: ServicesDep) -> dict:
+def rules_endpoint(policy: PolicyDep) -> dict:
     """Every rule with its severity and description under the active policy, and the policy's version
     and sha256 (the same as in every result)."""
-    return catalogue(services.policy)
+    return catalogue(policy)

@@ -146,7 +146,7 @@ async def record_page(record_id: str, request: Request, services: ServicesDep) -
         caller = await _caller(request, services)
     except AuthError as exc:
         return _login_page(request, str(exc))
-    view = await run_in_threadpool(record_view, services, record_id, caller)
+    view = await run_in_threadpool(record_view, services.sessions, record_id, caller)
     if view is None:
         return _page(request, "missing.html", {"record_id": record_id}, 404)
     record = view["record"]
