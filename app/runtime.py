@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.settings import Settings
 from audit import Ledger, Signer, cached_narrative, make_engine, session_factory, upgrade
+from chain.decode import clear_signing
 from chain.rules import Policy, check_policy_rules, load_policy
 from chain.simulate import RevmBackend, RpcBackend, SimulationBackend
 from inference import Engine, EngineError, ModelIdentity, Sampling
@@ -105,6 +106,7 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
         PolicyError: the policy file is unusable.
     """
     policy = load_policy(settings.policy_file)
+    clear_signing.configure(settings.eip712_descriptors)
     check_policy_rules(policy)
     db = make_engine(settings.database_url, settings.database_timeout_s)
     if settings.auto_upgrade:

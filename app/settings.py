@@ -74,6 +74,9 @@ class Settings(BaseSettings):
                                    "past that an explain needing the model is 503 with Retry-After.")
 
     policy_file: Path | None = Field(None, description="Risk policy TOML; default: the bundled one.")
+    eip712_descriptors: Path | None = Field(
+        None, description="Ledger's EIP-712 clear-signing list (eip712_v2.json) to label typed data with; default: "
+                          "the one in npm @ledgerhq/cryptoassets-evm-signatures, installed by the Makefile.")
 
     simulation_backend: Literal["revm", "rpc"] = Field(
         "revm", description="revm: in-process (devnet, or a fork of TXEXPLAIN_RPC_URL); rpc: the node simulates."

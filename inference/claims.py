@@ -7,10 +7,12 @@ Token text from the chain appears only quoted (``symbol_text``); addresses are w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from chain import Analysis
 from chain.decode import DecodedCall
+from chain.decode.clear_signing import ClearSigning
 from chain.facts import SkippedCheck
 from chain.rules import Finding
 from chain.rules.registry import SEVERITIES
@@ -74,6 +76,10 @@ def claims_of(analysis: Analysis) -> ClaimSet:
     if facts.kind not in ("transaction", "batch"):
         out.add("request.signature", _signature_sentence(analysis), "typed_data" if facts.typed_data else "message",
                 "what is being signed")
+    if facts.typed_data is not None and facts.typed_data.clear_signing is not None:
+        labelled = facts.typed_data.clear_signing
+        out.add("request.clear_signing", _clear_signing_sentence(labelled), "typed_data.clear_signing",
+                f"what a hardware wallet shows for {labelled.contract_name}")
     _request_claims(analysis, out)
     for i, approval in enumerate(facts.approvals):
         _approval_claims(analysis, i, out)
@@ -145,6 +151,24 @@ def _signature_sentence(analysis: Analysis) -> str:
         return f"Signs a {m.size}-byte {m.kind} that cannot be read ({facts.signing_method})."
     legacy = " with the legacy eth_sign" if facts.signing_method == "eth_sign" else ""
     return f"Signs a {m.size}-byte text message{legacy}."
+
+
+def _clear_signing_sentence(labelled: ClearSigning) -> str:
+    """"Ledger's clear-signing list calls this a Permit2: Amount allowance: 1000 (token 0x…); …" — labels from the
+    list; of the request's values only addresses, numbers and dates are written, other text is not repeated."""
+    parts: dict[str, list[str]] = {}
+    for item in labelled.fields:
+        shown = [_plain(v) for v in item.values] or ["(absent)"]
+        if item.format == "token":
+            shown = [f"(token {v})" for v in shown]
+        parts.setdefault(item.label, []).extend(shown)
+    said = "; ".join(f"{label}: {' '.join(values)}" for label, values in parts.items())
+    return f"Ledger's clear-signing list names this {labelled.contract_name}: {said}."
+
+
+def _plain(value: object) -> str:
+    text = str(value)
+    return text if re.fullmatch(r"0x[0-9a-fA-F]{40}|\d{1,80}|\d{4}-\d\d-\d\dT[\d:]+Z", text) else "(text)"
 
 
 def _batch_call(analysis: Analysis, call: DecodedCall) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from chain.approvals import Approval, dai_permit_approval, permit2_approval, permit_approval, revocation
+from chain.decode.clear_signing import ClearSigning, clear_signing
 from chain.decode.eip712 import Eip712Error, eip712_hash, js_bigint
 from chain.hexutil import parse_address
 from chain.sanitize import sanitize_text
@@ -42,6 +43,8 @@ class TypedDataFacts(BaseModel):
     verifying_contract: str | None = None
     fields: list[dict[str, Any]] = Field(default_factory=list)  # the message, field by field (strings sanitized)
     order: dict[str, Any] | None = None  # Seaport: offer, and consideration to the signer vs to others
+    clear_signing: ClearSigning | None = Field(None, description="The contract's name and labelled fields from "
+                                               "Ledger's clear-signing list, when a descriptor matches.")
 
 
 def _flatten(value: Any, prefix: str = "") -> list[dict[str, Any]]:
@@ -97,6 +100,7 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
         domain={k: (sanitize_text(v, 128) if isinstance(v, str) else v) for k, v in domain.items()},
         digest="0x" + digest.hex(), chain_id=_int(chain_id) if chain_id is not None else None,
         verifying_contract=contract, fields=_flatten(message)[:200], order=order,
+        clear_signing=clear_signing(typed_data),
     )
     return facts, approvals
 

@@ -380,6 +380,31 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * ClearSigning
+         * @description ``typed_data.clear_signing``: the descriptor that matched, where it came from, and the labelled fields.
+         */
+        ClearSigning: {
+            /** Contract Name */
+            contract_name: string;
+            /** Fields */
+            fields: components["schemas"]["LabelledField"][];
+            /**
+             * Key
+             * @description chainId:verifyingContract:schemaHash, the descriptor's key in the list
+             */
+            key: string;
+            /**
+             * Source
+             * @description The package, version and file the descriptor was read from.
+             */
+            source: string;
+            /**
+             * Source Sha256
+             * @description SHA-256 of that file.
+             */
+            source_sha256: string;
+        };
+        /**
          * Consistency
          * @description ``GET /v1/audit/consistency``: an RFC 9162 consistency proof between two tree sizes.
          */
@@ -575,6 +600,26 @@ export interface components {
             evidence?: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * LabelledField
+         * @description One field as the descriptor labels it, with the request's values at its path.
+         */
+        LabelledField: {
+            /** Label */
+            label: string;
+            /** Path */
+            path: string;
+            /**
+             * Format
+             * @description raw | amount | token | datetime, as the descriptor gives it
+             */
+            format: string;
+            /**
+             * Values
+             * @description The request's values at the path (addresses EIP-55, integers as decimal strings, datetimes ISO 8601, text sanitized).
+             */
+            values?: unknown[];
         };
         /**
          * MessageFacts
@@ -906,6 +951,8 @@ export interface components {
             order?: {
                 [key: string]: unknown;
             } | null;
+            /** @description The contract's name and labelled fields from Ledger's clear-signing list, when a descriptor matches. */
+            clear_signing?: components["schemas"]["ClearSigning"] | null;
         };
     };
     responses: never;
