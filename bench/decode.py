@@ -5,6 +5,9 @@ web3.py is given one contract whose ABI holds every function of the corpus (it r
 by selector). txexplain decodes with its bundled tables and, unlike web3.py, also decodes the nested
 calls of Multicall3 and the Universal Router; nothing is cached between calls on either side.
 
+First it prints the coverage table of :mod:`bench.decode_coverage` (named / guessed / unknown over the SDK corpus,
+beside the hand-written table alone), then the throughput.
+
 Run: .venv/bin/python -m bench.decode [--rounds 15] [--per-round 2000]
 """
 
@@ -17,6 +20,8 @@ from typing import Any
 
 from eth_abi import encode
 
+from bench.decode_coverage import corpus as coverage_corpus
+from bench.decode_coverage import report as coverage_report
 from chain.decode import decode_calldata
 from chain.decode.codec import split_types
 from chain.decode.registry import bundled_functions
@@ -82,6 +87,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--per-round", type=int, default=2000, help="calls per decoder per round")
     args = parser.parse_args()
+    for line in coverage_report(coverage_corpus()):
+        print(line)
     samples = corpus()
     contract = web3_contract(samples)
     for _, data in samples:  # both decode every sample before timing

@@ -37,7 +37,9 @@ PACKAGES = (
     "@safe-global/safe-contracts", "@gnosis.pm/safe-contracts", "@account-abstraction/contracts",
     "@openzeppelin/contracts", "@0x/contract-artifacts", "@aave/core-v3", "@aave/periphery-v3",
     "canonical-weth", "@gnosis.pm/gp-v2-contracts", "@balancer-labs/v2-deployments", "seaport-types",
+    "@eth-optimism/contracts-bedrock", "@1inch/limit-order-protocol-utils",
 )
+FORGE_NOT_DEPLOYED = (".t.sol", ".s.sol")  # forge artifacts of tests and scripts: nobody sends them calls
 
 
 def build_selectors() -> str:
@@ -88,7 +90,9 @@ def package_signatures(node_modules: Path) -> tuple[dict[str, str], dict[str, di
         versions[package] = version
         source = f"{package}@{version}"
         for path in sorted(root.rglob("*.json")):
-            if "node_modules" in path.relative_to(root).parts or path.name == "package.json":
+            parts = path.relative_to(root).parts
+            forge_test = len(parts) > 1 and parts[-2].endswith(FORGE_NOT_DEPLOYED)
+            if "node_modules" in parts or path.name == "package.json" or forge_test:
                 continue
             try:
                 document = json.loads(path.read_text())

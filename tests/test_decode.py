@@ -229,7 +229,7 @@ def test_signatures_stats_counts_each_source() -> None:
     counts = json.loads(done.stdout)
     assert counts["@uniswap/universal-router@2.1.0"]["errors"] > 0 and counts["@aave/core-v3@1.19.3"]["functions"] > 0
     assert counts["chain/decode/signatures (hand-written)"]["functions"] > 0
-    assert len(counts) == 18  # 17 packages with ABI files (seaport-types ships Solidity only) + the hand-written
+    assert len(counts) == 20  # 19 packages with ABI files (seaport-types ships Solidity only) + the hand-written
 
 
 def test_unresolved_calldata_gets_a_guessed_layout_and_still_fires_unknown_function() -> None:
