@@ -17,6 +17,9 @@ from inference.admission import AdmissionGate
 from inference.cache import NarrativeCache
 from inference.engine import Generation
 
+APPEND_WAITS = 4
+"""How many database timeouts a request waits for its audit record's batch before it is answered 503."""
+
 
 class UnavailableEngine:
     """Stands in when the configured model cannot load: every call fails with the load error."""
@@ -122,7 +125,9 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
         backend=build_backend(settings),
         engine=build_engine(settings) if engine == "configured" else engine,  # type: ignore[arg-type]
         sessions=sessions,
-        ledger=Ledger(sessions, signer, pinning=settings.pinning_enabled),
+        # a batch makes up to three attempts, each bounded by the database timeout: a request waits for no more
+        ledger=Ledger(sessions, signer, pinning=settings.pinning_enabled,
+                      append_timeout_s=APPEND_WAITS * settings.database_timeout_s),
         sampling=Sampling(temperature=settings.model_temperature, seed=settings.model_seed,
                           max_tokens=settings.model_max_tokens),
         narratives=narratives,

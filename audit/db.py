@@ -47,8 +47,9 @@ def make_engine(url: str, timeout_s: float | None = None) -> Engine:
 
     ``timeout_s`` bounds every wait on the database, for the request path: connecting, a pooled connection,
     a lock, a statement, and (Postgres) unacknowledged data and dead peers on the TCP connection, so an
-    unreachable or stalled server fails a request in seconds instead of hanging it. None (the CLI's audit
-    commands, which may read the whole ledger) leaves statements unbounded.
+    unreachable or stalled server fails a request in seconds instead of hanging it; and, on the server's side, a
+    session idle inside a transaction (its holder frozen or cut off), which ends and frees its locks. None (the
+    CLI's audit commands, which may read the whole ledger) leaves statements unbounded.
     """
     if url.startswith("sqlite"):
         wait = timeout_s if timeout_s is not None else 30  # SQLAlchemy's pool default, and our old busy timeout
@@ -71,11 +72,21 @@ def make_engine(url: str, timeout_s: float | None = None) -> Engine:
         "keepalives_count": 3, "tcp_user_timeout": millis,
     })
 
+    idle_s = max(1, round(timeout_s))
+
     @event.listens_for(engine, "connect")
     def _bounded_waits(dbapi_conn, _record):  # type: ignore[no-untyped-def]
         with dbapi_conn.cursor() as cursor:
             cursor.execute(f"SET statement_timeout = {millis}")
             cursor.execute(f"SET lock_timeout = {millis}")
+            # A holder that stops mid-transaction (frozen, partitioned, paused in a debugger) must not keep the
+            # ledger's advisory lock: the server ends its session after this idle time, and probes a silent
+            # peer on its own side of the socket, so the lock dies with the holder's transaction.
+            cursor.execute(f"SET idle_in_transaction_session_timeout = {millis}")
+            cursor.execute(f"SET tcp_keepalives_idle = {idle_s}")
+            cursor.execute("SET tcp_keepalives_interval = 1")
+            cursor.execute("SET tcp_keepalives_count = 3")
+            cursor.execute(f"SET tcp_user_timeout = {millis}")
         dbapi_conn.commit()
 
     return engine

@@ -26,7 +26,7 @@ from audit.terms import record_terms
 
 log = logging.getLogger("txexplain.audit")
 DATA_ERRORS = (DataError, ProgrammingError)  # the database refused a record's content, not the connection
-_ADVISORY_KEY = 0x7478_6578  # "txex": one sequencer for the ledger on Postgres
+ADVISORY_KEY = 0x7478_6578  # "txex": one sequencer for the ledger on Postgres
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,9 @@ class Ledger:
     """Appends records; a background sequencer batches concurrent appends into one transaction."""
 
     def __init__(self, sessions: sessionmaker[Session], signer: Signer, *, pinning: bool = False,
-                 batch_max: int = 256):
+                 batch_max: int = 256, append_timeout_s: float = 60.0):
         self.sessions = sessions
+        self.append_timeout_s = append_timeout_s  # the longest a request waits for its record's batch
         self.signer = signer
         self.pinning = pinning
         self.batch_max = batch_max
@@ -68,7 +69,7 @@ class Ledger:
             self._worker.join(timeout=60)
             self._worker = None
 
-    def append(self, body: RecordBody, timeout: float = 60.0) -> Appended:
+    def append(self, body: RecordBody, timeout: float | None = None) -> Appended:
         """Append one record (through the sequencer when it runs).
 
         Raises:
@@ -79,7 +80,7 @@ class Ledger:
         future: Future[Appended] = Future()
         self._queue.put((body, future))
         try:
-            return future.result(timeout=timeout)
+            return future.result(timeout=timeout or self.append_timeout_s)
         except TimeoutError as exc:
             raise AuditWriteError("the audit sequencer did not answer in time") from exc
 
@@ -150,7 +151,7 @@ class Ledger:
 
     def _write(self, session: Session, prepared: list[tuple[RecordBody, str]]) -> tuple[list[Appended], Frontier]:
         if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
         head = session.execute(
             select(AuditRecord.seq, AuditRecord.chain_hash).order_by(AuditRecord.seq.desc()).limit(1)).first()
         seq, chain = (head.seq, head.chain_hash) if head else (0, GENESIS_CHAIN)

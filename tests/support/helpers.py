@@ -70,6 +70,20 @@ def explain_now(raw: Any, services: Any) -> dict[str, Any]:
     return asyncio.run(explain_request(raw, services))
 
 
+def record_body(result: dict[str, Any], record_id: str | None = None) -> Any:
+    """A minimal audit record holding ``result`` (for tests that write the ledger without an explain)."""
+    from datetime import UTC, datetime
+
+    from ulid import ULID
+
+    from audit import RecordBody
+
+    return RecordBody(id=record_id or str(ULID()), created_at=datetime.now(UTC), kind="transaction", chain_id=31337,
+                      verdict="ok", request={"test": True}, result=result, model={"engine": "none"}, sampling=None,
+                      prompt=None, raw_output=None, validator={}, tool_calls=[],
+                      policy={"version": "test", "sha256": "0" * 64})
+
+
 def tamper(services: Any, seq: int, sql: str) -> None:
     """Run ``sql`` (with ``:seq``) against the ledger, as an attacker with database access would."""
     from sqlalchemy import text

@@ -15,10 +15,11 @@ from tests.support.anvil import free_port
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:``port`` to ``upstream`` until told otherwise."""
+    """Forwards ``bind``:``port`` (127.0.0.1 unless given) to ``upstream`` until told otherwise."""
 
-    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+    def __init__(self, upstream_host: str, upstream_port: int, bind: str = "127.0.0.1") -> None:
         self.upstream = (upstream_host, upstream_port)
+        self.bind = bind
         self.port = free_port()
         self.state = "up"
         self.accepted = 0
@@ -67,7 +68,7 @@ class TcpProxy:
     def _listen(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
+        listener.bind((self.bind, self.port))
         listener.listen(64)
         listener.settimeout(0.1)  # the accept loop notices a closed listener within this
         self._listener = listener

@@ -15,8 +15,9 @@ router = APIRouter(tags=["ops"])
 
 
 @router.get("/healthz", responses=HEALTH_OK)
-def healthz() -> dict[str, str]:
-    """Liveness: the process answers."""
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers. On the event loop, never a worker thread: a stalled store filling the
+    thread pool cannot make a live process look dead."""
     return {"status": "ok"}
 
 
