@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -107,3 +119,14 @@ class ApiKey(Base):
     rate_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: the settings' default
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RateBucket(Base):
+    """One API key's token bucket, shared by the replicas on this database when no Redis is configured."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float, nullable=False)
+    at: Mapped[float] = mapped_column(Float, nullable=False)  # epoch seconds on the database's clock
+    allowed: Mapped[bool] = mapped_column(Boolean, nullable=False)  # whether the last take was allowed

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from audit import LEAF_PREFIX, canonical_json, current_revision, downgrade, leaf_hash, make_engine, upgrade
 
-HEAD = "0004_api_keys"
+HEAD = "0005_rate_buckets"
 COLUMNS = {
     "audit_records": {
         "id": "VARCHAR(26)", "seq": "BIGINT", "created_at": "DATETIME", "kind": "VARCHAR(16)",
@@ -38,8 +38,9 @@ COLUMNS = {
         "secret_sha256": "VARCHAR(64)", "rate_per_minute": "INTEGER", "created_at": "DATETIME",
         "revoked_at": "DATETIME",
     },
+    "rate_buckets": {"key": "VARCHAR(200)", "tokens": "FLOAT", "at": "FLOAT", "allowed": "BOOLEAN"},
 }
-PG_TYPES = {"DATETIME": "TIMESTAMP", "JSON": "JSONB"}
+PG_TYPES = {"DATETIME": "TIMESTAMP", "JSON": "JSONB", "FLOAT": "DOUBLE PRECISION"}
 
 
 def columns_of(engine, table: str) -> dict[str, str]:  # type: ignore[no-untyped-def]

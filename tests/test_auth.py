@@ -175,3 +175,19 @@ def test_two_replicas_on_one_redis_share_a_keys_rate(services: Services) -> None
         codes = [(a if i % 2 else b).get("/v1/rules", headers=bearer(key)).status_code for i in range(5)]
     assert codes == [200, 200, 200, 429, 429]
     redis.Redis.from_url(url).delete(first.state.limiter.prefix + row.id)
+
+
+@pytest.mark.postgres
+def test_two_replicas_without_redis_share_a_keys_rate_through_postgres(postgres_url: str, make_services) -> None:  # type: ignore[no-untyped-def]
+    """No TXEXPLAIN_REDIS_URL: the buckets live in the audit database the replicas share, refilled on its clock."""
+    from app.api.db_limiter import DatabaseRateLimiter
+
+    services = make_services(postgres_url, host="0.0.0.0")
+    services.engine = None
+    key, _ = create_key(services.sessions, "acme", rate_per_minute=3)
+    first, second = create_app(services.settings, services), create_app(services.settings, services)
+    assert isinstance(first.state.limiter, DatabaseRateLimiter)
+    with TestClient(first, base_url="http://127.0.0.1") as a, TestClient(second, base_url="http://127.0.0.1") as b:
+        codes = [(a if i % 2 else b).get("/v1/rules", headers=bearer(key)) for i in range(5)]
+    assert [c.status_code for c in codes] == [200, 200, 200, 429, 429]
+    assert 1 <= int(codes[-1].headers["retry-after"]) <= 20  # a token every 20 s at 3 a minute

@@ -61,7 +61,7 @@ async def charge_caller(request: Request, services: Services, authorization: str
         raise
     if caller.key_id is not None:
         limiter: RateLimiter = request.app.state.limiter
-        wait = limiter.take(caller.key_id, caller.rate_per_minute)
+        wait = await run_in_threadpool(limiter.take, caller.key_id, caller.rate_per_minute)  # may be a round trip
         if wait:
             raise RateLimited(wait)
     return caller

@@ -97,6 +97,20 @@ def _guard(settings: Settings) -> Callable[[Request, Callable[[Request], Awaitab
     return guard
 
 
+def _limiter(app: FastAPI, settings: Settings) -> RateLimiter:
+    """Replicas share one bucket per key: in Redis when configured, else in the audit database when it is
+    Postgres (the store replicas share); a lone SQLite process limits in memory."""
+    if settings.redis_url:
+        from app.api.shared_limiter import SharedRateLimiter
+
+        return SharedRateLimiter(settings.redis_url, settings.rate_limit_per_minute)
+    if settings.database_url.startswith("postgresql"):
+        from app.api.db_limiter import DatabaseRateLimiter
+
+        return DatabaseRateLimiter(lambda: app.state.services.sessions, settings.rate_limit_per_minute)
+    return RateLimiter(settings.rate_limit_per_minute)
+
+
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     """The FastAPI app; services are built at startup unless given (tests share one set)."""
     app = FastAPI(title="txexplain", version="0.1.0", summary="What a transaction really does, before you sign it.",
@@ -106,12 +120,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
     app.middleware("http")(_guard(settings))
-    if settings.redis_url:  # replicas share one bucket per key
-        from app.api.shared_limiter import SharedRateLimiter
-
-        app.state.limiter = SharedRateLimiter(settings.redis_url, settings.rate_limit_per_minute)
-    else:
-        app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.limiter = _limiter(app, settings)
     app.state.failed_keys = RateLimiter(FAILED_KEYS_PER_MINUTE)
     for kind in ERRORS:
         app.add_exception_handler(kind, _mapped_failure)
