@@ -84,14 +84,21 @@ class RevmSession:
         evm.reset_transient_storage()
         logs: list[RawLog] = []
         deployed: list[str] = []
-        gas_used, failing = 0, None
+        gas_used, failing, capped = 0, None, False
         calls = tx.calls if tx.calls is not None else [tx]
         try:  # a wallet_sendCalls batch runs in order: each call sees the previous ones' effects
-            for failing, call in enumerate(calls):  # noqa: B007 - names the failing call
+            for failing, call in enumerate(calls):
+                # the budget is the whole request's: a batch of calls shares it (pyrevm holds the interpreter
+                # lock while it runs, so gas is the only bound on the time a request can hold the process)
+                call_gas = min(gas, self._default_gas - gas_used)
+                capped = call_gas < gas
+                if call_gas < MIN_CALL_GAS:
+                    evm.revert(checkpoint)
+                    return _budget_spent(gas_used, self._default_gas, failing)
                 if call.to is None:
-                    deployed.append(checksum(evm.deploy(tx.sender, call.data, value=call.value, gas=gas)))
+                    deployed.append(checksum(evm.deploy(tx.sender, call.data, value=call.value, gas=call_gas)))
                 else:
-                    evm.message_call(tx.sender, call.to, call.data, value=call.value, gas=gas)
+                    evm.message_call(tx.sender, call.to, call.data, value=call.value, gas=call_gas)
                 gas_used += evm.result.gas_used
                 logs += _logs(evm.result)
             status, reason = SimulationStatus.SUCCESS, None
@@ -100,6 +107,9 @@ class RevmSession:
             accounts = {checksum(a) for a in evm.journal_state}
             after = {a: evm.get_balance(a) for a in accounts}
         except RuntimeError as exc:
+            if capped and "OutOfGas" in str(exc):  # it ran out of the request's budget, not of its own gas
+                evm.revert(checkpoint)
+                return _budget_spent(gas_used, self._default_gas, failing)
             logs, status, after = [], SimulationStatus.REVERTED, {}
             gas_used, reason = _parse_failure(str(exc))
             if tx.calls is not None and failing is not None:
@@ -117,6 +127,16 @@ class RevmSession:
                                 native=native)
         return SimulationResult(status=status, backend=BACKEND, gas_used=gas_used, asset_changes=changes,
                                 approval_changes=approval_changes(logs), deployed=deployed)
+
+
+MIN_CALL_GAS = 21_000  # a call's intrinsic gas: less left of the budget cannot run one
+
+
+def _budget_spent(used: int, budget: int, call: int | None) -> SimulationResult:
+    """Unavailable: the request's calls need more gas than the simulation budget."""
+    return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=BACKEND,
+                            error=f"exceeded the simulation budget: the calls before call {call} used {used} of "
+                                  f"the {budget} gas a request may use")
 
 
 def _logs(result: object) -> list[RawLog]:
