@@ -101,6 +101,43 @@ def test_decoder_never_raises_and_is_fast(data: bytes) -> None:
     assert decoded is not None and decoded.selector == "0x" + data[:4].hex()
 
 
+LOOP, BURNER = "0x00000000000000000000000000000000000100bb", "0x00000000000000000000000000000000000100bc"
+SENDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+NESTED = st.builds(lambda depth, opener: opener[0] * depth + opener[1] + opener[2] * depth,
+                   st.integers(500, 150_000), st.sampled_from([("[", "", "]"), ('{"a":', "1", "}"), ("[", "{}", "]")]))
+HOSTILE_TX = st.builds(
+    lambda code, gas, calls, value: {
+        "chain_id": 31337, "method": "wallet_sendCalls", "state_overrides": {BURNER: {"code": code}},
+        "params": [{"version": "2.0.0", "chainId": "0x7a69", "from": SENDER,
+                    "calls": [{"to": BURNER, "data": "0x", "value": value} for _ in range(calls)]}]}
+    if calls else {"chain_id": 31337, "from": SENDER, "to": LOOP, "data": "0x", "gas": gas, "value": value,
+                   "state_overrides": {LOOP: {"code": code}}},
+    st.sampled_from(["0x5b600056", "0x5b6127105a10600c576000565b00", "0x5b5960205901526000565b"]),
+    st.one_of(st.integers(21_000, 2**64 - 1).map(hex), st.integers(0, 2**80), st.just(None)),
+    st.integers(0, 256), st.one_of(st.just("0x0"), st.integers(0, 2**256 - 1)))
+TYPED_WITH_NUL = st.builds(
+    lambda text, amount: {"chain_id": 31337, "method": "eth_signTypedData_v4", "params": [SENDER, {
+        "types": {"EIP712Domain": [{"name": "chainId", "type": "uint256"}],
+                  "Note": [{"name": "text", "type": "string"}, {"name": "amount", "type": "uint256"}]},
+        "primaryType": "Note", "domain": {"chainId": amount}, "message": {"text": text, "amount": amount}}]},
+    st.text(alphabet=st.sampled_from(["\x00", "a", "\u202e", "\ufffd"]), max_size=20), st.integers(0, 2**256 - 1))
+
+
+@FUZZ
+@given(st.one_of(NESTED, HOSTILE_TX, TYPED_WITH_NUL))
+def test_hostile_bodies_are_answered_in_bounded_time_never_5xx(body: str | dict) -> None:
+    """The shapes that took servers down (issue 18): deep nesting, gas past any budget into looping code, batches
+    of gas burners, U+0000 and uint256 numbers in typed data. Each is a 200 or a named 4xx, within seconds."""
+    CASES["hostile"] = CASES.get("hostile", 0) + 1
+    client = TestClient(APP, base_url="http://testserver")  # the module's `running` fixture runs the lifespan
+    start = time.perf_counter()
+    response = (client.post("/v1/explain", content=body, headers={"content-type": "application/json"})
+                if isinstance(body, str) else client.post("/v1/explain", json=body))
+    elapsed = time.perf_counter() - start
+    assert response.status_code in (200, 413, 422), (response.status_code, response.text[:300])
+    assert elapsed < 10 * DECODE_BUDGET_S, f"{elapsed:.1f} s"
+
+
 def test_fuzz_case_count_is_reported() -> None:
     """The number of cases this run generated (``make fuzz`` needs ≥ 10,000), written to artifacts/."""
     total = sum(CASES.values())
