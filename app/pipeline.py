@@ -17,6 +17,7 @@ from chain import Analysis
 from chain.request import parse_request
 from chain.trace import Trace
 from inference import ModelIdentity, explain
+from inference.cache import SHARED_SCOPE
 from inference.explain import Explanation, ModelCall, NarrativeSource
 from inference.metrics import EXPLAIN
 from inference.summary import summarize
@@ -46,10 +47,11 @@ async def analyze_request(raw: Any, services: Services, trace: Trace) -> Analysi
     return await anyio.to_thread.run_sync(analyze, tx, services.backend, services.policy, trace)
 
 
-async def narrate(analysis: Analysis, services: Services, trace: Trace) -> Narration:
-    """The explanation (summary always, narrative when accepted or cached)."""
+async def narrate(analysis: Analysis, services: Services, trace: Trace, tenant: str = "default") -> Narration:
+    """The explanation (summary always, narrative when accepted or cached in ``tenant``'s cache)."""
+    scope = SHARED_SCOPE if services.settings.narrative_cache_shared else f"tenant:{tenant}"
     return await explain(analysis, services.engine, services.policy, services.sampling, trace, services.narratives,
-                         services.gate, services.settings.narrative_mode)
+                         services.gate, services.settings.narrative_mode, scope)
 
 
 async def append(kind: str, request: Any, result: dict[str, Any], analysis: Analysis, narration: Narration,
@@ -118,7 +120,7 @@ async def stream_parts(raw: Any, services: Services, analysis: Analysis, trace: 
     if services.engine is None:
         return
     narration_trace = Trace()
-    narration = await narrate(analysis, services, narration_trace)
+    narration = await narrate(analysis, services, narration_trace, tenant)
     yield "narrative", await record_narrative(first, analysis, narration, services, narration_trace, tenant)
 
 
@@ -132,7 +134,7 @@ async def explain_request(raw: Any, services: Services, tenant: str = "default")
     start = time.perf_counter()
     trace = Trace()
     analysis = await analyze_request(raw, services, trace)
-    narration = await narrate(analysis, services, trace)
+    narration = await narrate(analysis, services, trace, tenant)
     result = await record(raw, analysis, narration, services, trace, str(ULID()), tenant)
     EXPLAIN.observe(time.perf_counter() - start)
     return result

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     openai_retries: int = Field(2, ge=0, le=5)
     openai_weights_sha256: str | None = Field(None, description="sha256 of the served weights, for the audit.")
     narrative_cache_size: int = Field(1024, ge=0, description="In-process narrative LRU entries (0: off).")
+    narrative_cache_shared: bool = Field(
+        False, description="Share cached narratives across tenants. Off: each tenant has its own cache, so a hit "
+                           "(milliseconds, not seconds) cannot tell one tenant what another asked.")
     narrative_mode: Literal["claims", "free"] = Field(
         "claims", description="claims: the model only selects and orders this request's true sentences (a grammar "
         "allows nothing else); free: it writes, and the validator checks. Free suits capable models only.")

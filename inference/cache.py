@@ -13,12 +13,16 @@ VALIDATOR_VERSION = "5"  # bump when the validator's rules change: old narrative
 Cached = dict[str, Any]  # {"narrative": text, "claims": [ids] | None, "mode": "claims" | "free"}
 
 
+SHARED_SCOPE = "*"  # the scope of a narrative cache shared by every tenant (an explicit setting)
+
+
 def narrative_key(identity: dict[str, Any], policy: dict[str, str], sampling: dict[str, Any],
-                  facts: dict[str, Any]) -> str:
+                  facts: dict[str, Any], scope: str = SHARED_SCOPE) -> str:
     """sha256 over the sorted, compact JSON of what determines a narrative (Python's JSON, not RFC 8785: the
-    facts carry integers up to 2^256 that JCS refuses)."""
+    facts carry integers up to 2^256 that JCS refuses). ``scope`` is the tenant whose cache it is: one tenant's
+    request never hits another's narrative (a hit answers in milliseconds, which would tell B what A asked)."""
     material = {"model": identity, "policy": policy, "sampling": sampling, "facts": facts,
-                "validator": VALIDATOR_VERSION}
+                "validator": VALIDATOR_VERSION, "scope": scope}
     return hashlib.sha256(json.dumps(material, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 

@@ -16,7 +16,7 @@ from chain.rules import Policy
 from chain.trace import Trace
 from inference import metrics
 from inference.admission import AdmissionGate
-from inference.cache import NarrativeCache, narrative_key
+from inference.cache import SHARED_SCOPE, NarrativeCache, narrative_key
 from inference.claim_words import RULE_WORDS, STOP_WORDS
 from inference.claims import claims_of, untrusted_in
 from inference.claims_mode import Selection, claims_schema, claims_sheet, labels, select
@@ -138,9 +138,11 @@ def facts_key_material(analysis: Analysis, mode: str = "claims") -> dict[str, An
 
 async def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sampling: Sampling, trace: Trace,
                   cache: NarrativeCache | None = None, gate: AdmissionGate | None = None,
-                  mode: str = NarrativeMode.CLAIMS) -> tuple[Explanation, ModelIdentity, ModelCall]:
+                  mode: str = NarrativeMode.CLAIMS, scope: str = SHARED_SCOPE,
+                  ) -> tuple[Explanation, ModelIdentity, ModelCall]:
     """The summary always; a narrative when one is cached or the engine answers and the validator accepts.
-    ``mode`` is claims (the model selects this request's claims) or free (it writes, the validator checks).
+    ``mode`` is claims (the model selects this request's claims) or free (it writes, the validator checks);
+    ``scope`` partitions the narrative cache (the tenant, or the shared scope).
 
     Raises:
         ModelBusy: a model call is needed and ``gate`` has no free slot (nothing was generated).
@@ -153,7 +155,7 @@ async def explain(analysis: Analysis, engine: Engine | None, policy: Policy, sam
                 ModelIdentity(engine="none"), ModelCall())
     call = ModelCall(sampling=sampling)
     call.narrative_key = narrative_key(engine.identity.model_dump(mode="json"), policy.identity,
-                                       sampling.model_dump(mode="json"), facts_key_material(analysis, mode))
+                                       sampling.model_dump(mode="json"), facts_key_material(analysis, mode), scope)
     if cache is not None:
         with trace.step("narrative_cache", key=call.narrative_key) as step:
             cached = cache.get(call.narrative_key)

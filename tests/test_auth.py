@@ -81,6 +81,10 @@ def test_audit_queries_see_only_the_callers_tenant_unless_auditor(client: TestCl
     assert other.status_code == 404
     mine = client.get(f"/v1/audit/records/{acme_record['audit']['id']}", headers=bearer(acme)).json()
     assert mine["record"]["tenant"] == "acme"
+    # What a client key learns of the shared log, by design: its size and root, in the signed checkpoint every
+    # inclusion proof is checked against (a transparency log's head is public) — never another tenant's records.
+    head = client.get("/v1/audit/checkpoints/latest", headers=bearer(acme)).json()
+    assert head["size"] == 2 and mine["checkpoint"]["size"] == 2 and mine["seq"] in (1, 2)
 
 
 def test_rate_limit_answers_429_with_retry_after(client: TestClient, services: Services) -> None:

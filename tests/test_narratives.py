@@ -179,3 +179,24 @@ def test_stream_never_sends_rejected_text(sqlite_url: str, make_services: Callab
     assert narrative["explanation"]["narrative"] is None
     assert "USDT" not in json.dumps(narrative["explanation"])
     assert narrative["explanation"]["rejected_reason"] == "unknown_number: 5"
+
+
+def test_one_tenants_cached_narrative_is_not_anothers(sqlite_url: str, make_services: Callable[..., Services]) -> None:
+    """A hit answers in milliseconds where a model call takes seconds: shared, tenant B repeating tenant A's
+    request would learn A had asked it. Each tenant has its own cache unless sharing is set."""
+    import asyncio
+
+    from app.pipeline import explain_request
+
+    services = make_services(sqlite_url, narrative_mode="free")
+    services.engine = ScriptedEngine([GOOD, GOOD, GOOD])
+    sources = [asyncio.run(explain_request(TRANSFER, services, tenant))["explanation"]["narrative_source"]
+               for tenant in ("acme", "acme", "globex")]
+    assert sources == ["model", "cache", "model"]
+    services.narratives = NarrativeCache(second_tier=services.narratives.second_tier)  # a restart: the store only
+    assert asyncio.run(explain_request(TRANSFER, services, "initech"))["explanation"]["narrative_source"] == "model"
+    shared = make_services(sqlite_url, narrative_mode="free", narrative_cache_shared=True)
+    shared.engine = ScriptedEngine([GOOD])
+    first, second = (asyncio.run(explain_request(TRANSFER, shared, t))["explanation"]["narrative_source"]
+                     for t in ("acme", "globex"))
+    assert (first, second) == ("model", "cache")
