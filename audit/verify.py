@@ -4,7 +4,7 @@ recompute every leaf, the hash chain, every checkpoint's root and its signature.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audit.hashing import CHECKPOINT_ORIGIN, GENESIS_CHAIN, chain_next, leaf_hash
 from audit.merkle import Frontier, ProofError, verify_inclusion
-from audit.models import AuditRecord, Checkpoint
+from audit.models import AuditRecord, AuditRecordTerm, Checkpoint
 from audit.record import column_problem
 from audit.signing import SignatureError, verify_signature
+from audit.terms import record_terms
 
 
 class VerificationError(ValueError):
@@ -31,6 +32,7 @@ class VerifyReport:
     first_bad_seq: int | None = None
     reason: str | None = None
     root_hash: str | None = None
+    first_bad_id: str | None = None  # the record the first problem is in, when it is in a record
 
     @property
     def ok(self) -> bool:
@@ -98,11 +100,12 @@ def verify_ledger(sessions: sessionmaker[Session], trusted_public_key: str | Non
         total = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
         frontier, chain, seq = Frontier(), GENESIS_CHAIN, 0
         rows = session.scalars(select(AuditRecord).order_by(AuditRecord.seq).execution_options(yield_per=2000))
+        terms = _StoredTerms(sessions)
         for record in rows:
             seq += 1
-            problem = _record_problem(record, seq, chain)
+            problem = _record_problem(record, seq, chain) or _terms_problem(record, terms)
             if problem:
-                return VerifyReport(total, len(checkpoints), seq, problem)
+                return VerifyReport(total, len(checkpoints), seq, problem, first_bad_id=record.id)
             chain = record.chain_hash
             frontier.append(bytes.fromhex(record.leaf_hash[2:]))
             if progress is not None and seq % 1000 == 0:
@@ -117,6 +120,55 @@ def verify_ledger(sessions: sessionmaker[Session], trusted_public_key: str | Non
                                 f"checkpoint at size {min(beyond)} but the ledger ends at seq {seq}")
     latest = checkpoints[max(checkpoints)].root_hash if checkpoints else None
     return VerifyReport(total, len(checkpoints), root_hash=latest)
+
+
+class _StoredTerms:
+    """The search terms table streamed in seq order beside the records: ``at(seq)`` gives one record's terms."""
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self._rows = self._grouped(sessions)
+        self._next: tuple[int, set[tuple[str, str]], set[str]] | None = next(self._rows, None)
+
+    @staticmethod
+    def _grouped(sessions: sessionmaker[Session]) -> Iterator[tuple[int, set[tuple[str, str]], set[str]]]:
+        with sessions() as session:
+            rows = session.execute(select(AuditRecordTerm.seq, AuditRecordTerm.kind, AuditRecordTerm.value,
+                                          AuditRecordTerm.record_id).order_by(AuditRecordTerm.seq)
+                                   .execution_options(yield_per=10_000))
+            current: int | None = None
+            found: set[tuple[str, str]] = set()
+            owners: set[str] = set()
+            for seq, kind, value, record_id in rows:
+                if seq != current and current is not None:
+                    yield current, found, owners
+                    found, owners = set(), set()
+                current = seq
+                found.add((kind, value))
+                owners.add(record_id)
+            if current is not None:
+                yield current, found, owners
+
+    def at(self, seq: int) -> tuple[set[tuple[str, str]], set[str]]:
+        """(terms, the record ids they name) stored under ``seq``; terms of lower seqs no record claimed are
+        skipped (the records' own check reports the gap)."""
+        while self._next is not None and self._next[0] < seq:
+            self._next = next(self._rows, None)
+        if self._next is not None and self._next[0] == seq:
+            _, found, owners = self._next
+            self._next = next(self._rows, None)
+            return found, owners
+        return set(), set()
+
+
+def _terms_problem(record: AuditRecord, terms: _StoredTerms) -> str | None:
+    """Whether the stored search terms are exactly those the record implies (a deleted term would silently drop
+    the record from filtered searches; an added one would put it in others)."""
+    expected = record_terms(record.request, record.result)
+    stored, owners = terms.at(record.seq)
+    if stored != expected or (owners and owners != {record.id}):
+        missing, extra = sorted(expected - stored), sorted(stored - expected)
+        return f"search terms differ from the record (missing {missing[:3]}, extra {extra[:3]})"
+    return None
 
 
 def _checkpoint_problem(checkpoint: Checkpoint, frontier: Frontier, chain: str,

@@ -122,11 +122,15 @@ def test_browser_list_filter_record_proof_and_tamper(ledger: tuple[Services, lis
     blocked = [r for r in results if r["verdict"] == "block"]
     victim = blocked[-1]["audit"]
     tamper(services, victim["seq"], "UPDATE audit_records SET verdict = 'ok' WHERE seq = :seq")
+    backdated = next(r for r in results if r["verdict"] != "block")["audit"]
+    tamper(services, backdated["seq"], "UPDATE audit_records SET created_at = '2020-01-01 00:00:00.000000' "
+                                       "WHERE seq = :seq")
     env = {**os.environ, "CHROMIUM": chromium, "ARTIFACTS": str(ARTIFACTS), "TAMPERED_ID": victim["id"],
-           "EXPECT_BLOCK": str(len(blocked) - 1)}
+           "BACKDATED_ID": backdated["id"], "EXPECT_BLOCK": str(len(blocked) - 1)}
     with serving(services) as base:
         done = subprocess.run(["node", str(ROOT / "tests" / "browser" / "explorer.mjs")], env=env | {
             "TXEXPLAIN_URL": base}, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "field 'verdict' shown here differs from the signed record" in done.stdout
+    assert "backdated: ✘ field 'created_at' shown here differs from the signed record" in done.stdout
     assert (ARTIFACTS / "audit-record-verified.png").stat().st_size > 10_000

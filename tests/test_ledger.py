@@ -168,8 +168,9 @@ def test_verify_names_first_tampered_seq(database: str, what: str, sql: str, rea
     done = subprocess.run([sys.executable, "-m", "app.cli", "audit", "verify", "--json"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
-    assert json.loads(done.stdout) | {"records": None} == {
-        "ok": False, "records": None, "checkpoints": 5, "first_bad_seq": 3, "reason": reason, "root_hash": None}
+    assert json.loads(done.stdout) | {"records": None, "first_bad_id": None} == {
+        "ok": False, "records": None, "checkpoints": 5, "first_bad_seq": 3, "first_bad_id": None, "reason": reason,
+        "root_hash": None}
 
 
 @pytest.mark.postgres

@@ -63,13 +63,15 @@ def verify(
         report = verify_ledger(sessions, trusted, progress=lambda n: progress.update(task, completed=n))
     if as_json:
         sys.stdout.write(json.dumps({"ok": report.ok, "records": report.records, "checkpoints": report.checkpoints,
-                                     "first_bad_seq": report.first_bad_seq, "reason": report.reason,
+                                     "first_bad_seq": report.first_bad_seq, "first_bad_id": report.first_bad_id,
+                                     "reason": report.reason,
                                      "root_hash": report.root_hash}) + "\n")
     elif report.ok:
         Console().print(f"[green]ok[/]: {report.records} records, {report.checkpoints} checkpoints, "
                         f"root {report.root_hash}")
     else:
-        err.print(f"[red]FAILED[/] at seq {report.first_bad_seq}: {report.reason}")
+        where = f" (record {report.first_bad_id})" if report.first_bad_id else ""
+        err.print(f"[red]FAILED[/] at seq {report.first_bad_seq}{where}: {report.reason}")
     if not report.ok:
         raise typer.Exit(1)
 

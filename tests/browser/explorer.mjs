@@ -55,6 +55,12 @@ try {
   console.log("tampered: " + failed[0]);
   await page.screenshot({ path: join(artifacts, "audit-record-tampered.png"), fullPage: true });
 
+  // a backdated record (its created_at column edited) fails as well
+  await page.goto(base + "/audit/records/" + process.env.BACKDATED_ID);
+  await page.waitForSelector("#proof:not([data-state=pending])");
+  assert.equal(await page.getAttribute("#proof", "data-state"), "failed");
+  console.log("backdated: " + (await page.locator("#proof-steps li.fail").allTextContents())[0]);
+
   await page.goto(base + "/audit");
   await page.screenshot({ path: join(artifacts, "audit-list.png"), fullPage: true });
   assert.deepEqual(errors, [], "no script errors (CSP included)");

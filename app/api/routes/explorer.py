@@ -152,7 +152,7 @@ async def record_page(record_id: str, request: Request, services: ServicesDep) -
     record = view["record"]
     proof_data = {"canonical": view["canonical"], "leaf_hash": view["leaf_hash"], "seq": view["seq"],
                   "inclusion_proof": view["inclusion_proof"], "checkpoint": view["checkpoint"],
-                  "columns": {k: v for k, v in record.items() if k not in ("seq", "created_at")}}
+                  "columns": {k: v for k, v in record.items() if k != "seq"}}  # created_at too: no backdating
     return _page(request, "record.html", {"view": view, "record": record, "result": record["result"] or {},
                                           "proof_data": proof_data})
 
