@@ -34,7 +34,14 @@ from audit.queries import (
 )
 from audit.record import RecordBody
 from audit.signing import Signer
-from audit.verify import VerificationError, VerifyReport, verify_checkpoint, verify_ledger, verify_record_proof
+from audit.verify import (
+    VerificationError,
+    VerifyReport,
+    verify_checkpoint,
+    verify_extends,
+    verify_ledger,
+    verify_record_proof,
+)
 
 __all__ = ["AUDIT_FAILURES", "LEAF_PREFIX", "STORE_UNAVAILABLE", "Appended", "AuditError", "AuditRecord",
            "AuditWriteError", "Checkpoint", "Ledger", "PinTask", "RecordBody", "RecordFilter", "Signer",
@@ -42,4 +49,4 @@ __all__ = ["AUDIT_FAILURES", "LEAF_PREFIX", "STORE_UNAVAILABLE", "Appended", "Au
            "checkpoint_json", "cid_v1_raw", "count_records", "current_revision", "downgrade", "export_records",
            "failure_text", "get_record", "latest_checkpoint", "leaf_hash", "ledger_consistency", "make_engine",
            "pin_status", "record_inclusion", "record_summary", "search_records", "session_factory", "upgrade",
-           "verify_checkpoint", "verify_ledger", "verify_record_proof"]
+           "verify_checkpoint", "verify_extends", "verify_ledger", "verify_record_proof"]

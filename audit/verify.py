@@ -185,3 +185,41 @@ def _checkpoint_problem(checkpoint: Checkpoint, frontier: Frontier, chain: str,
     except VerificationError as exc:
         return str(exc)
     return None
+
+
+def verify_extends(sessions: sessionmaker[Session], saved: dict[str, Any],
+                   trusted_public_key: str | None = None) -> str:
+    """Prove the ledger now extends ``saved``, a signed checkpoint an auditor kept (RFC 9162 consistency proof
+    from its size to the ledger's latest checkpoint, computed from the stored leaves); returns what was proven.
+
+    Raises:
+        VerificationError: the saved checkpoint is not validly signed by the trusted key, the ledger is shorter
+            than it (truncated or rolled back), or the ledger's first ``size`` records are not the ones it signed
+            (rewritten), or its latest checkpoint does not sign the records it holds.
+    """
+    from audit.merkle import verify_consistency
+    from audit.queries import latest_checkpoint, ledger_consistency
+
+    verify_checkpoint(saved, trusted_public_key)
+    latest = latest_checkpoint(sessions)
+    size = int(saved["size"])
+    if latest is None or latest.size < size:
+        now = latest.size if latest is not None else 0
+        raise VerificationError(f"the ledger's latest checkpoint covers {now} records, the saved one {size}: "
+                                "the ledger was truncated or rolled back")
+    try:
+        proof, first_root, second_root = ledger_consistency(sessions, size, latest.size)
+    except ValueError as exc:
+        raise VerificationError(f"the ledger holds fewer records than its latest checkpoint: {exc}") from exc
+    if second_root != latest.root_hash:
+        raise VerificationError(f"the latest checkpoint ({latest.size}) does not sign the records stored")
+    try:
+        if size == latest.size:
+            if first_root != saved["root_hash"]:
+                raise ProofError("the records the saved checkpoint signed were rewritten")
+        else:
+            verify_consistency(size, latest.size, [_hash(p) for p in proof], _hash(saved["root_hash"]),
+                               _hash(latest.root_hash))
+    except (ProofError, ValueError) as exc:
+        raise VerificationError(f"the ledger does not extend the saved checkpoint of size {size}: {exc}") from exc
+    return f"the ledger's {latest.size} records extend the saved checkpoint of {size} (root {saved['root_hash']})"

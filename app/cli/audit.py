@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +18,8 @@ from rich.table import Table
 from app.settings import settings
 
 audit_app = typer.Typer(help="Audit ledger: keys, verification, queries, export, replay.", no_args_is_help=True)
+checkpoint_app = typer.Typer(help="Signed checkpoints, to keep outside the database.", no_args_is_help=True)
+audit_app.add_typer(checkpoint_app, name="checkpoint")
 err = Console(stderr=True)
 
 
@@ -46,12 +50,15 @@ def pubkey(pem: Annotated[bool, typer.Option("--pem", help="PEM instead of raw h
 @audit_app.command()
 def verify(
     public_key: Annotated[str | None, typer.Option(help="Trusted key (0x-hex); default: this node's key.")] = None,
+    checkpoint: Annotated[Path | None, typer.Option(help="A signed checkpoint saved earlier (`audit checkpoint "
+                                                          "export`): prove the ledger still extends it.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Recompute every leaf, the chain, each checkpoint's root and signature. Exit 1 at the first bad seq."""
+    """Recompute every leaf, the chain, each checkpoint's root and signature, every column and search term; with
+    --checkpoint, prove the ledger extends a saved checkpoint (truncation, rollback, rewrite). Exit 1 on a fault."""
     from sqlalchemy import func, select
 
-    from audit import AuditRecord, Signer, verify_ledger
+    from audit import AuditRecord, Signer, VerificationError, verify_extends, verify_ledger
 
     sessions = open_sessions()
     trusted = public_key or Signer.load_or_create(settings.signing_key_path).public_key_hex
@@ -61,19 +68,46 @@ def verify(
                   console=err, transient=True, disable=as_json) as progress:
         task = progress.add_task("verify", total=total)
         report = verify_ledger(sessions, trusted, progress=lambda n: progress.update(task, completed=n))
+    extends = None
+    if checkpoint is not None and report.ok:
+        try:
+            saved = json.loads(checkpoint.read_text())
+            extends = verify_extends(sessions, saved, trusted)
+        except (OSError, ValueError, KeyError, TypeError, VerificationError) as exc:
+            reason = str(exc) if isinstance(exc, VerificationError) else f"checkpoint: {checkpoint} is unusable: {exc}"
+            report = replace(report, reason=reason)
     if as_json:
         sys.stdout.write(json.dumps({"ok": report.ok, "records": report.records, "checkpoints": report.checkpoints,
                                      "first_bad_seq": report.first_bad_seq, "first_bad_id": report.first_bad_id,
-                                     "reason": report.reason,
-                                     "root_hash": report.root_hash}) + "\n")
+                                     "reason": report.reason, "root_hash": report.root_hash,
+                                     **({"extends": extends} if checkpoint is not None else {})}) + "\n")
     elif report.ok:
         Console().print(f"[green]ok[/]: {report.records} records, {report.checkpoints} checkpoints, "
-                        f"root {report.root_hash}")
+                        f"root {report.root_hash}" + (f"; {extends}" if extends else ""))
     else:
         where = f" (record {report.first_bad_id})" if report.first_bad_id else ""
-        err.print(f"[red]FAILED[/] at seq {report.first_bad_seq}{where}: {report.reason}")
+        at = f" at seq {report.first_bad_seq}{where}" if report.first_bad_seq else ""
+        err.print(f"[red]FAILED[/]{at}: {report.reason}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+@checkpoint_app.command("export")
+def checkpoint_export(output: Annotated[Path | None, typer.Option(help="Write here instead of standard "
+                                                                       "output.")] = None) -> None:
+    """Print the latest signed checkpoint as JSON: kept by an auditor (or pinned), it later proves the ledger was
+    neither truncated nor rewritten (`audit verify --checkpoint FILE`)."""
+    from audit import checkpoint_json, latest_checkpoint
+
+    latest = latest_checkpoint(open_sessions())
+    if latest is None:
+        err.print("error: checkpoint: the ledger has no checkpoint yet")
+        raise typer.Exit(2)
+    text = json.dumps(checkpoint_json(latest), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text)
 
 
 @audit_app.command()
