@@ -197,7 +197,8 @@ export interface paths {
         };
         /**
          * Healthz
-         * @description Liveness: the process answers.
+         * @description Liveness: the process answers. On the event loop, never a worker thread: a stalled store filling the
+         *     thread pool cannot make a live process look dead.
          */
         get: operations["healthz_healthz_get"];
         put?: never;
