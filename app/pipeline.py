@@ -47,11 +47,15 @@ async def analyze_request(raw: Any, services: Services, trace: Trace) -> Analysi
     return await anyio.to_thread.run_sync(analyze, tx, services.backend, services.policy, trace)
 
 
+def cache_scope(services: Services, tenant: str) -> str:
+    """The narrative cache's partition for ``tenant``: its own, unless sharing across tenants is set."""
+    return SHARED_SCOPE if services.settings.narrative_cache_shared else f"tenant:{tenant}"
+
+
 async def narrate(analysis: Analysis, services: Services, trace: Trace, tenant: str = "default") -> Narration:
     """The explanation (summary always, narrative when accepted or cached in ``tenant``'s cache)."""
-    scope = SHARED_SCOPE if services.settings.narrative_cache_shared else f"tenant:{tenant}"
     return await explain(analysis, services.engine, services.policy, services.sampling, trace, services.narratives,
-                         services.gate, services.settings.narrative_mode, scope)
+                         services.gate, services.settings.narrative_mode, cache_scope(services, tenant))
 
 
 async def append(kind: str, request: Any, result: dict[str, Any], analysis: Analysis, narration: Narration,

@@ -127,7 +127,8 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
         sessions=sessions,
         # a batch makes up to three attempts, each bounded by the database timeout: a request waits for no more
         ledger=Ledger(sessions, signer, pinning=settings.pinning_enabled,
-                      append_timeout_s=APPEND_WAITS * settings.database_timeout_s),
+                      append_timeout_s=APPEND_WAITS * settings.database_timeout_s,
+                      trusted_keys=frozenset(settings.trusted_signing_keys)),
         sampling=Sampling(temperature=settings.model_temperature, seed=settings.model_seed,
                           max_tokens=settings.model_max_tokens),
         narratives=narratives,

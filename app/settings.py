@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     simulation_gas: int = Field(30_000_000, ge=21_000, description="Gas for a simulation without 'gas', and the "
                                 "budget: a request asking for more is not simulated (SIMULATION_UNAVAILABLE).")
 
+    trusted_signing_keys: list[str] = Field(
+        default_factory=list, description="Public keys (0x-hex Ed25519), besides this node's own, whose checkpoints "
+                                          "the sequencer chains onto: the other replicas', when they do not share "
+                                          "TXEXPLAIN_SIGNING_KEY_PATH.")
     signing_key_path: Path = Field(
         Path("./txexplain-signing.key"),
         description="Ed25519 key (PEM) that signs ledger checkpoints; created on first run if missing.",

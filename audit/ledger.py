@@ -11,21 +11,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import Gauge
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.cid import cid_v1_raw
 from audit.db import AuditWriteError
-from audit.hashing import GENESIS_CHAIN, chain_next, checkpoint_message, leaf_hash
+from audit.hashing import chain_next, checkpoint_message, leaf_hash
 from audit.merkle import Frontier
 from audit.models import AuditRecord, AuditRecordTerm, Checkpoint, PinTask
 from audit.record import RecordBody, row
 from audit.signing import Signer
+from audit.tail import LedgerFault, fault_text, read_tail
 from audit.terms import record_terms
+from audit.tree import StoredTree
+from audit.tree import store as store_nodes
 
 log = logging.getLogger("txexplain.audit")
+LEDGER_FAULT = Gauge("txexplain_ledger_fault", "1 while the sequencer refuses to chain onto a tail it did not sign")
 DATA_ERRORS = (DataError, ProgrammingError)  # the database refused a record's content, not the connection
+CATCH_UP_BY_LEAVES = 256  # a frontier this far behind is rebuilt from the stored nodes instead
 ADVISORY_KEY = 0x7478_6578  # "txex": one sequencer for the ledger on Postgres
 
 
@@ -44,8 +50,11 @@ class Ledger:
     """Appends records; a background sequencer batches concurrent appends into one transaction."""
 
     def __init__(self, sessions: sessionmaker[Session], signer: Signer, *, pinning: bool = False,
-                 batch_max: int = 256, append_timeout_s: float = 60.0):
+                 batch_max: int = 256, append_timeout_s: float = 60.0, trusted_keys: frozenset[str] = frozenset()):
         self.sessions = sessions
+        self.trusted_keys = frozenset(k.lower() for k in trusted_keys) | {signer.public_key_hex.lower()}
+        self.fault: str | None = None  # why the sequencer refuses to chain onto the tail, until it is repaired
+        self._verified: set[str] = set()  # checkpoint signatures already checked (its own, mostly)
         self.append_timeout_s = append_timeout_s  # the longest a request waits for its record's batch
         self.signer = signer
         self.pinning = pinning
@@ -152,12 +161,17 @@ class Ledger:
     def _write(self, session: Session, prepared: list[tuple[RecordBody, str]]) -> tuple[list[Appended], Frontier]:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
-        head = session.execute(
-            select(AuditRecord.seq, AuditRecord.chain_hash).order_by(AuditRecord.seq.desc()).limit(1)).first()
-        seq, chain = (head.seq, head.chain_hash) if head else (0, GENESIS_CHAIN)
+        tail = read_tail(session, self.trusted_keys, self._verified)
+        if tail.problem is not None:
+            self.fault = tail.problem
+            LEDGER_FAULT.set(1)
+            raise LedgerFault(fault_text(tail.problem))
+        seq, chain = tail.seq, tail.chain_hash
         frontier = self._synced_frontier(session, seq)
+        self.fault = None
+        LEDGER_FAULT.set(0)
         now = datetime.now(UTC)
-        appended, records, terms, pins = [], [], [], []
+        appended, records, terms, pins, nodes = [], [], [], [], []
         for body, canonical in prepared:
             seq += 1
             leaf = leaf_hash(canonical.encode("utf-8"))
@@ -169,13 +183,15 @@ class Ledger:
             if self.pinning:
                 pins.append({"target_kind": "record", "target_id": body.id, "cid": cid, "status": "pending",
                              "attempts": 0, "next_attempt_at": now})
-            frontier.append(bytes.fromhex(leaf[2:]))
+            nodes.extend(frontier.append(bytes.fromhex(leaf[2:])))
             appended.append(Appended(id=body.id, seq=seq, leaf_hash=leaf, chain_hash=chain, cid=cid))
         checkpoint = self._checkpoint(frontier, chain, now)
+        self._verified.add(checkpoint["signature"])  # signed here: the next batch need not check it again
         if self.pinning:
             pins.append({"target_kind": "checkpoint", "target_id": str(checkpoint["size"]), "cid": checkpoint["cid"],
                          "status": "pending", "attempts": 0, "next_attempt_at": now})
         session.execute(insert(AuditRecord), records)  # one multi-row statement per table
+        store_nodes(session, nodes)
         if terms:
             session.execute(insert(AuditRecordTerm), terms)
         session.execute(insert(Checkpoint), [checkpoint])
@@ -184,8 +200,14 @@ class Ledger:
         return appended, frontier
 
     def _synced_frontier(self, session: Session, size: int) -> Frontier:
-        """A copy of the in-memory frontier brought up to ``size`` leaves from the database."""
+        """A copy of the in-memory frontier brought up to ``size`` leaves from the database: from the stored
+        nodes (O(log n) reads) when another replica wrote much since, else from the leaves it wrote."""
         frontier = self._frontier.copy() if self._frontier.size <= size else Frontier()
+        if size - frontier.size > CATCH_UP_BY_LEAVES:
+            try:
+                return StoredTree(session, size).frontier()
+            except LookupError:
+                pass  # nodes missing (a ledger older than them): the leaves are the truth
         if frontier.size < size:
             rows = session.execute(select(AuditRecord.leaf_hash).where(AuditRecord.seq > frontier.size)
                                    .order_by(AuditRecord.seq).execution_options(yield_per=10_000))
@@ -196,9 +218,13 @@ class Ledger:
         return frontier
 
     def _checkpoint(self, frontier: Frontier, chain_head: str, now: datetime) -> dict[str, Any]:
-        root_hash = "0x" + frontier.root().hex()
-        message = checkpoint_message(frontier.size, root_hash, chain_head, now.isoformat())
-        return {"size": frontier.size, "root_hash": root_hash, "chain_head": chain_head, "created_at": now,
-                "signed": message.decode("utf-8"), "key_id": self.signer.key_id,
-                "public_key": self.signer.public_key_hex, "signature": self.signer.sign(message),
-                "cid": cid_v1_raw(message)}
+        return signed_checkpoint(self.signer, frontier, chain_head, now)
+
+
+def signed_checkpoint(signer: Signer, frontier: Frontier, chain_head: str, now: datetime) -> dict[str, Any]:
+    """The ``audit_checkpoints`` row signing the tree ``frontier`` ends and the chain's head."""
+    root_hash = "0x" + frontier.root().hex()
+    message = checkpoint_message(frontier.size, root_hash, chain_head, now.isoformat())
+    return {"size": frontier.size, "root_hash": root_hash, "chain_head": chain_head, "created_at": now,
+            "signed": message.decode("utf-8"), "key_id": signer.key_id, "public_key": signer.public_key_hex,
+            "signature": signer.sign(message), "cid": cid_v1_raw(message)}

@@ -6,7 +6,7 @@ RFC 9162 §2.1.3.1 and §2.1.4.1; verification follows §2.1.3.2 and §2.1.4.2 a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from audit.hashing import EMPTY_ROOT, hash_node
 
@@ -35,14 +35,26 @@ class Frontier:
         self.size = 0
         self._nodes: list[bytes] = []  # roots of the perfect subtrees, largest first
 
-    def append(self, leaf: bytes) -> None:
-        """Add the next leaf hash."""
-        node, size = leaf, self.size
+    def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
+        """Add the next leaf hash; returns the interior nodes it completes as (level, index, hash), level ≥ 1
+        (the node at ``level`` ``index`` is the root of leaves [index·2^level, (index+1)·2^level))."""
+        node, size, level, position = leaf, self.size, 0, self.size
+        completed = []
         while size & 1:
             node = hash_node(self._nodes.pop(), node)
             size >>= 1
+            level += 1
+            completed.append((level, position >> level, node))
         self._nodes.append(node)
         self.size += 1
+        return completed
+
+    @classmethod
+    def of_blocks(cls, size: int, roots: Sequence[bytes]) -> Frontier:
+        """The frontier of a tree of ``size`` leaves from the roots of its perfect blocks (see :func:`blocks`)."""
+        frontier = cls()
+        frontier.size, frontier._nodes = size, list(roots)
+        return frontier
 
     def copy(self) -> Frontier:
         """An independent copy (appending to it leaves this one unchanged)."""
@@ -52,22 +64,49 @@ class Frontier:
 
     def root(self) -> bytes:
         """MTH of the leaves appended so far."""
-        if not self._nodes:
-            return EMPTY_ROOT
-        node = self._nodes[-1]
-        for left in reversed(self._nodes[:-1]):
-            node = hash_node(left, node)
-        return node
+        return fold(self._nodes)
 
 
-def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """PATH(m, D[n]): the audit path of leaf ``index`` in the tree of ``leaves``.
+RangeRoot = Callable[[int, int], bytes]
+"""MTH of the leaves [lo, hi): from a list of leaves, or from stored interior nodes (audit.tree)."""
+
+
+def blocks(lo: int, hi: int) -> list[tuple[int, int]]:
+    """The perfect, aligned subtrees (level, index) whose roots make MTH(D[lo:hi]) for the ranges RFC 9162's
+    recursion visits (``lo`` aligned to the largest of them): the largest first."""
+    out = []
+    while lo < hi:
+        level = (hi - lo).bit_length() - 1
+        while lo & ((1 << level) - 1):
+            level -= 1
+        out.append((level, lo >> level))
+        lo += 1 << level
+    return out
+
+
+def fold(roots: Sequence[bytes]) -> bytes:
+    """MTH of consecutive perfect blocks, largest first (the right edge folded in)."""
+    if not roots:
+        return EMPTY_ROOT
+    node = roots[-1]
+    for left in reversed(roots[:-1]):
+        node = hash_node(left, node)
+    return node
+
+
+def leaf_range_root(leaves: Sequence[bytes]) -> RangeRoot:
+    """A :data:`RangeRoot` over a list of leaf hashes."""
+    return lambda lo, hi: root(leaves[lo:hi])
+
+
+def inclusion_path(index: int, size: int, range_root: RangeRoot) -> list[bytes]:
+    """PATH(m, D[n]): the audit path of leaf ``index`` in a tree of ``size`` leaves.
 
     Raises:
         ValueError: ``index`` is outside the tree.
     """
-    if not 0 <= index < len(leaves):
-        raise ValueError(f"index {index} outside a tree of size {len(leaves)}")
+    if not 0 <= index < size:
+        raise ValueError(f"index {index} outside a tree of size {size}")
 
     def path(m: int, lo: int, hi: int) -> list[bytes]:
         n = hi - lo
@@ -75,31 +114,41 @@ def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
             return []
         k = _split(n)
         if m < k:
-            return [*path(m, lo, lo + k), root(leaves[lo + k: hi])]
-        return [*path(m - k, lo + k, hi), root(leaves[lo: lo + k])]
+            return [*path(m, lo, lo + k), range_root(lo + k, hi)]
+        return [*path(m - k, lo + k, hi), range_root(lo, lo + k)]
 
-    return path(index, 0, len(leaves))
+    return path(index, 0, size)
 
 
-def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """PROOF(m, D[n]) that the tree of the first ``first`` leaves is a prefix of ``leaves``.
+def consistency_path(first: int, size: int, range_root: RangeRoot) -> list[bytes]:
+    """PROOF(m, D[n]) that the tree of the first ``first`` leaves is a prefix of the tree of ``size``.
 
     Raises:
-        ValueError: not 0 < first <= len(leaves).
+        ValueError: not 0 < first <= size.
     """
-    if not 0 < first <= len(leaves):
-        raise ValueError(f"first size {first} must be in 1..{len(leaves)}")
+    if not 0 < first <= size:
+        raise ValueError(f"first size {first} must be in 1..{size}")
 
     def subproof(m: int, lo: int, hi: int, complete: bool) -> list[bytes]:
         n = hi - lo
         if m == n:
-            return [] if complete else [root(leaves[lo:hi])]
+            return [] if complete else [range_root(lo, hi)]
         k = _split(n)
         if m <= k:
-            return [*subproof(m, lo, lo + k, complete), root(leaves[lo + k: hi])]
-        return [*subproof(m - k, lo + k, hi, False), root(leaves[lo: lo + k])]
+            return [*subproof(m, lo, lo + k, complete), range_root(lo + k, hi)]
+        return [*subproof(m - k, lo + k, hi, False), range_root(lo, lo + k)]
 
-    return subproof(first, 0, len(leaves), True)
+    return subproof(first, 0, size, True)
+
+
+def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PATH(m, D[n]) over a list of leaf hashes."""
+    return inclusion_path(index, len(leaves), leaf_range_root(leaves))
+
+
+def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(m, D[n]) over a list of leaf hashes."""
+    return consistency_path(first, len(leaves), leaf_range_root(leaves))
 
 
 class RootMismatchError(ProofError):

@@ -130,3 +130,13 @@ class RateBucket(Base):
     tokens: Mapped[float] = mapped_column(Float, nullable=False)
     at: Mapped[float] = mapped_column(Float, nullable=False)  # epoch seconds on the database's clock
     allowed: Mapped[bool] = mapped_column(Boolean, nullable=False)  # whether the last take was allowed
+
+
+class TreeNode(Base):
+    """An interior node of the Merkle tree: the root of leaves [idx·2^level, (idx+1)·2^level) (audit.tree)."""
+
+    __tablename__ = "audit_tree_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hash: Mapped[str] = mapped_column(String(66), nullable=False)

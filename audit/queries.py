@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.merkle import consistency_proof, inclusion_proof, root
+from audit.merkle import consistency_proof, root
 from audit.models import AuditRecord, AuditRecordTerm, Checkpoint, PinTask
+from audit.tree import StoredTree
 
 MAX_PAGE = 200
 
@@ -51,9 +52,26 @@ def record_inclusion(sessions: sessionmaker[Session], record: AuditRecord,
     """The audit path of ``record`` in the tree ``checkpoint`` signs (None if it came later)."""
     if record.seq > checkpoint.size:
         return None
+    with sessions() as session:  # O(log n) stored nodes, not every leaf
+        return ["0x" + p.hex() for p in StoredTree(session, checkpoint.size).inclusion(record.seq - 1)]
+
+
+def served_consistency(sessions: sessionmaker[Session], first: int, second: int) -> tuple[list[str], str, str]:
+    """(PROOF(first, D[second]), root of the first tree, root of the second) from O(log n) stored nodes, for the
+    API (a client checks it against signed roots; `audit verify` recomputes from the leaves).
+
+    Raises:
+        ValueError: sizes out of range.
+    """
     with sessions() as session:
-        leaves = leaf_hashes(session, checkpoint.size)
-    return ["0x" + p.hex() for p in inclusion_proof(record.seq - 1, leaves)]
+        held = session.scalar(select(AuditRecord.seq).order_by(AuditRecord.seq.desc()).limit(1)) or 0
+        if second > held:
+            raise ValueError(f"second size {second} exceeds the ledger's {held} records")
+        if not 0 < first <= second:
+            raise ValueError(f"first size {first} must be in 1..{second}")
+        tree = StoredTree(session, second)
+        proof = tree.consistency(first)
+        return ["0x" + p.hex() for p in proof], "0x" + tree.root(first).hex(), "0x" + tree.root().hex()
 
 
 def ledger_consistency(sessions: sessionmaker[Session], first: int, second: int) -> tuple[list[str], str, str]:

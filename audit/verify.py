@@ -101,8 +101,12 @@ def verify_ledger(sessions: sessionmaker[Session], trusted_public_key: str | Non
         frontier, chain, seq = Frontier(), GENESIS_CHAIN, 0
         rows = session.scalars(select(AuditRecord).order_by(AuditRecord.seq).execution_options(yield_per=2000))
         terms = _StoredTerms(sessions)
+        covered = max(checkpoints, default=0)  # every honest record is under a checkpoint of its own batch
+        uncovered_id: str | None = None
         for record in rows:
             seq += 1
+            if seq == covered + 1:
+                uncovered_id = record.id
             problem = _record_problem(record, seq, chain) or _terms_problem(record, terms)
             if problem:
                 return VerifyReport(total, len(checkpoints), seq, problem, first_bad_id=record.id)
@@ -114,6 +118,10 @@ def verify_ledger(sessions: sessionmaker[Session], trusted_public_key: str | Non
                 problem = _checkpoint_problem(checkpoint, frontier, chain, trusted_public_key)
                 if problem:
                     return VerifyReport(total, len(checkpoints), seq, problem)
+        if seq > covered:
+            return VerifyReport(total, len(checkpoints), covered + 1,
+                                f"records {covered + 1}..{seq} are covered by no signed checkpoint: the sequencer "
+                                "did not write them", first_bad_id=uncovered_id)
         beyond = [size for size in checkpoints if size > seq]
         if beyond:
             return VerifyReport(total, len(checkpoints), seq + 1,

@@ -1,7 +1,8 @@
-"""Ledger benchmark on Postgres: sequenced (batched) appends vs one-by-one, and verify time.
+"""Ledger benchmark on Postgres: sequenced (batched) appends vs one-by-one, inclusion-proof time as the ledger
+grows (stored interior nodes vs reading every leaf, side by side), and verify time.
 
 Run:  .venv/bin/python -m bench.audit [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
-                                      [--appends 4000] [--clients 32] [--verify-records 100000]
+                                      [--appends 4000] [--clients 32] [--proof-sizes 10000,100000,1000000]
 Works in a throwaway schema that it drops at the end. Prints medians of --repeat runs.
 """
 
@@ -71,12 +72,39 @@ def sequenced(ledger: Ledger, count: int, clients: int) -> float:
     return count / elapsed
 
 
+def proof_times(ledger: Ledger, size: int, proofs: int) -> tuple[float, float]:
+    """p50 milliseconds of one record's inclusion proof at ``size``: from the stored nodes, and by reading every
+    leaf (the way proofs were built before the nodes were stored; timed on a few, it is O(n))."""
+    import random
+
+    from audit.merkle import inclusion_proof
+    from audit.queries import leaf_hashes
+    from audit.tree import StoredTree
+
+    picks = [random.randrange(size) for _ in range(proofs)]
+    stored = []
+    for index in picks:
+        start = time.perf_counter()
+        with ledger.sessions() as session:
+            proof = StoredTree(session, size).inclusion(index)
+        stored.append((time.perf_counter() - start) * 1000)
+    naive = []
+    for index in picks[:5]:
+        start = time.perf_counter()
+        with ledger.sessions() as session:
+            assert inclusion_proof(index, leaf_hashes(session, size)) == proof or index != picks[-1]
+        naive.append((time.perf_counter() - start) * 1000)
+    return statistics.median(stored), statistics.median(naive)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--appends", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--verify-records", type=int, default=100_000)
+    parser.add_argument("--proof-sizes", default="10000,100000,1000000",
+                        help="ledger sizes at which proofs are timed; the ledger is then verified at the largest")
+    parser.add_argument("--proofs", type=int, default=200, help="records proven at each size (random)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     admin = create_engine(args.url)
@@ -100,19 +128,28 @@ def main() -> None:
         print(f"sequenced appends ({args.clients} clients, batched): median {b:,.0f}/s over {args.repeat} runs")
 
         ledger = fresh_ledger(args.url, schema(), key)
-        start = time.perf_counter()
-        for offset in range(0, args.verify_records, 1000):
-            ledger.append_batch([body(i) for i in range(offset, min(offset + 1000, args.verify_records))])
-        load = time.perf_counter() - start
+        sizes = sorted(int(n) for n in args.proof_sizes.split(","))
+        loaded, load = 0, 0.0
+        for size in sizes:
+            start = time.perf_counter()
+            for offset in range(loaded, size, 1000):
+                ledger.append_batch([body(i) for i in range(offset, min(offset + 1000, size))])
+            load += time.perf_counter() - start
+            loaded = size
+            stored, leaves = proof_times(ledger, size, args.proofs)
+            print(f"inclusion proof at {size:>9,} records: stored nodes p50 {stored:7.2f} ms   "
+                  f"every leaf read p50 {leaves:9.1f} ms   ({leaves / stored:,.0f}x)")
         timings = []
         for _ in range(args.repeat):
             start = time.perf_counter()
             report = verify_ledger(ledger.sessions, ledger.signer.public_key_hex)
             timings.append(time.perf_counter() - start)
             assert report.ok, report
-        n = args.verify_records
+        n = loaded
+        verify_s = statistics.median(timings)
         print(f"loaded {n:,} records in {load:.1f} s ({n / load:,.0f}/s in batches of 1000)")
-        print(f"verify {n:,} records + {report.checkpoints} checkpoints: median {statistics.median(timings):.2f} s")
+        print(f"verify {n:,} records + {report.checkpoints} checkpoints: median {verify_s:.2f} s "
+              f"({n / verify_s:,.0f} records/s)")
         print(f"sequenced appends per second vs one-by-one: {b / s:.1f}x")
     finally:
         with admin.begin() as conn:

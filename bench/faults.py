@@ -136,7 +136,7 @@ def rate(base: str, seconds: float, clients: int = 4) -> float:
 
 def frozen_figure(timeout_s: float, seconds: float, tmp: Path) -> list[str]:
     with schema() as url, server(url, timeout_s, tmp / "a.key") as (a, frozen), \
-            server(url, timeout_s, tmp / "b.key") as (b, _), ThreadPoolExecutor(1) as background:
+            server(url, timeout_s, tmp / "a.key") as (b, _), ThreadPoolExecutor(1) as background:  # one log, one key
         load = background.submit(rate, a, seconds * 3 + timeout_s * 2)  # the replica to freeze is busy too
         both = rate(b, seconds)
         os.kill(frozen.pid, signal.SIGSTOP)  # very likely mid-batch: it holds the ledger's lock

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from app.pipeline import analyze_request
+from app.pipeline import analyze_request, cache_scope
 from app.runtime import Services
 from audit import count_records
 from chain.trace import Trace
@@ -82,7 +82,7 @@ def test_full_model_queue_is_503_with_retry_after_and_records_nothing(
         assert services.engine is not None and services.narratives is not None
         services.narratives.put(narrative_key(services.engine.identity.model_dump(mode="json"),
                                               services.policy.identity, services.sampling.model_dump(mode="json"),
-                                              facts_key_material(analysis)),
+                                              facts_key_material(analysis), cache_scope(services, "default")),
                                 {"narrative": "You send 77 base units of DUSD.", "claims": None, "mode": "claims"})
         holder = threading.Thread(target=lambda: httpx.post(f"{base}/v1/explain", json=tx(
             DUSD, calldata("transfer(address,uint256)", BOB, 99)), timeout=120))

@@ -78,6 +78,7 @@ def test_readyz_reports_each_part(client: TestClient) -> None:
     assert response.json() == {
         "status": "ready", "degraded": [],
         "checks": {"database": {"ok": True, "detail": "sqlite"},
+                   "ledger": {"ok": True, "detail": "every record is covered by a checkpoint the sequencer signed"},
                    "model": {"ok": True, "detail": "no model configured (TXEXPLAIN_ENGINE=none): summaries only"},
                    "rpc": {"ok": True, "detail": "revm over the embedded devnet"}},
     }

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from audit import LEAF_PREFIX, canonical_json, current_revision, downgrade, leaf_hash, make_engine, upgrade
 
-HEAD = "0005_rate_buckets"
+HEAD = "0006_tree_nodes"
 COLUMNS = {
     "audit_records": {
         "id": "VARCHAR(26)", "seq": "BIGINT", "created_at": "DATETIME", "kind": "VARCHAR(16)",
@@ -39,6 +39,7 @@ COLUMNS = {
         "revoked_at": "DATETIME",
     },
     "rate_buckets": {"key": "VARCHAR(200)", "tokens": "FLOAT", "at": "FLOAT", "allowed": "BOOLEAN"},
+    "audit_tree_nodes": {"level": "INTEGER", "idx": "BIGINT", "hash": "VARCHAR(66)"},
 }
 PG_TYPES = {"DATETIME": "TIMESTAMP", "JSON": "JSONB", "FLOAT": "DOUBLE PRECISION"}
 

@@ -113,7 +113,7 @@ def test_keys_required_asks_for_a_key_and_scopes_the_tenant(sqlite_url: str,
     assert [r.status_code for r in limited] == [200, 429] and "retry-after" in limited[1].headers
 
 
-def test_browser_list_filter_record_proof_and_tamper(ledger: tuple[Services, list[dict]]) -> None:
+def test_browser_list_filter_record_proof_and_tamper(ledger: tuple[Services, list[dict]], tmp_path: Path) -> None:
     """Headless Chromium: list, verdict filter, a record's WebCrypto proof, a tampered record failing."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     need(Path(chromium).exists() and (ROOT / "node_modules" / "playwright-core").exists(),
@@ -133,4 +133,21 @@ def test_browser_list_filter_record_proof_and_tamper(ledger: tuple[Services, lis
     assert done.returncode == 0, done.stdout + done.stderr
     assert "field 'verdict' shown here differs from the signed record" in done.stdout
     assert "backdated: ✘ field 'created_at' shown here differs from the signed record" in done.stdout
+    # a database attacker re-signs the latest checkpoint with a key of their own: the page pins the service's key
+    from audit import Signer
+    from audit.queries import latest_checkpoint
+
+    other = Signer.load_or_create(tmp_path / "attacker.key")
+    latest = latest_checkpoint(services.sessions)
+    assert latest is not None
+    forged = other.sign(latest.signed.encode())
+    tamper(services, latest.size, f"UPDATE audit_checkpoints SET public_key = '{other.public_key_hex}', "
+                                  f"key_id = '{other.key_id}', signature = '{forged}' WHERE size = :seq")
+    with serving(services) as base:
+        untrusted = subprocess.run(["node", str(ROOT / "tests" / "browser" / "explorer.mjs")], env=env | {
+            "TXEXPLAIN_URL": base, "UNTRUSTED_ID": results[0]["audit"]["id"]}, capture_output=True, text=True,
+            timeout=180)
+    assert untrusted.returncode == 0, untrusted.stdout + untrusted.stderr
+    assert f"checkpoint is signed by a key this explorer does not trust (key id {other.key_id})" in untrusted.stdout
+    assert services.ledger.signer.key_id in untrusted.stdout  # the pinned fingerprint is shown
     assert (ARTIFACTS / "audit-record-verified.png").stat().st_size > 10_000

@@ -48,6 +48,7 @@ RULES = {"policy": {"version": "2026-11-01", "sha256": "0x3b…"},
                     "description": "An approval whose spender has no code."}]}
 READY = {"status": "ready", "degraded": [],
          "checks": {"database": {"ok": True, "detail": "postgresql"},
+                    "ledger": {"ok": True, "detail": "every record is covered by a checkpoint the sequencer signed"},
                     "model": {"ok": True, "detail": "llama_cpp SmolLM2-135M-Instruct"},
                     "rpc": {"ok": True, "detail": "revm over the embedded devnet"}}}
 SUMMARY = {"id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E", "seq": 42, "created_at": "2026-11-24T09:30:00+00:00",

@@ -9,9 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
 
 from app.runtime import Services, UnavailableEngine
+from audit.tail import fault_text, tail_problem
 from chain.simulate.jsonrpc import RpcError, RpcUnavailable
 
 CHECK_TIMEOUT_S = 3.0
+REQUIRED = ("database", "ledger")  # without either, nothing can be audited: not ready
 
 
 def _database(services: Services) -> dict[str, Any]:
@@ -21,6 +23,18 @@ def _database(services: Services) -> dict[str, Any]:
         return {"ok": True, "detail": services.sessions.kw["bind"].url.get_backend_name()}
     except Exception as exc:  # any failure means not ready; the message says which
         return {"ok": False, "detail": f"{type(exc).__name__}: {str(exc)[:200]}"}
+
+
+def _ledger(services: Services) -> dict[str, Any]:
+    """Whether the sequencer can chain onto the tail: the records end where a trusted checkpoint signs them."""
+    try:
+        with services.sessions() as session:
+            problem = tail_problem(session, services.ledger.trusted_keys)
+    except Exception as exc:  # the database check reports the outage itself
+        return {"ok": False, "detail": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    if problem is not None:
+        return {"ok": False, "detail": fault_text(problem)[:400]}
+    return {"ok": True, "detail": "every record is covered by a checkpoint the sequencer signed"}
 
 
 async def _model(services: Services) -> dict[str, Any]:
@@ -53,15 +67,22 @@ def _rpc(services: Services) -> dict[str, Any]:
 
 
 async def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
-    """(ready, report). Ready means results can be audited: the database answers. The model and the
-    RPC node are reported too; without them results degrade (no narrative, simulation unavailable)."""
+    """(ready, report). Ready means results can be audited: the database answers and the ledger's tail is the
+    sequencer's own. The model and the RPC node are reported too; without them results degrade (no narrative,
+    simulation unavailable)."""
     try:  # a stalled database must not stall the probe: its own timeouts end the thread later
         database = await asyncio.wait_for(run_in_threadpool(_database, services), CHECK_TIMEOUT_S)
     except TimeoutError:
         database = {"ok": False, "detail": f"no answer to SELECT 1 within {CHECK_TIMEOUT_S:g} s"}
+    ledger = {"ok": False, "detail": "not checked: the database does not answer"}
+    if database["ok"]:
+        try:
+            ledger = await asyncio.wait_for(run_in_threadpool(_ledger, services), CHECK_TIMEOUT_S)
+        except TimeoutError:
+            ledger = {"ok": False, "detail": f"the ledger's tail could not be read within {CHECK_TIMEOUT_S:g} s"}
     model = await _model(services)
     rpc = await run_in_threadpool(_rpc, services)
-    checks = {"database": database, "model": model, "rpc": rpc}
-    ready = database["ok"]
-    degraded = sorted(name for name, check in checks.items() if not check["ok"] and name != "database")
+    checks = {"database": database, "ledger": ledger, "model": model, "rpc": rpc}
+    ready = database["ok"] and ledger["ok"]  # both are needed for an answer to be audited
+    degraded = sorted(name for name, check in checks.items() if not check["ok"] and name not in REQUIRED)
     return ready, {"status": "ready" if ready else "not_ready", "degraded": degraded, "checks": checks}

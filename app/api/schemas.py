@@ -48,6 +48,8 @@ class PartStatus(_Open):
 
 class ReadinessChecks(_Open):
     database: PartStatus
+    ledger: PartStatus = Field(description="Whether every record is covered by a checkpoint the sequencer signed "
+                               "(a forged or unsigned tail: not ready until `txexplain audit repair`).")
     model: PartStatus
     rpc: PartStatus
 

@@ -92,6 +92,43 @@ def verify(
         raise typer.Exit(1)
 
 
+@audit_app.command()
+def repair(
+    quarantine_file: Annotated[Path | None, typer.Option(
+        "--quarantine", help="Export the rows no trusted checkpoint covers to this JSONL file, then drop them.",
+    )] = None,
+    adopt: Annotated[bool, typer.Option("--adopt", help="Instead, sign a checkpoint over them (rows you vouch for, "
+                                                        "e.g. a ledger from before checkpoints).")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Repair a ledger fault: rows past the last checkpoint the sequencer signed (inserted with database
+    credentials, or a seq gap). Run as the database owner; nothing is chained onto the tail until then."""
+    from audit import Signer
+    from audit.repair import RepairError, quarantine
+    from audit.repair import adopt as adopt_tail
+
+    if (quarantine_file is None) == (not adopt):
+        err.print("error: quarantine: give --quarantine FILE (export and remove) or --adopt (sign over them)")
+        raise typer.Exit(2)
+    sessions = open_sessions()
+    signer = Signer.load_or_create(settings.signing_key_path)
+    trusted = frozenset(k.lower() for k in settings.trusted_signing_keys) | {signer.public_key_hex.lower()}
+    try:
+        done = adopt_tail(sessions, signer) if adopt else quarantine(sessions, trusted, quarantine_file)  # type: ignore[arg-type]
+    except RepairError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(3) from exc
+    out = {"trusted_size": done.trusted_size, "removed": done.removed, "checkpoints_removed": done.checkpoints_removed,
+           "adopted": adopt}
+    if as_json:
+        sys.stdout.write(json.dumps(out) + "\n")
+    elif adopt:
+        Console().print(f"signed a checkpoint over all {done.trusted_size} records")
+    else:
+        Console().print(f"removed {len(done.removed)} records (kept in {quarantine_file}) and "
+                        f"{len(done.checkpoints_removed)} checkpoints; the ledger ends at seq {done.trusted_size}")
+
+
 @checkpoint_app.command("export")
 def checkpoint_export(output: Annotated[Path | None, typer.Option(help="Write here instead of standard "
                                                                        "output.")] = None) -> None:

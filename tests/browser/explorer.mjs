@@ -1,5 +1,6 @@
 // Drives the audit explorer in Debian's headless Chromium through playwright-core.
-// Usage: node explorer.mjs  (env: TXEXPLAIN_URL, TAMPERED_ID, EXPECT_BLOCK, ARTIFACTS)
+// Usage: node explorer.mjs  (env: TXEXPLAIN_URL, TAMPERED_ID, BACKDATED_ID, EXPECT_BLOCK, ARTIFACTS; or
+// UNTRUSTED_ID alone: that record's proof must fail on the checkpoint's key)
 // Exits non-zero, naming the failed step, when any check fails.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -22,6 +23,15 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("pageerror", (err) => errors.push(String(err)));
   page.on("console", (msg) => { if (msg.type() === "error") errors.push(msg.text()); });
+
+  if (process.env.UNTRUSTED_ID) {  // the latest checkpoint re-signed with another key: every proof must fail
+    await page.goto(base + "/audit/records/" + process.env.UNTRUSTED_ID);
+    await page.waitForSelector("#proof:not([data-state=pending])");
+    assert.equal(await page.getAttribute("#proof", "data-state"), "failed");
+    console.log("untrusted: " + (await page.locator("#proof-steps li.fail").allTextContents())[0]);
+    console.log("pinned: " + (await page.textContent("#trusted-key-id")));
+    process.exit(0);
+  }
 
   // the list loads
   await page.goto(base + "/audit");

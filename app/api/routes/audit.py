@@ -97,7 +97,7 @@ async def read_consistency(
                        errors=[{"field": "first", "message": "must not exceed second"}])
 
     def load() -> dict[str, Any]:
-        proof, first_root, second_root = queries.ledger_consistency(sessions, first, second)
+        proof, first_root, second_root = queries.served_consistency(sessions, first, second)
         answer: dict[str, Any] = {"first": first, "second": second, "proof": proof,
                                   "first_root": first_root, "second_root": second_root}
         for name, size in (("first", first), ("second", second)):

@@ -26,6 +26,7 @@ from app.api.deps import ServicesDep, charge_caller
 from app.api.routes.audit import MAX_SEQ, record_view
 from app.auth import AuthError, Caller, authenticate
 from audit import RecordFilter, record_summary, search_records
+from audit.signing import key_id_of
 from chain.rules.policy import VERDICTS
 
 HERE = Path(__file__).parents[1]  # app/api: templates/ and static/
@@ -152,9 +153,11 @@ async def record_page(record_id: str, request: Request, services: ServicesDep) -
     record = view["record"]
     proof_data = {"canonical": view["canonical"], "leaf_hash": view["leaf_hash"], "seq": view["seq"],
                   "inclusion_proof": view["inclusion_proof"], "checkpoint": view["checkpoint"],
-                  "columns": {k: v for k, v in record.items() if k != "seq"}}  # created_at too: no backdating
+                  "columns": {k: v for k, v in record.items() if k != "seq"},  # created_at too: no backdating
+                  "trusted_keys": sorted(services.ledger.trusted_keys)}  # from the key file, not the database
+    trusted_ids = sorted(key_id_of(k) for k in services.ledger.trusted_keys)
     return _page(request, "record.html", {"view": view, "record": record, "result": record["result"] or {},
-                                          "proof_data": proof_data})
+                                          "proof_data": proof_data, "trusted_ids": trusted_ids})
 
 
 @router.get("/login", response_class=HTMLResponse)

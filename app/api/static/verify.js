@@ -113,6 +113,10 @@ async function verifyRecord(data) {
   }
   steps.push({ ok: true, text: `audit path reaches the root of the ${cp.size}-record tree` });
 
+  const trusted = (data.trusted_keys || []).map((k) => k.toLowerCase());
+  if (!trusted.includes(cp.public_key.toLowerCase())) {
+    return fail("the checkpoint is signed by a key this explorer does not trust (key id " + cp.key_id + ")");
+  }
   const statement = JSON.parse(cp.signed);
   if (statement.size !== cp.size || statement.root_hash !== cp.root_hash) {
     return fail("the signed checkpoint states another size or root");

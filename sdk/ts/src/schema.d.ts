@@ -734,6 +734,8 @@ export interface components {
         /** ReadinessChecks */
         ReadinessChecks: {
             database: components["schemas"]["PartStatus"];
+            /** @description Whether every record is covered by a checkpoint the sequencer signed (a forged or unsigned tail: not ready until `txexplain audit repair`). */
+            ledger: components["schemas"]["PartStatus"];
             model: components["schemas"]["PartStatus"];
             rpc: components["schemas"]["PartStatus"];
         } & {
@@ -2312,6 +2314,10 @@ export interface operations {
                      *         "database": {
                      *           "ok": true,
                      *           "detail": "postgresql"
+                     *         },
+                     *         "ledger": {
+                     *           "ok": true,
+                     *           "detail": "every record is covered by a checkpoint the sequencer signed"
                      *         },
                      *         "model": {
                      *           "ok": true,
