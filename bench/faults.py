@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.load import free_port, peak_rss_mib
+from bench.load import free_port, peak_rss_mib, wait_until_up
 from tests.support.helpers import ALICE, BOB, DUSD, calldata, tx
 from tests.support.tcp_proxy import TcpProxy
 
@@ -64,16 +64,7 @@ def server(database_url: str, timeout_s: float, key: Path) -> Iterator[tuple[str
     process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("server did not start")
-        time.sleep(0.2)
+    wait_until_up(base, process, "/healthz", 120)
     try:
         yield base, process
     finally:

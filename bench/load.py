@@ -71,6 +71,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_up(base: str, server: subprocess.Popen[bytes], path: str, seconds: float) -> None:
+    """Return once ``server`` answers 200 on ``path``; exit naming why when it dies or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}{path}", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("server did not start: " + (server.stderr.read().decode() if server.stderr else ""))
+        time.sleep(0.2)
+
+
 def peak_rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -156,16 +170,7 @@ def main() -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("server did not start: " + (server.stderr.read().decode() if server.stderr else ""))
-            time.sleep(0.2)
+        wait_until_up(base, server, "/readyz", 300)
         print(f"{args.clients} concurrent clients; server pid {server.pid}; "
               f"queue: TXEXPLAIN_MODEL_QUEUE_DEPTH={os.environ.get('TXEXPLAIN_MODEL_QUEUE_DEPTH', '8 (default)')}")
         runs = asyncio.run(bench(base, server.pid, args))

@@ -28,6 +28,9 @@ HEADLINES = {
     "METADATA_INJECTION": "Text in this request tries to tell you something; it is only data.",
     "SIMULATION_REVERTED": "This transaction fails when it is tested.",
     "SIMULATION_UNAVAILABLE": "This could not be tested beforehand; its effects are unknown.",
+    "PHISHING_ORIGIN": "The site asking is on a list of known phishing sites.",
+    "LOOKALIKE_ORIGIN": "The site asking looks like a well-known site but is not it.",
+    "IMPERSONATOR_TOKEN": "A token here pretends to be a well-known token.",
 }
 # Words by which free text addresses a rule's finding (free mode's quality check; lowercase substrings).
 RULE_WORDS = {
@@ -48,6 +51,9 @@ RULE_WORDS = {
     "SWAP_RECIPIENT_MISMATCH": ("recipient", "someone else", "another address", "not to you"),
     "OWNERSHIP_CHANGE": ("owner", "control", "admin", "upgrade"),
     "EIP7702_DELEGATION": ("delegat", "7702", "your account"),
+    "PHISHING_ORIGIN": ("phishing", "scam", "site", "website"),
+    "LOOKALIKE_ORIGIN": ("look", "resembl", "imitat", "fake", "site"),
+    "IMPERSONATOR_TOKEN": ("fake", "pretend", "imitat", "impersonat", "not the real"),
     "UNKNOWN_FUNCTION": ("unknown", "cannot tell", "can't tell", "not be decoded", "nobody"),
     "METADATA_INJECTION": ("data", "instruction", "text", "ignore"),
     "SIMULATION_REVERTED": ("fail", "revert"),

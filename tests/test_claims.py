@@ -17,7 +17,7 @@ from chain.simulate import RevmBackend
 from chain.trace import Trace
 from inference import Generation, ModelIdentity, Sampling, explain
 from inference.cache import NarrativeCache
-from inference.claim_words import ADVICE
+from inference.claim_words import ADVICE, EMPHASIS, HEADLINE_LABELS, NO_FINDING
 from inference.claims import claims_of
 from inference.claims_mode import claims_schema, labels, select
 from inference.summary import summarize
@@ -65,6 +65,9 @@ def test_claims_carry_stable_ids_and_the_summary_is_made_of_them(backend: RevmBa
     assert claims.advice == list(ADVICE["block"])
 
 
+LOOK_CLOSELY_EOA = HEADLINE_LABELS[EMPHASIS + "this hands a plain account the right to take your tokens."]
+
+
 def test_schema_allows_only_this_requests_labels(backend: RevmBackend, policy: Policy) -> None:
     named = labels(claims_of(judged(DRAIN, backend, policy)))
     schema = claims_schema(named)
@@ -73,12 +76,12 @@ def test_schema_allows_only_this_requests_labels(backend: RevmBackend, policy: P
     assert schema["properties"]["more"] == {"type": "array", "items": {"enum": ["c3", "c4", "c5", "c6"]},
                                             "maxItems": 4}
     assert schema["properties"]["advice"] == {"enum": ["a1", "a2"]}
-    assert schema["properties"]["headline"] == {"enum": ["h1", "h26"]}  # labels of the fixed prefix's catalogue
+    assert schema["properties"]["headline"] == {"enum": ["h1", LOOK_CLOSELY_EOA]}  # the fixed prefix's labels
 
 
 def test_claims_mode_narrative_is_this_requests_sentences(backend: RevmBackend, policy: Policy) -> None:
     analysis = judged(DRAIN, backend, policy)
-    engine = Labeller({"headline": "h26", "first": "c1", "more": ["c4", "c3"], "advice": "a1"})
+    engine = Labeller({"headline": LOOK_CLOSELY_EOA, "first": "c1", "more": ["c4", "c3"], "advice": "a1"})
     explanation, _, call = asyncio.run(explain(analysis, engine, policy, Sampling(), Trace(), mode="claims"))
     claims = claims_of(analysis).by_id()
     assert explanation.mode == "claims" and explanation.narrative_source == "model"
@@ -107,7 +110,8 @@ def test_select_refuses_anything_but_the_offered_labels(answer: Any, reason: str
 
 def test_a_cache_hit_keeps_the_claim_ids(backend: RevmBackend, policy: Policy) -> None:
     analysis, cache = judged(TRANSFER, backend, policy), NarrativeCache()
-    engine = Labeller({"headline": "h22", "first": "c1", "more": ["c2"], "advice": "a5"})
+    engine = Labeller({"headline": HEADLINE_LABELS[NO_FINDING.format(kind="transaction")], "first": "c1",
+                       "more": ["c2"], "advice": "a5"})
     first, _, _ = asyncio.run(explain(analysis, engine, policy, Sampling(), Trace(), cache))
     second, _, _ = asyncio.run(explain(analysis, engine, policy, Sampling(), Trace(), cache))
     assert second.narrative_source == "cache" and len(engine.schemas) == 1

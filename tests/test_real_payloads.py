@@ -243,9 +243,13 @@ def test_universal_router_permit2_permit_is_routine_and_a_plain_account_blocks(m
 
 
 def test_permit_for_another_chain_is_checked_on_that_chain(policy: Policy) -> None:
-    """The permit's domain is Base (8453): its spender is looked up there, not on the wallet's chain."""
+    """The permit's domain is Base (8453): its spender is looked up there, not on the wallet's chain — and mainnet
+    USDC's address on Base is not Base's listed "USD Coin", which the token lists know."""
     analysis, rules = explain(request("viem-eip2612-permit-other-chain"), RevmBackend(chain_id=8453), policy)
-    assert (analysis.verdict, rules) == ("block", ["APPROVAL_TO_EOA", "CHAIN_ID_MISMATCH", "PERMIT_SIGNATURE"])
+    assert (analysis.verdict, rules) == ("block", ["APPROVAL_TO_EOA", "CHAIN_ID_MISMATCH", "IMPERSONATOR_TOKEN",
+                                                   "PERMIT_SIGNATURE"])
+    impersonated = next(f for f in analysis.findings if f.rule == "IMPERSONATOR_TOKEN").evidence
+    assert impersonated["listed_address"] == "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"  # USDC on Base
 
 
 def test_approval_seen_only_by_the_simulation_reaches_the_rules(backend: RevmBackend, policy: Policy) -> None:

@@ -13,7 +13,6 @@ from audit.tail import fault_text, tail_problem
 from chain.simulate.jsonrpc import RpcError, RpcUnavailable
 
 CHECK_TIMEOUT_S = 3.0
-REQUIRED = ("database", "ledger")  # without either, nothing can be audited: not ready
 
 
 def _database(services: Services) -> dict[str, Any]:
@@ -26,15 +25,17 @@ def _database(services: Services) -> dict[str, Any]:
 
 
 def _ledger(services: Services) -> dict[str, Any]:
-    """Whether the sequencer can chain onto the tail: the records end where a trusted checkpoint signs them."""
+    """Whether the sequencer can chain onto the tail: the records end where a trusted checkpoint signs them.
+    ``faulty`` (dropped from the report) is set only for a tail read and found wrong, not for one that could not
+    be read (a table briefly locked is the database's state, which its own check reports)."""
     try:
         with services.sessions() as session:
             problem = tail_problem(session, services.ledger.trusted_keys)
-    except Exception as exc:  # the database check reports the outage itself
-        return {"ok": False, "detail": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    except Exception as exc:
+        return {"ok": False, "detail": f"the tail could not be read: {type(exc).__name__}", "faulty": False}
     if problem is not None:
-        return {"ok": False, "detail": fault_text(problem)[:400]}
-    return {"ok": True, "detail": "every record is covered by a checkpoint the sequencer signed"}
+        return {"ok": False, "detail": fault_text(problem)[:400], "faulty": True}
+    return {"ok": True, "detail": "every record is covered by a checkpoint the sequencer signed", "faulty": False}
 
 
 async def _model(services: Services) -> dict[str, Any]:
@@ -74,15 +75,17 @@ async def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
         database = await asyncio.wait_for(run_in_threadpool(_database, services), CHECK_TIMEOUT_S)
     except TimeoutError:
         database = {"ok": False, "detail": f"no answer to SELECT 1 within {CHECK_TIMEOUT_S:g} s"}
-    ledger = {"ok": False, "detail": "not checked: the database does not answer"}
+    ledger = {"ok": False, "detail": "not checked: the database does not answer", "faulty": False}
     if database["ok"]:
         try:
             ledger = await asyncio.wait_for(run_in_threadpool(_ledger, services), CHECK_TIMEOUT_S)
         except TimeoutError:
-            ledger = {"ok": False, "detail": f"the ledger's tail could not be read within {CHECK_TIMEOUT_S:g} s"}
+            ledger = {"ok": False, "detail": f"the ledger's tail could not be read within {CHECK_TIMEOUT_S:g} s",
+                      "faulty": False}
+    faulty = ledger.pop("faulty")
     model = await _model(services)
     rpc = await run_in_threadpool(_rpc, services)
     checks = {"database": database, "ledger": ledger, "model": model, "rpc": rpc}
-    ready = database["ok"] and ledger["ok"]  # both are needed for an answer to be audited
-    degraded = sorted(name for name, check in checks.items() if not check["ok"] and name not in REQUIRED)
+    ready = database["ok"] and not faulty  # an answer can be audited: the store answers, its tail is ours
+    degraded = sorted(name for name, check in checks.items() if not check["ok"] and name not in ("database", "ledger"))
     return ready, {"status": "ready" if ready else "not_ready", "degraded": degraded, "checks": checks}

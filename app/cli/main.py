@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from app.cli.audit import audit_app
+from app.cli.intel import intel_app
 from app.cli.keys import keys_app
 from app.cli.signatures import signatures_app
 from app.errors import EXIT_INVALID
@@ -30,6 +31,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(audit_app, name="audit")
 app.add_typer(signatures_app, name="signatures")
 app.add_typer(keys_app, name="keys")
+app.add_typer(intel_app, name="intel")
 err = Console(stderr=True)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chain.facts import Facts
-from chain.rules import approvals, counterparties, execution, signatures  # noqa: F401 - registers the rules
+from chain.rules import approvals, counterparties, execution, intel, signatures  # noqa: F401 - registers the rules
 from chain.rules.model import Finding
 from chain.rules.policy import Policy, PolicyError
 from chain.rules.registry import RULES, SEVERITIES

@@ -1,0 +1,65 @@
+"""Rules over threat intelligence: the calling site on a phishing list or resembling a protected one, and tokens
+that claim a listed token's symbol or name at another address. Each finding names the feed, version and sha256."""
+
+from __future__ import annotations
+
+from chain.facts import Facts
+from chain.intel.phishing import host_of, phishing_list
+from chain.intel.tokens import token_lists
+from chain.rules.model import Finding, finding
+from chain.rules.policy import Policy
+from chain.rules.registry import rule
+
+
+def _origin_findings(facts: Facts, policy: Policy, rule_id: str, kind: str) -> list[Finding]:
+    """``rule_id``'s finding when the phishing list's verdict on the asking site's host is ``kind``."""
+    listed = phishing_list()
+    if not facts.context.origin or listed is None:
+        return []
+    verdict = listed.check(host_of(facts.context.origin))
+    if verdict.kind != kind:
+        return []
+    said = (f"The site asking, {verdict.host}, is on the phishing blocklist." if kind == "blocklist" else
+            f"The site asking, {verdict.host}, resembles {verdict.match} but is not it.")
+    resembles = {"resembles": verdict.match} if verdict.match else {}
+    return [finding(rule_id, policy, said, host=verdict.host, **resembles, **listed.provenance.evidence())]
+
+
+@rule("PHISHING_ORIGIN", severity="critical", description="context.origin's host (or a parent domain of it) is on "
+      "the phishing blocklist (npm eth-phishing-detect) and not on its allowlist")
+def phishing_origin(facts: Facts, policy: Policy) -> list[Finding]:
+    """The site asking is a known phishing domain."""
+    return _origin_findings(facts, policy, "PHISHING_ORIGIN", "blocklist")
+
+
+@rule("LOOKALIKE_ORIGIN", severity="high", description="context.origin's host is within the list's Levenshtein "
+      "tolerance of a protected domain and is not that domain (fuzzy: false positives happen)")
+def lookalike_origin(facts: Facts, policy: Policy) -> list[Finding]:
+    """The site asking resembles a protected domain without being it."""
+    return _origin_findings(facts, policy, "LOOKALIKE_ORIGIN", "fuzzy")
+
+
+@rule("IMPERSONATOR_TOKEN", severity="high", description="a token (or a permit's EIP-712 domain) calls itself by a "
+      "listed token's symbol or name on the same chain at a different address")
+def impersonator_token(facts: Facts, policy: Policy) -> list[Finding]:
+    """Tokens whose on-chain symbol, or a permit whose signing domain, claims a listed token at another address."""
+    lists = token_lists()
+    found = []
+    for address, meta in facts.tokens.items():
+        real = lists.impersonated(facts.chain_id, address, meta.symbol)
+        if real is not None:
+            found.append(finding("IMPERSONATOR_TOKEN", policy, f"The token at {address} calls itself "
+                                 f"{real.symbol!r}, but the listed {real.name} on this chain is {real.address}.",
+                                 token=address, claims=real.symbol, listed_address=real.address,
+                                 **real.provenance.evidence()))
+    typed = facts.typed_data
+    if typed is not None and typed.verifying_contract and typed.classification in ("eip2612_permit", "dai_permit"):
+        chain = typed.chain_id if typed.chain_id is not None else facts.chain_id
+        name = typed.domain.get("name")
+        real = lists.impersonated(chain, typed.verifying_contract, name if isinstance(name, str) else None)
+        if real is not None:
+            found.append(finding("IMPERSONATOR_TOKEN", policy, f"The permit is for a token at "
+                                 f"{typed.verifying_contract} that calls itself {name!r}, but the listed "
+                                 f"{real.name} on chain {chain} is {real.address}.", token=typed.verifying_contract,
+                                 claims=name, listed_address=real.address, **real.provenance.evidence()))
+    return found

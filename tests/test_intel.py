@@ -1,0 +1,146 @@
+"""Threat intelligence from the registries' packages: phishing domains decided exactly as npm eth-phishing-detect's
+own detector decides (run over the same domains), and the rules that use them and the token lists."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+
+import pytest
+
+from chain.analyze import analyze
+from chain.intel.phishing import PACKAGE, host_of, phishing_list
+from chain.intel.tokens import token_lists
+from chain.request import parse_request
+from chain.rules import Policy
+from chain.simulate import RevmBackend
+from chain.trace import Trace
+from tests.support.helpers import ROOT_DIR
+
+CONFIG = ROOT_DIR / "node_modules" / PACKAGE / "src" / "config.json"
+KIND = {"whitelist": "allowlist", "blacklist": "blocklist", "fuzzy": "fuzzy", "all": "none"}
+
+
+@pytest.fixture(scope="module")
+def listed():  # type: ignore[no-untyped-def]
+    loaded = phishing_list()
+    if loaded is None:
+        pytest.skip(f"npm {PACKAGE} is not installed")
+    return loaded
+
+
+def sample_domains() -> list[str]:
+    """Blocked and allowed domains, their subdomains, near misses of protected ones, the package's own test sets
+    of popular sites and dApps, and made-up names."""
+    config = json.loads(CONFIG.read_text())
+    rng = random.Random(7)
+    block, allow, fuzzy = config["blacklist"], config["whitelist"], config["fuzzylist"]
+    domains = rng.sample(block, 300) + rng.sample(allow, 200) + fuzzy
+    domains += ["www." + d for d in rng.sample(block, 50)] + ["app." + d for d in rng.sample(allow, 50)]
+    for target in [*fuzzy, "metamask.io", "myetherwallet.com", "uniswap.org", "opensea.io"]:
+        name, _, tld = target.rpartition(".")
+        domains += [f"{name[:-1]}.{tld}", f"{name}x.{tld}", f"{name}.xyz", f"www.{name[1:]}.{tld}",
+                    f"{name[:2]}{name[3:]}.com"]
+    for extra in ("alexa.json", "dapps.json"):
+        path = CONFIG.parent.parent / "test" / extra
+        if path.exists():
+            domains += json.loads(path.read_text())[:300]
+    domains += ["example.com", "wallet.example", "a.b.c.d.e", "localhost", "co.uk"]
+    return sorted({d.lower() for d in domains if isinstance(d, str) and d})
+
+
+def test_decisions_equal_the_packages_own_detector(listed) -> None:  # type: ignore[no-untyped-def]
+    if shutil.which("node") is None:
+        pytest.skip("node is absent")
+    domains = sample_domains()
+    done = subprocess.run(["node", str(ROOT_DIR / "tests" / "support" / "detect.cjs")], input="\n".join(domains),
+                          capture_output=True, text=True, timeout=120, check=True)
+    theirs = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(theirs) == len(domains) > 700
+    differ = [(t["domain"], t["type"], t["match"], listed.check(t["domain"]))
+              for t in theirs if (KIND[t["type"]], t["match"]) != (listed.check(t["domain"]).kind,
+                                                                   listed.check(t["domain"]).match)]
+    assert differ == []
+    kinds = {listed.check(d).kind for d in domains}
+    assert kinds == {"allowlist", "blocklist", "fuzzy", "none"}  # the sample exercises every branch
+
+
+def test_origin_hosts_are_read_as_browsers_read_them() -> None:
+    assert host_of("https://App.Uniswap.org:443/swap?x=1") == "app.uniswap.org"
+    assert host_of("uniswap.org.") == "uniswap.org"
+    assert host_of("https://xn--mtamask-0ya.io") == "xn--mtamask-0ya.io"
+    assert host_of("https://mеtamask.io") == "xn--mtamask-7gg.io"  # a Cyrillic е: compared as punycode
+
+
+def explain(raw: dict, backend: RevmBackend, policy: Policy) -> tuple[str, dict[str, dict]]:
+    analysis = analyze(parse_request(raw), backend, policy, Trace())
+    return analysis.verdict, {f.rule: f.evidence for f in analysis.findings}
+
+
+def signing(origin: str) -> dict:
+    message = "0x" + b"Sign in to see your rewards".hex()
+    return {"chain_id": 31337, "method": "personal_sign", "context": {"origin": origin},
+            "params": [message, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"]}
+
+
+def test_a_blocklisted_site_blocks_and_names_the_list(listed, backend: RevmBackend, policy: Policy) -> None:  # type: ignore[no-untyped-def]
+    blocked = json.loads(CONFIG.read_text())["blacklist"][0]
+    verdict, findings = explain(signing(f"https://www.{blocked}/claim"), backend, policy)
+    assert verdict == "block" and "PHISHING_ORIGIN" in findings
+    evidence = findings["PHISHING_ORIGIN"]
+    version = json.loads((CONFIG.parent.parent / "package.json").read_text())["version"]
+    assert evidence["host"] == f"www.{blocked}" and evidence["source"] == f"{PACKAGE}@{version} src/config.json"
+    assert len(evidence["sha256"]) == 64 and evidence["feed"] == "phishing-domains"
+
+
+def test_a_lookalike_warns_and_a_protected_site_does_not(listed, backend: RevmBackend, policy: Policy) -> None:  # type: ignore[no-untyped-def]
+    verdict, findings = explain(signing("https://metmask.io"), backend, policy)
+    assert findings["LOOKALIKE_ORIGIN"]["resembles"] == "metamask.io" and verdict == "warn"
+    _, findings = explain(signing("https://metamask.io"), backend, policy)
+    assert not {"PHISHING_ORIGIN", "LOOKALIKE_ORIGIN"} & set(findings)
+    _, findings = explain(signing("https://app.uniswap.org"), backend, policy)
+    assert not {"PHISHING_ORIGIN", "LOOKALIKE_ORIGIN"} & set(findings)
+
+
+def permit(contract: str, name: str, chain: int = 1) -> dict:
+    owner = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+    return {"chain_id": chain, "method": "eth_signTypedData_v4", "params": [owner, {
+        "types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                   {"name": "chainId", "type": "uint256"},
+                                   {"name": "verifyingContract", "type": "address"}],
+                  "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                             {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                             {"name": "deadline", "type": "uint256"}]},
+        "primaryType": "Permit",
+        "domain": {"name": name, "version": "2", "chainId": chain, "verifyingContract": contract},
+        "message": {"owner": owner, "spender": "0x" + "5a" * 20, "value": "1000", "nonce": 0,
+                    "deadline": 1_900_000_000}}]}
+
+
+def test_a_permit_for_an_impersonator_usdc_on_mainnet(backend: RevmBackend, policy: Policy) -> None:
+    lists = token_lists()
+    real = lists.label(1, "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48")
+    if real is None:
+        pytest.skip("the token lists are not installed")
+    _, findings = explain(permit("0x" + "77" * 20, "USD Coin"), backend, policy)
+    evidence = findings["IMPERSONATOR_TOKEN"]
+    assert evidence["listed_address"] == "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+    assert evidence["claims"] == "USD Coin" and evidence["feed"] in ("uniswap-default-token-list",
+                                                                     "metamask-contract-metadata")
+    _, genuine = explain(permit("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "USD Coin"), backend, policy)
+    assert "IMPERSONATOR_TOKEN" not in genuine
+    _, elsewhere = explain(permit("0x" + "77" * 20, "My Own Token"), backend, policy)
+    assert "IMPERSONATOR_TOKEN" not in elsewhere
+
+
+def test_intel_list_names_every_feed_with_its_provenance(listed) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "app.cli", "intel", "list", "--json"], cwd=ROOT_DIR,
+                          capture_output=True, text=True, timeout=120, check=True)
+    feeds = {f["feed"]: f for f in json.loads(done.stdout)}
+    assert feeds["phishing-domains"]["entries"] == listed.provenance.entries > 10_000
+    assert feeds["phishing-domains"]["sha256"] == listed.provenance.sha256
+    assert feeds["uniswap-default-token-list"]["source"].startswith("@uniswap/default-token-list@")
