@@ -166,8 +166,8 @@ def test_a_locked_ledger_table_is_503_within_the_timeout_then_recovers(outage: O
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_liveness_answers_while_stalled_store_calls_fill_the_thread_pool(outage: Outage) -> None:
-    """Three times more stalled requests than the worker threads: /healthz (on the event loop) still answers at once, and
-    every stalled request ends in a 503 within its bounded wait."""
+    """Three times more stalled requests than the worker threads: /healthz (on the event loop) still answers at
+    once, and every stalled request ends in a 503 within its bounded wait."""
     from concurrent.futures import ThreadPoolExecutor
 
     with httpx.Client(base_url=outage.base, headers=outage.headers, timeout=120) as http:
