@@ -16,9 +16,11 @@ from chain.request_shapes import (
     DEFAULT_MAX_CALLDATA,
     SIGNING_METHODS,
     SUPPORTED_METHODS,
+    TYPED_DATA_METHODS,
     AccountOverride,
     BareTransactionRequest,
     BatchCall,
+    RawSendRequest,
     RequestContext,
     RpcRequest,
     SendCallsRequest,
@@ -111,7 +113,8 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
                   + ", ".join(SUPPORTED_METHODS)}]
             )
         model: type[BaseModel] = (SignRequest if method in SIGNING_METHODS
-                                  else SendCallsRequest if method == "wallet_sendCalls" else RpcRequest)
+                                  else SendCallsRequest if method == "wallet_sendCalls"
+                                  else RawSendRequest if method == "eth_sendRawTransaction" else RpcRequest)
     else:
         model = BareTransactionRequest
     try:
@@ -127,6 +130,8 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
         return _signature(request)
     if isinstance(request, SendCallsRequest):
         return _batch(request)
+    if isinstance(request, RawSendRequest):
+        return _raw(request, max_calldata_bytes)
     tx = request.params[0] if isinstance(request, RpcRequest) else request
     if tx.chain_id_hint is not None and tx.chain_id_hint != request.chain_id:
         field = "params[0].chainId" if isinstance(request, RpcRequest) else "chainId"
@@ -152,6 +157,25 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
     )
 
 
+def _raw(request: RawSendRequest, max_calldata_bytes: int) -> Transaction:
+    """The transaction a signed envelope carries, from the sender its signature recovers."""
+    from chain.decode.raw_tx import decode_raw
+
+    try:
+        signed = decode_raw(request.params[0])
+    except ValueError as exc:
+        raise RequestError([{"field": "params[0]", "message": str(exc)}]) from None
+    if signed.chain_id is not None and signed.chain_id != request.chain_id:
+        raise RequestError([{"field": "params[0]", "message": f"signed for chain {signed.chain_id}, the request is "
+                             f"for chain {request.chain_id}"}])
+    if len(signed.data) > max_calldata_bytes:
+        raise RequestError([{"field": "params[0]", "message": f"calldata is {len(signed.data)} bytes; the limit is "
+                             f"{max_calldata_bytes}"}])
+    return Transaction(delegations=signed.delegations, chain_id=request.chain_id, sender=signed.sender, to=signed.to,
+                       value=signed.value, data=signed.data, gas=signed.gas, state_overrides=request.state_overrides,
+                       context=request.context, abi=request.abi)
+
+
 def _batch(request: SendCallsRequest) -> Transaction:
     """A wallet_sendCalls batch as one transaction whose ``calls`` run in order. The batch's chain is its
     ``chainId``, or (viem 2.21's draft shape) each call's; every one given must be the request's chain."""
@@ -171,7 +195,7 @@ def _signature(request: SignRequest) -> Signature:
     from chain.decode.typed_data import TypedDataError, typed_data_digest
 
     params, method = request.params, request.method
-    # EIP-1193 order: eth_signTypedData_v4 [signer, data]; personal_sign [message, signer]; eth_sign [signer, hash]
+    # EIP-1193 order: eth_signTypedData_v4/_v3 [signer, data]; personal_sign [message, signer]; eth_sign [signer, hash]
     signer_at, payload_at = (1, 0) if method == "personal_sign" else (0, 1)
     errors = []
     try:
@@ -181,13 +205,13 @@ def _signature(request: SignRequest) -> Signature:
     payload = params[payload_at]
     typed_data = message = digest = None
     try:
-        if method == "eth_signTypedData_v4":
+        if method in TYPED_DATA_METHODS:
             if isinstance(payload, str):
                 check_depth(payload)
             typed_data = json.loads(payload) if isinstance(payload, str) else payload
             if not isinstance(typed_data, dict):
                 raise ValueError("must be typed data: a JSON object or a JSON string of one")
-            digest = typed_data_digest(typed_data)
+            digest = typed_data_digest(typed_data, TYPED_DATA_METHODS[method])
         else:
             message = parse_data(payload)
             # A wallet signs eth_sign's 32-byte hash as it is (MetaMask); a legacy eth_sign of other data

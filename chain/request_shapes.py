@@ -25,9 +25,10 @@ Quantity = Annotated[int, BeforeValidator(parse_quantity)]
 HexBytes = Annotated[bytes, BeforeValidator(parse_data)]
 Slot = Annotated[int, BeforeValidator(lambda v: _word(v))]
 
-SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTransaction", "wallet_sendCalls", "eth_signTypedData_v4",
-                     "personal_sign", "eth_sign")
-SIGNING_METHODS = ("eth_signTypedData_v4", "personal_sign", "eth_sign")
+SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTransaction", "wallet_sendTransaction", "eth_sendRawTransaction",
+                     "wallet_sendCalls", "eth_signTypedData_v4", "eth_signTypedData_v3", "personal_sign", "eth_sign")
+SIGNING_METHODS = ("eth_signTypedData_v4", "eth_signTypedData_v3", "personal_sign", "eth_sign")
+TYPED_DATA_METHODS = {"eth_signTypedData_v4": "v4", "eth_signTypedData_v3": "v3"}  # method → eth-sig-util version
 DEFAULT_MAX_CALLDATA = 128 * 1024
 MAX_SAFE_INTEGER = 2**53 - 1  # chain ids stay below it: the ledger stores them as JSON numbers
 BLOB_MESSAGE = ("EIP-4844 blob transactions (type 3) are not supported: their blobs cannot be simulated or "
@@ -198,12 +199,13 @@ class BareTransactionRequest(_Common, _WithAbi, TransactionParams):
 
 
 class RpcRequest(_Common, _WithAbi):
-    """An EIP-1193 ``eth_sendTransaction`` or ``eth_signTransaction`` request, exactly as the wallet holds it
-    (a signed transaction does the same thing once broadcast, so both are explained alike)."""
+    """An EIP-1193 ``eth_sendTransaction``, ``eth_signTransaction`` or ``wallet_sendTransaction`` request (viem's
+    fallback when a wallet refuses ``eth_sendTransaction``), exactly as the wallet holds it: each does the same
+    thing once broadcast, so all are explained alike."""
 
     model_config = ConfigDict(extra="forbid")
 
-    method: Literal["eth_sendTransaction", "eth_signTransaction"]
+    method: Literal["eth_sendTransaction", "eth_signTransaction", "wallet_sendTransaction"]
     params: list[TransactionParams] = Field(min_length=1, max_length=1)
 
 
@@ -250,8 +252,17 @@ class SignRequest(_Common):
 
     model_config = ConfigDict(extra="forbid")
 
-    method: Literal["eth_signTypedData_v4", "personal_sign", "eth_sign"]
+    method: Literal["eth_signTypedData_v4", "eth_signTypedData_v3", "personal_sign", "eth_sign"]
     params: list[Any] = Field(min_length=2, max_length=3)
 
 
-ExplainRequest = BareTransactionRequest | RpcRequest | SendCallsRequest | SignRequest
+class RawSendRequest(_Common, _WithAbi):
+    """An EIP-1193 ``eth_sendRawTransaction`` request: the signed envelope, as 0x-hex."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["eth_sendRawTransaction"]
+    params: list[HexBytes] = Field(min_length=1, max_length=1)
+
+
+ExplainRequest = BareTransactionRequest | RpcRequest | SendCallsRequest | SignRequest | RawSendRequest

@@ -19,12 +19,14 @@ VECTORS = json.loads((ROOT / "tests" / "vectors" / "eip712.json").read_text())
 
 
 @pytest.mark.parametrize("vector", VECTORS["vectors"], ids=[v["desc"] for v in VECTORS["vectors"]])
-def test_digest_matches_eth_sig_util(vector: dict[str, Any]) -> None:
-    if vector.get("want_err"):
+@pytest.mark.parametrize("version", ["v4", "v3"])
+def test_digest_matches_eth_sig_util(vector: dict[str, Any], version: str) -> None:
+    suffix = "_v3" if version == "v3" else ""
+    if vector.get("want_err" + suffix):
         with pytest.raises(Eip712Error):
-            eip712_hash(vector["typed_data"])
+            eip712_hash(vector["typed_data"], version)
     else:
-        assert "0x" + eip712_hash(vector["typed_data"]).hex() == vector["want_hash"]
+        assert "0x" + eip712_hash(vector["typed_data"], version).hex() == vector["want_hash" + suffix]
 
 
 def test_vectors_are_what_eth_sig_util_computes_today(tmp_path: Path) -> None:

@@ -282,3 +282,15 @@ def test_deployment_is_simulated_and_reports_the_new_contract(backend: RevmBacke
                                    params=[{**PAYLOADS["viem-send-calls-deploy"]["request"]["params"][0],
                                             "chainId": "0x7a69"}]), backend, policy)
     assert batch.facts.decoded.calls[0].source == "deployment" and len(batch.facts.simulation.deployed) == 1
+
+
+@pytest.mark.parametrize("name", ["viem-raw-approve-unlimited-eoa", "viem-wallet-send-transaction-fallback"])
+def test_raw_and_wallet_namespace_sends_are_judged_like_eth_send_transaction(name: str, mainnet: RevmBackend,
+                                                                             policy: Policy) -> None:
+    """viem broadcasting a locally signed transaction (eth_sendRawTransaction), and viem falling back to
+    wallet_sendTransaction when a wallet refuses eth_sendTransaction: the same approval, the same verdict."""
+    raw = request(name, state_overrides={USDC: {"code": code("DemoToken")}})
+    analysis, rules = explain(raw, mainnet, policy)
+    assert (analysis.verdict, rules) == ("block", ["APPROVAL_TO_EOA", "UNLIMITED_APPROVAL"])
+    assert analysis.facts.sender == USER and analysis.facts.to == USDC
+    assert analysis.facts.approvals[0].spender == DRAINER and analysis.facts.approvals[0].unlimited

@@ -6,7 +6,9 @@ other types the document carries (unused ones are ignored, and it need not be a 
 ``EIP712Domain`` in ``types`` hashes its domain as ``EIP712Domain()``; a struct-typed field that is ``null``
 encodes as 32 zero bytes; a ``null`` string or bytes field hashes as the empty string; numbers may be JSON
 numbers or decimal or ``0x`` strings (as JavaScript's ``BigInt`` reads them); and ``primaryType``
-``EIP712Domain`` signs the domain alone. ``tests/test_eip712.py`` holds it to eth-sig-util itself.
+``EIP712Domain`` signs the domain alone. ``eth_signTypedData_v3`` (``version="v3"``) leaves a field absent from
+the data out of the encoding, refuses arrays and a ``null`` struct, as eth-sig-util's V3 does.
+``tests/test_eip712.py`` holds both versions to eth-sig-util itself.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ class Eip712Error(ValueError):
     """The document cannot be hashed as the wallet would hash it; the message names the field."""
 
 
-def eip712_hash(typed_data: dict[str, Any]) -> bytes:
-    """keccak256(0x19 ‖ 0x01 ‖ hashStruct(domain) [‖ hashStruct(message)]) as MetaMask computes it.
+def eip712_hash(typed_data: dict[str, Any], version: str = "v4") -> bytes:
+    """keccak256(0x19 ‖ 0x01 ‖ hashStruct(domain) [‖ hashStruct(message)]) as MetaMask computes it for
+    ``eth_signTypedData_v4`` (or ``_v3`` with ``version="v3"``).
 
     Raises:
         Eip712Error: a missing or unhashable part, named.
@@ -50,12 +53,19 @@ def eip712_hash(typed_data: dict[str, Any]) -> bytes:
         raise Eip712Error("primaryType: must be a type name")
     if primary not in types:
         raise Eip712Error(f"primaryType: {primary!r} has no definition in types")
-    domain_hash = _hash_struct("EIP712Domain", typed_data.get("domain") or None, {"EIP712Domain":
-                                                                                 types["EIP712Domain"]}, "domain")
+    v3 = version == "v3"
+    domain_hash = _hash_struct("EIP712Domain", _data(typed_data.get("domain"), v3),
+                               {"EIP712Domain": types["EIP712Domain"]}, "domain", v3=v3)
     parts = [b"\x19\x01", domain_hash]
     if primary != "EIP712Domain":
-        parts.append(_hash_struct(primary, typed_data.get("message") or None, types, "message"))
+        parts.append(_hash_struct(primary, _data(typed_data.get("message"), v3), types, "message", v3=v3))
     return keccak(b"".join(parts))
+
+
+def _data(value: Any, v3: bool) -> Any:
+    """What eth-sig-util hashes for a domain or message: V4 drops an empty object (its sanitizer keeps only
+    truthy parts); V3 hashes ``{}`` with every field left out."""
+    return value if v3 and value == {} else (value or None)
 
 
 def encode_type(primary: str, types: Types) -> str:
@@ -76,7 +86,7 @@ def _dependencies(type_name: str, types: Types, found: set[str]) -> set[str]:
     return found
 
 
-def _hash_struct(name: str, data: Any, types: Types, path: str, depth: int = 0) -> bytes:
+def _hash_struct(name: str, data: Any, types: Types, path: str, depth: int = 0, *, v3: bool = False) -> bytes:
     if depth > MAX_DEPTH:
         raise Eip712Error(f"{path}: nested deeper than {MAX_DEPTH} levels")
     fields = types[name]
@@ -84,15 +94,22 @@ def _hash_struct(name: str, data: Any, types: Types, path: str, depth: int = 0) 
         raise Eip712Error(f"{path}: must be an object for type {name}")
     words = [keccak(text=encode_type(name, types))]
     for field in fields:
-        words.append(_encode_field(types, field["type"], data.get(field["name"]) if data else None,
-                                   field["name"] in data if data else False, f"{path}.{field['name']}", depth))
+        present = field["name"] in data if data else False
+        if v3 and not present:
+            continue  # V3 leaves a field the data lacks out of the encoding
+        words.append(_encode_field(types, field["type"], data.get(field["name"]) if data else None, present,
+                                   f"{path}.{field['name']}", depth, v3))
     return keccak(b"".join(words))
 
 
-def _encode_field(types: Types, type_name: str, value: Any, present: bool, path: str, depth: int) -> bytes:
+def _encode_field(types: Types, type_name: str, value: Any, present: bool, path: str, depth: int,
+                  v3: bool = False) -> bytes:
     """One 32-byte word of ``encodeData``, each type read as eth-sig-util 9 reads it."""
-    if type_name in types:  # a struct: null encodes as zero (V4)
-        return b"\x00" * 32 if value is None else _hash_struct(type_name, value, types, path, depth + 1)
+    if type_name in types:  # a struct: null encodes as zero (V4); V3 cannot read a null one
+        if value is None and v3 and types[type_name]:
+            raise Eip712Error(f"{path}: a null {type_name} cannot be hashed by eth_signTypedData_v3")
+        return (b"\x00" * 32 if value is None and not v3
+                else _hash_struct(type_name, value, types, path, depth + 1, v3=v3))
     if type_name == "function":
         raise Eip712Error(f"{path}: the function type is not allowed in EIP-712")
     if not present:
@@ -124,6 +141,8 @@ def _encode_field(types: Types, type_name: str, value: Any, present: bool, path:
             return keccak((value or "").encode("utf-8"))
         raise Eip712Error(f"{path}: must be a string")
     if type_name.endswith("]"):
+        if v3:
+            raise Eip712Error(f"{path}: eth_signTypedData_v3 does not hash arrays (use eth_signTypedData_v4)")
         if not isinstance(value, list):
             raise Eip712Error(f"{path}: must be an array for type {type_name}")
         inner = type_name[: type_name.rindex("[")]

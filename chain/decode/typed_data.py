@@ -20,14 +20,14 @@ class TypedDataError(ValueError):
     """The typed data cannot be hashed (bad types, values that do not fit them)."""
 
 
-def typed_data_digest(typed_data: dict[str, Any]) -> bytes:
-    """The digest the wallet signs for ``eth_signTypedData_v4``, hashed as MetaMask hashes it.
+def typed_data_digest(typed_data: dict[str, Any], version: str = "v4") -> bytes:
+    """The digest the wallet signs for ``eth_signTypedData_v4`` (or ``_v3``), hashed as MetaMask hashes it.
 
     Raises:
         TypedDataError: the document is not hashable EIP-712 (the message names the field).
     """
     try:
-        return eip712_hash(typed_data)
+        return eip712_hash(typed_data, version)
     except Eip712Error as exc:
         raise TypedDataError(f"not hashable EIP-712 typed data: {exc}") from exc
 

@@ -8,6 +8,7 @@ import { createWalletClient, custom, encodeFunctionData, erc20Abi, erc721Abi, ha
 import { TypedDataUtils, SignTypedDataVersion } from '@metamask/eth-sig-util';
 import { mainnet, base } from 'viem/chains';
 import { createSiweMessage } from 'viem/siwe';
+import { privateKeyToAccount } from 'viem/accounts';
 import { BrowserProvider } from 'ethers';
 import { createRequire } from 'node:module';
 import { EIP_712_ORDER_TYPE, ItemType, OrderType, CROSS_CHAIN_SEAPORT_V1_6_ADDRESS, OPENSEA_CONDUIT_KEY } from '@opensea/seaport-js/lib/constants.js';
@@ -46,11 +47,15 @@ const answers = {
   personal_sign: () => '0x' + 'cd'.repeat(65),
   eth_sign: () => '0x' + 'cd'.repeat(65),
   wallet_sendCalls: () => ({ id: '0x01' }),
+  wallet_sendTransaction: () => '0x' + 'ab'.repeat(32),
+  eth_sendRawTransaction: () => '0x' + 'ab'.repeat(32),
   wallet_getCapabilities: () => ({}),
 };
+let refuseSend = false; // a wallet without eth_sendTransaction: viem falls back to wallet_sendTransaction
 const provider = (chainId) => ({
   async request({ method, params }) {
     captured.push({ method, params: params ?? [] });
+    if (refuseSend && method === 'eth_sendTransaction') throw Object.assign(new Error('Method not found'), { code: -32601 });
     if (!(method in answers)) throw new Error(`recording provider: no answer for ${method}`);
     return answers[method](chainId);
   },
@@ -175,5 +180,18 @@ await capture('viem-personal-sign-multiline', 'a multi-line personal_sign messag
 const ethersSigner = await new BrowserProvider(provider(1)).getSigner(USER);
 await capture('ethers-eip2612-permit-max', 'EIP-2612 permit at 2^256-1 signed through ethers v6', `ethers ${versions.ethers} JsonRpcSigner.signTypedData`, 1,
   'eth_signTypedData_v4', () => ethersSigner.signTypedData(usdcDomain, permitTypes, { owner: USER, spender: DRAINER, value: maxUint256, nonce: 0n, deadline: maxUint256 }));
+
+// A transaction signed by a local (private-key) account and broadcast: viem sends eth_sendRawTransaction.
+const localAccount = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+await capture('viem-raw-approve-unlimited-eoa', 'a locally signed USDC approve(plain account, 2^256-1), broadcast raw',
+  `${viem} walletClient.writeContract with a local account`, 1, 'eth_sendRawTransaction',
+  () => createWalletClient({ account: localAccount, chain: mainnet, transport: custom(provider(1)) })
+    .writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [DRAINER, maxUint256] }));
+// A wallet that answers eth_sendTransaction with "method not found": viem retries as wallet_sendTransaction.
+refuseSend = true;
+await capture('viem-wallet-send-transaction-fallback', 'USDC approve(plain account, 2^256-1) through viem\'s wallet_sendTransaction fallback',
+  `${viem} walletClient.writeContract, eth_sendTransaction refused`, 1, 'wallet_sendTransaction',
+  () => wallet(mainnet).writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [DRAINER, maxUint256] }));
+refuseSend = false;
 
 writeFileSync(process.argv[2] ?? new URL('./corpus.json', import.meta.url), JSON.stringify({ generated_by: versions, payloads: corpus }, null, 1) + '\n');

@@ -1,5 +1,6 @@
 // Writes tests/vectors/eip712.json: typed-data documents with the digest MetaMask signs for each, computed by
-// @metamask/eth-sig-util (TypedDataUtils.eip712Hash, V4) — or want_err where it refuses to hash the document.
+// @metamask/eth-sig-util (TypedDataUtils.eip712Hash, V4 and V3: want_hash, want_hash_v3) — or want_err / want_err_v3
+// where it refuses to hash the document.
 // Run: node tests/vectors/generate_eip712.mjs [OUT]   (needs `npm ci`; tests/test_eip712.py fails when the file is stale)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { TypedDataUtils, SignTypedDataVersion } from '@metamask/eth-sig-util';
@@ -120,12 +121,23 @@ add('extra message fields are ignored', edit(permit, (d) => { d.message.extra = 
 add('extra top-level keys are ignored', edit(permit, (d) => { d.extra = { anything: 1 }; }));
 add('function type', atoms({ a: '0x' + '11'.repeat(24) }, [{ name: 'a', type: 'function' }]));
 
+// eth_signTypedData_v3: fields absent from the data are left out of the encoding, arrays are refused.
+add('v3: a field absent from the message', edit(permit, (d) => { delete d.message.nonce; }));
+add('v3: a field absent from the domain', edit(permit, (d) => { delete d.domain.version; }));
+add('v3: an empty message', edit(permit, (d) => { d.message = {}; }));
+add('v3: a null struct', edit(mail, (d) => { d.message.from = null; }));
+
+const digest = (typed_data, v) => '0x' + Buffer.from(TypedDataUtils.eip712Hash(clone(typed_data), v)).toString('hex');
 const vectors = cases.map(({ desc, typed_data }) => {
-  try {
-    return { desc, typed_data, want_hash: '0x' + Buffer.from(TypedDataUtils.eip712Hash(clone(typed_data), SignTypedDataVersion.V4)).toString('hex') };
-  } catch (error) {
-    return { desc, typed_data, want_err: true };
+  const vector = { desc, typed_data };
+  for (const [key, v] of [['', SignTypedDataVersion.V4], ['_v3', SignTypedDataVersion.V3]]) {
+    try {
+      vector['want_hash' + key] = digest(typed_data, v);
+    } catch (error) {
+      vector['want_err' + key] = true;
+    }
   }
+  return vector;
 });
 const out = process.argv[2] ?? new URL('./eip712.json', import.meta.url);
-writeFileSync(out, JSON.stringify({ generator: `@metamask/eth-sig-util ${version} TypedDataUtils.eip712Hash V4`, vectors }, null, 1) + '\n');
+writeFileSync(out, JSON.stringify({ generator: `@metamask/eth-sig-util ${version} TypedDataUtils.eip712Hash V4 and V3`, vectors }, null, 1) + '\n');
