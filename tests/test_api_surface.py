@@ -68,7 +68,7 @@ def test_explain_takes_eth_sign_transaction_like_eth_send_transaction(client: Te
                     for method in ("eth_signTransaction", "eth_sendTransaction"))
     assert signed["verdict"] == sent["verdict"] == "block"
     assert [f["rule"] for f in signed["findings"]] == [f["rule"] for f in sent["findings"]]
-    unsupported = client.post("/v1/explain", json={"chain_id": 1, "method": "eth_sendRawTransaction", "params": []})
+    unsupported = client.post("/v1/explain", json={"chain_id": 1, "method": "eth_getBalance", "params": []})
     assert unsupported.status_code == 422 and unsupported.json()["errors"][0]["field"] == "method"
 
 
