@@ -15,6 +15,7 @@ from chain.decode import DecodedCall, decode_batch, decode_calldata, deployment
 from chain.decode.messages import message_facts
 from chain.decode.typed_data import classify
 from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_calls
+from chain.intel.availability import unavailable_feeds
 from chain.request import Signature, Transaction
 from chain.rules import Policy, evaluate
 from chain.simulate import SimulationBackend
@@ -73,6 +74,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
                 call.output = {t: f.model_dump(mode="json") for t, f in tokens.items()}
 
     skipped = _skipped(tx, decoded, simulation, approvals, token_addresses, usable is None, why)
+    skipped += unavailable_feeds(tx.context.origin, bool(token_addresses))
     facts = Facts(
         kind="batch" if tx.calls is not None else "transaction", chain_id=tx.chain_id, sender=tx.sender,
         to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
@@ -181,6 +183,7 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
     if unavailable is not None:
         skipped = [SkippedCheck(check="spender_code", subject=s, rules=["APPROVAL_TO_EOA"],
                                 reason=f"the spender's code was not checked: {unavailable}") for s in spenders]
+    skipped += unavailable_feeds(sig.context.origin, bool(approvals))
     facts = Facts(
         kind="typed_data" if typed is not None else "message", chain_id=sig.chain_id, sender=sig.signer,
         approvals=approvals, accounts=accounts, tokens=tokens, context=sig.context, typed_data=typed,

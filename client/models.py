@@ -53,7 +53,7 @@ class SkippedCheck(_Open):
     """A check that needs chain state and could not run, the rules it would have fed, and why."""
 
     check: str = Field(description="simulation | spender_code | token_standard | token_metadata | bytecode | "
-                       "swap_recipient")
+                       "swap_recipient | phishing_list | token_lists")
     subject: str | None = Field(None, description="The address the check concerns, if one.")
     reason: str
     rules: list[str] = Field(default_factory=list)

@@ -82,4 +82,6 @@ def _all_headlines() -> list[str]:
 HEADLINE_LABELS = {text: f"h{i}" for i, text in enumerate(_all_headlines(), 1)}  # claims mode's fixed prefix
 CHECK_WORDS = {"spender_code": "the spender's code", "token_standard": "the token's standard",
                "token_metadata": "the token's symbol and decimals", "bytecode": "the target's bytecode",
-               "swap_recipient": "the swap's recipient against the sender"}
+               "swap_recipient": "the swap's recipient against the sender",
+               "phishing_list": "the site against the phishing list",
+               "token_lists": "the tokens against the token lists"}

@@ -144,3 +144,25 @@ def test_intel_list_names_every_feed_with_its_provenance(listed) -> None:  # typ
     assert feeds["phishing-domains"]["entries"] == listed.provenance.entries > 10_000
     assert feeds["phishing-domains"]["sha256"] == listed.provenance.sha256
     assert feeds["uniswap-default-token-list"]["source"].startswith("@uniswap/default-token-list@")
+
+
+def test_an_absent_feed_is_a_check_that_could_not_run(backend: RevmBackend, policy: Policy, tmp_path,  # type: ignore[no-untyped-def]
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the packages installed, nothing is found and the result says which checks did not run."""
+    import chain.intel.feeds as feeds
+
+    monkeypatch.setattr(feeds, "NODE_MODULES", tmp_path)  # no npm package here
+    phishing_list.cache_clear()
+    token_lists.cache_clear()
+    try:
+        analysis = analyze(parse_request(permit("0x" + "77" * 20, "USD Coin") | {"context": {
+            "origin": "https://metmask.io"}}), backend, policy, Trace())
+        skipped = {c.check: c.rules for c in analysis.facts.skipped}
+        assert skipped["phishing_list"] == ["PHISHING_ORIGIN", "LOOKALIKE_ORIGIN"]
+        assert skipped["token_lists"] == ["IMPERSONATOR_TOKEN"]
+        assert not {"LOOKALIKE_ORIGIN", "IMPERSONATOR_TOKEN"} & {f.rule for f in analysis.findings}
+    finally:
+        monkeypatch.undo()
+        phishing_list.cache_clear()
+        token_lists.cache_clear()
+    assert phishing_list() is not None

@@ -911,7 +911,7 @@ export interface components {
         SkippedCheck: {
             /**
              * Check
-             * @description simulation | spender_code | token_standard | token_metadata | bytecode | swap_recipient
+             * @description simulation | spender_code | token_standard | token_metadata | bytecode | swap_recipient | phishing_list | token_lists
              */
             check: string;
             /**

@@ -1,0 +1,21 @@
+"""Which intelligence checks could not run because their feed is not installed: said in ``skipped_checks`` like
+any check that could not run, so a missing list never reads as "nothing found"."""
+
+from __future__ import annotations
+
+from chain.facts import SkippedCheck
+from chain.intel.phishing import PACKAGE, phishing_list
+from chain.intel.tokens import METAMASK, UNISWAP, token_lists
+
+
+def unavailable_feeds(origin: str | None, names_tokens: bool) -> list[SkippedCheck]:
+    """The phishing-list check when the request names an origin and the list is absent; the token-list check when
+    it involves tokens and no token list is loaded."""
+    skipped = []
+    if origin and phishing_list() is None:
+        skipped.append(SkippedCheck(check="phishing_list", subject=None, rules=["PHISHING_ORIGIN", "LOOKALIKE_ORIGIN"],
+                                    reason=f"the phishing list (npm {PACKAGE}) is not installed"))
+    if names_tokens and not token_lists().provenance:
+        skipped.append(SkippedCheck(check="token_lists", subject=None, rules=["IMPERSONATOR_TOKEN"],
+                                    reason=f"no token list (npm {UNISWAP[0]}, {METAMASK[0]}) is installed"))
+    return skipped
