@@ -17,7 +17,7 @@ from chain.approvals import Approval
 from chain.decode import DecodedCall
 from chain.decode.messages import MessageFacts
 from chain.decode.typed_data import TypedDataFacts
-from chain.facts import SkippedCheck
+from chain.facts import Label, SkippedCheck
 from chain.rules import Finding, Policy
 from chain.rules.policy import Verdict
 from chain.simulate.model import SimulationResult
@@ -63,6 +63,8 @@ class ResultBody(BaseModel):
         description="Checks that need chain state and could not run (no node for the chain, node down, no sender).")
     typed_data: TypedDataFacts | None = None
     message: MessageFacts | None = None
+    labels: dict[str, Label] = Field(default_factory=dict, description="Known counterparties by address, named by a "
+                                     "token list (never by on-chain text), with the list they are from.")
     explanation: Explanation
     model: ModelIdentity
     policy: PolicyIdentity

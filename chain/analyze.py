@@ -16,6 +16,7 @@ from chain.decode.messages import message_facts
 from chain.decode.typed_data import classify
 from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_calls
 from chain.intel.availability import unavailable_feeds
+from chain.intel.labels import labels_of
 from chain.request import Signature, Transaction
 from chain.rules import Policy, evaluate
 from chain.simulate import SimulationBackend
@@ -142,6 +143,7 @@ def _decode_transaction(tx: Transaction, state: ChainState | None) -> DecodedCal
 
 
 def _judge(facts: Facts, policy: Policy, trace: Trace) -> Analysis:
+    facts.labels = labels_of(facts)
     with trace.step("rules", policy_version=policy.version) as call:
         verdict, findings = evaluate(facts, policy)
         call.output = {"verdict": verdict, "findings": [f.rule for f in findings]}

@@ -52,6 +52,14 @@ class TokenFacts(BaseModel):
     symbol_raw: str | None = None  # hex of the on-chain symbol when sanitizing changed it
 
 
+class Label(BaseModel):
+    """A known counterparty's name, from a list (never from on-chain text)."""
+
+    name: str
+    symbol: str | None = None
+    source: str = Field(description="The feed the name is from: package@version and file.")
+
+
 class Facts(BaseModel):
     """The facts of one transaction request."""
 
@@ -74,6 +82,7 @@ class Facts(BaseModel):
     lookups_unavailable: str | None = None  # why counterparties' code could not be looked up
     delegations: list[str] = Field(default_factory=list)  # EIP-7702 authorization targets
     skipped: list[SkippedCheck] = Field(default_factory=list)  # checks that needed state and could not run
+    labels: dict[str, Label] = Field(default_factory=dict)  # known counterparties by address, from the lists
 
     @property
     def approvals_chain_id(self) -> int:

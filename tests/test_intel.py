@@ -166,3 +166,14 @@ def test_an_absent_feed_is_a_check_that_could_not_run(backend: RevmBackend, poli
         phishing_list.cache_clear()
         token_lists.cache_clear()
     assert phishing_list() is not None
+
+
+def test_results_name_listed_counterparties_from_the_lists(backend: RevmBackend, policy: Policy) -> None:
+    usdc = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+    if token_lists().label(1, usdc) is None:
+        pytest.skip("the token lists are not installed")
+    analysis = analyze(parse_request(permit(usdc, "USD Coin")), backend, policy, Trace())
+    label = analysis.facts.labels[usdc]
+    assert label.name in ("USDCoin", "USD Coin") and label.symbol == "USDC" and label.source.startswith("@")
+    forged = analyze(parse_request(permit("0x" + "77" * 20, "USD Coin")), backend, policy, Trace())
+    assert forged.facts.labels == {}  # a name the request gives itself is never a label

@@ -553,6 +553,13 @@ export interface components {
             skipped_checks?: components["schemas"]["SkippedCheck"][];
             typed_data?: components["schemas"]["TypedDataFacts"] | null;
             message?: components["schemas"]["MessageFacts"] | null;
+            /**
+             * Labels
+             * @description Known counterparties by address, named by a token list (never by on-chain text), with the list they are from.
+             */
+            labels?: {
+                [key: string]: components["schemas"]["Label"];
+            };
             explanation: components["schemas"]["Explanation"];
             model: components["schemas"]["ModelIdentity"];
             policy: components["schemas"]["PolicyIdentity"];
@@ -601,6 +608,21 @@ export interface components {
             evidence?: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * Label
+         * @description A known counterparty's name, from a list (never from on-chain text).
+         */
+        Label: {
+            /** Name */
+            name: string;
+            /** Symbol */
+            symbol?: string | null;
+            /**
+             * Source
+             * @description The feed the name is from: package@version and file.
+             */
+            source: string;
         };
         /**
          * LabelledField

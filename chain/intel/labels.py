@@ -1,0 +1,25 @@
+"""Names for known counterparties, from the token lists (never from the chain's own text): what a wallet can show
+instead of a bare address."""
+
+from __future__ import annotations
+
+from chain.facts import Facts, Label, walk_calls
+from chain.intel.tokens import token_lists
+
+
+def labels_of(facts: Facts) -> dict[str, Label]:
+    """Every address the request involves that a token list names, on the chain it acts on."""
+    lists = token_lists()
+    chain = facts.approvals_chain_id
+    involved = {facts.to, *facts.tokens, *(a.token for a in facts.approvals), *(a.spender for a in facts.approvals)}
+    involved |= {target for _, target, _ in walk_calls(facts.decoded, facts.to)}
+    if facts.simulation is not None:
+        involved |= {c.token for c in facts.simulation.asset_changes}
+    if facts.typed_data is not None:
+        involved.add(facts.typed_data.verifying_contract)
+    found = {}
+    for address in sorted(a for a in involved if a):
+        listed = lists.label(chain, address) or lists.label(facts.chain_id, address)
+        if listed is not None:
+            found[listed.address] = Label(name=listed.name, symbol=listed.symbol, source=listed.provenance.source)
+    return found
