@@ -23,7 +23,7 @@ from audit.merkle import Frontier
 from audit.models import AuditRecord, AuditRecordTerm, Checkpoint, PinTask
 from audit.record import RecordBody, row
 from audit.signing import Signer
-from audit.tail import LedgerFault, fault_text, read_tail
+from audit.tail import LedgerFault, Tail, fault_text, read_tail, trusted_key_set
 from audit.terms import record_terms
 from audit.tree import StoredTree
 from audit.tree import store as store_nodes
@@ -52,7 +52,7 @@ class Ledger:
     def __init__(self, sessions: sessionmaker[Session], signer: Signer, *, pinning: bool = False,
                  batch_max: int = 256, append_timeout_s: float = 60.0, trusted_keys: frozenset[str] = frozenset()):
         self.sessions = sessions
-        self.trusted_keys = frozenset(k.lower() for k in trusted_keys) | {signer.public_key_hex.lower()}
+        self.trusted_keys = trusted_key_set(signer.public_key_hex, trusted_keys)
         self.fault: str | None = None  # why the sequencer refuses to chain onto the tail, until it is repaired
         self._verified: set[str] = set()  # checkpoint signatures already checked (its own, mostly)
         self.append_timeout_s = append_timeout_s  # the longest a request waits for its record's batch
@@ -158,10 +158,15 @@ class Ledger:
                                       record_at_fault=isinstance(exc, DATA_ERRORS)) from exc
         raise AuditWriteError(f"could not allocate sequence numbers: {type(last_error).__name__}")
 
+    def read_tail(self, session: Session) -> Tail:
+        """The ledger's tail checked against this sequencer's trusted keys (each checkpoint signature verified
+        once, here and for readiness alike)."""
+        return read_tail(session, self.trusted_keys, self._verified)
+
     def _write(self, session: Session, prepared: list[tuple[RecordBody, str]]) -> tuple[list[Appended], Frontier]:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
-        tail = read_tail(session, self.trusted_keys, self._verified)
+        tail = self.read_tail(session)
         if tail.problem is not None:
             self.fault = tail.problem
             LEDGER_FAULT.set(1)

@@ -6,6 +6,7 @@ operator repairs it (`txexplain audit repair`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +44,9 @@ def read_tail(session: Session, trusted_keys: frozenset[str], verified: set[str]
     return Tail(head.seq if head else 0, head.chain_hash if head else GENESIS_CHAIN, problem)
 
 
-def tail_problem(session: Session, trusted_keys: frozenset[str]) -> str | None:
-    """Why the ledger's tail is not the one the sequencer signed, or None when it is."""
-    return read_tail(session, trusted_keys).problem
+def trusted_key_set(own_public_key: str, others: Iterable[str] = ()) -> frozenset[str]:
+    """The public keys (lowercase 0x-hex) whose checkpoints the sequencer chains onto: its own and ``others``."""
+    return frozenset(k.lower() for k in others) | {own_public_key.lower()}
 
 
 def _problem(head: Any, latest: Checkpoint | None, trusted_keys: frozenset[str], verified: set[str]) -> str | None:

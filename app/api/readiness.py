@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
 
 from app.runtime import Services, UnavailableEngine
-from audit.tail import fault_text, tail_problem
+from audit.tail import fault_text
 from chain.simulate.jsonrpc import RpcError, RpcUnavailable
 
 CHECK_TIMEOUT_S = 3.0
@@ -30,7 +30,7 @@ def _ledger(services: Services) -> dict[str, Any]:
     be read (a table briefly locked is the database's state, which its own check reports)."""
     try:
         with services.sessions() as session:
-            problem = tail_problem(session, services.ledger.trusted_keys)
+            problem = services.ledger.read_tail(session).problem
     except Exception as exc:
         return {"ok": False, "detail": f"the tail could not be read: {type(exc).__name__}", "faulty": False}
     if problem is not None:

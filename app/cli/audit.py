@@ -106,13 +106,14 @@ def repair(
     from audit import Signer
     from audit.repair import RepairError, quarantine
     from audit.repair import adopt as adopt_tail
+    from audit.tail import trusted_key_set
 
     if (quarantine_file is None) == (not adopt):
         err.print("error: quarantine: give --quarantine FILE (export and remove) or --adopt (sign over them)")
         raise typer.Exit(2)
     sessions = open_sessions()
     signer = Signer.load_or_create(settings.signing_key_path)
-    trusted = frozenset(k.lower() for k in settings.trusted_signing_keys) | {signer.public_key_hex.lower()}
+    trusted = trusted_key_set(signer.public_key_hex, settings.trusted_signing_keys)
     try:
         done = adopt_tail(sessions, signer) if adopt else quarantine(sessions, trusted, quarantine_file)  # type: ignore[arg-type]
     except RepairError as exc:
