@@ -20,6 +20,7 @@ from chain.trace import Trace
 from tests.support.helpers import ROOT_DIR
 
 CONFIG = ROOT_DIR / "node_modules" / PACKAGE / "src" / "config.json"
+CORPUS = {p["name"]: p for p in json.loads((ROOT_DIR / "tests/payloads/corpus.json").read_text())["payloads"]}
 KIND = {"whitelist": "allowlist", "blacklist": "blocklist", "fuzzy": "fuzzy", "all": "none"}
 
 
@@ -80,9 +81,8 @@ def explain(raw: dict, backend: RevmBackend, policy: Policy) -> tuple[str, dict[
 
 
 def signing(origin: str) -> dict:
-    message = "0x" + b"Sign in to see your rewards".hex()
-    return {"chain_id": 31337, "method": "personal_sign", "context": {"origin": origin},
-            "params": [message, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"]}
+    """viem's personal_sign of a multi-line message (tests/payloads/corpus.json), asked for by ``origin``."""
+    return {**CORPUS["viem-personal-sign-multiline"]["request"], "context": {"origin": origin}}
 
 
 def test_a_blocklisted_site_blocks_and_names_the_list(listed, backend: RevmBackend, policy: Policy) -> None:  # type: ignore[no-untyped-def]
@@ -104,19 +104,12 @@ def test_a_lookalike_warns_and_a_protected_site_does_not(listed, backend: RevmBa
     assert not {"PHISHING_ORIGIN", "LOOKALIKE_ORIGIN"} & set(findings)
 
 
-def permit(contract: str, name: str, chain: int = 1) -> dict:
-    owner = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-    return {"chain_id": chain, "method": "eth_signTypedData_v4", "params": [owner, {
-        "types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                                   {"name": "chainId", "type": "uint256"},
-                                   {"name": "verifyingContract", "type": "address"}],
-                  "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                             {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
-                             {"name": "deadline", "type": "uint256"}]},
-        "primaryType": "Permit",
-        "domain": {"name": name, "version": "2", "chainId": chain, "verifyingContract": contract},
-        "message": {"owner": owner, "spender": "0x" + "5a" * 20, "value": "1000", "nonce": 0,
-                    "deadline": 1_900_000_000}}]}
+def permit(contract: str, name: str) -> dict:
+    """viem's EIP-2612 USDC permit (tests/payloads/corpus.json) with its domain's contract and name replaced."""
+    request = CORPUS["viem-eip2612-permit-max"]["request"]
+    typed = json.loads(request["params"][1])
+    typed["domain"].update(verifyingContract=contract, name=name)
+    return {**request, "params": [request["params"][0], json.dumps(typed)]}
 
 
 def test_a_permit_for_an_impersonator_usdc_on_mainnet(backend: RevmBackend, policy: Policy) -> None:
