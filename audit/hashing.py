@@ -4,6 +4,8 @@ domain-separation prefixes, the record hash chain, and the bytes a checkpoint si
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from typing import Any
 
 from audit.canonical import canonical_json
 
@@ -32,6 +34,15 @@ def leaf_hash(canonical: bytes) -> str:
 def chain_next(previous: str, leaf: str) -> str:
     """SHA-256(previous chain ‖ leaf), both 32-byte hashes, as 0x-hex."""
     return "0x" + hashlib.sha256(bytes.fromhex(previous[2:]) + bytes.fromhex(leaf[2:])).hexdigest()
+
+
+CHECKPOINT_FIELDS = ("size", "root_hash", "chain_head", "signed", "key_id", "public_key", "signature")
+
+
+def checkpoint_document(checkpoint: Mapping[str, Any]) -> bytes:
+    """A signed checkpoint as it is pinned and saved, self-contained (statement, signature, public key; RFC
+    8785 JSON): what an auditor needs to check it later. Its CID is the checkpoint's ``cid``."""
+    return canonical_json({field: checkpoint[field] for field in CHECKPOINT_FIELDS})
 
 
 def checkpoint_message(size: int, root_hash: str, chain_head: str, timestamp: str) -> bytes:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audit.cid import cid_v1_raw
 from audit.db import AuditWriteError
-from audit.hashing import chain_next, checkpoint_message, leaf_hash
+from audit.hashing import chain_next, checkpoint_document, checkpoint_message, leaf_hash
 from audit.merkle import Frontier
 from audit.models import AuditRecord, AuditRecordTerm, Checkpoint, PinTask
 from audit.record import RecordBody, row
@@ -230,6 +230,7 @@ def signed_checkpoint(signer: Signer, frontier: Frontier, chain_head: str, now: 
     """The ``audit_checkpoints`` row signing the tree ``frontier`` ends and the chain's head."""
     root_hash = "0x" + frontier.root().hex()
     message = checkpoint_message(frontier.size, root_hash, chain_head, now.isoformat())
-    return {"size": frontier.size, "root_hash": root_hash, "chain_head": chain_head, "created_at": now,
-            "signed": message.decode("utf-8"), "key_id": signer.key_id, "public_key": signer.public_key_hex,
-            "signature": signer.sign(message), "cid": cid_v1_raw(message)}
+    row = {"size": frontier.size, "root_hash": root_hash, "chain_head": chain_head, "created_at": now,
+           "signed": message.decode("utf-8"), "key_id": signer.key_id, "public_key": signer.public_key_hex,
+           "signature": signer.sign(message)}
+    return {**row, "cid": cid_v1_raw(checkpoint_document(row))}

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from audit.hashing import CHECKPOINT_FIELDS
 from audit.merkle import consistency_proof, root
 from audit.models import AuditRecord, AuditRecordTerm, Checkpoint, PinTask
 from audit.tree import StoredTree
@@ -179,6 +180,4 @@ def record_summary(record: AuditRecord) -> dict[str, Any]:
 
 def checkpoint_json(checkpoint: Checkpoint) -> dict[str, Any]:
     """A checkpoint as the API shows it, with everything needed to verify its signature."""
-    return {"size": checkpoint.size, "root_hash": checkpoint.root_hash, "chain_head": checkpoint.chain_head,
-            "signed": checkpoint.signed, "key_id": checkpoint.key_id, "public_key": checkpoint.public_key,
-            "signature": checkpoint.signature, "cid": checkpoint.cid}
+    return {**{field: getattr(checkpoint, field) for field in CHECKPOINT_FIELDS}, "cid": checkpoint.cid}

@@ -87,7 +87,8 @@ def view(record: AuditRecord) -> dict[str, Any]:
     return {name: shown[name] for name in ("id", "seq", *[n for n in FIELDS if n != "id"])}
 
 
-def _as_utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive one (as SQLite returns it) is taken to be UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -102,7 +103,7 @@ def column_problem(record: AuditRecord) -> str | None:
             return f"column '{column}' differs from the canonical JSON"
     created = body.get("created_at")
     try:
-        same_time = created is not None and _as_utc(datetime.fromisoformat(created)) == _as_utc(record.created_at)
+        same_time = created is not None and as_utc(datetime.fromisoformat(created)) == as_utc(record.created_at)
     except (TypeError, ValueError):
         same_time = False
     if not same_time:

@@ -6,16 +6,25 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.hashing import CHECKPOINT_ORIGIN, GENESIS_CHAIN, chain_next, leaf_hash
+from audit.cid import cid_v1_raw
+from audit.hashing import (
+    CHECKPOINT_FIELDS,
+    CHECKPOINT_ORIGIN,
+    GENESIS_CHAIN,
+    chain_next,
+    checkpoint_document,
+    leaf_hash,
+)
 from audit.merkle import Frontier, ProofError, verify_inclusion
 from audit.models import AuditRecord, AuditRecordTerm, Checkpoint
-from audit.record import column_problem
-from audit.signing import SignatureError, verify_signature
+from audit.record import as_utc, column_problem
+from audit.signing import SignatureError, key_id_of, verify_signature
 from audit.terms import record_terms
 
 
@@ -185,13 +194,19 @@ def _checkpoint_problem(checkpoint: Checkpoint, frontier: Frontier, chain: str,
         return f"checkpoint {checkpoint.size}: Merkle root does not match the records"
     if checkpoint.chain_head != chain:
         return f"checkpoint {checkpoint.size}: chain head does not match the records"
+    fields = {field: getattr(checkpoint, field) for field in CHECKPOINT_FIELDS}
     try:
-        verify_checkpoint({"size": checkpoint.size, "root_hash": checkpoint.root_hash,
-                           "chain_head": checkpoint.chain_head, "signed": checkpoint.signed,
-                           "public_key": checkpoint.public_key, "signature": checkpoint.signature},
-                          trusted_public_key)
+        verify_checkpoint(fields, trusted_public_key)
     except VerificationError as exc:
         return str(exc)
+    if as_utc(checkpoint.created_at) != as_utc(datetime.fromisoformat(json.loads(checkpoint.signed)["timestamp"])):
+        return f"checkpoint {checkpoint.size}: column created_at differs from the signed timestamp"
+    if checkpoint.key_id != key_id_of(checkpoint.public_key):
+        return f"checkpoint {checkpoint.size}: column key_id does not name its public key"
+    # ledgers written before checkpoints were pinned whole named the bare signed statement: both are its own bytes
+    if checkpoint.cid is not None and checkpoint.cid not in (cid_v1_raw(checkpoint_document(fields)),
+                                                             cid_v1_raw(checkpoint.signed.encode("utf-8"))):
+        return f"checkpoint {checkpoint.size}: column cid is not the CID of the checkpoint"
     return None
 
 

@@ -60,9 +60,37 @@ def test_verify_names_the_record_and_the_column(database: str, column: str, sqli
     assert report.reason is not None and report.reason.startswith(reason), report.reason
 
 
+CHECKPOINT_VECTORS = {  # column of checkpoint 3 → (new value in SQL, what verify must say)
+    "root_hash": ("'0x' || substr(root_hash, 3, 62) || 'ff'", "checkpoint 3: Merkle root does not match"),
+    "chain_head": ("'0x' || substr(chain_head, 3, 62) || 'ff'", "checkpoint 3: chain head does not match"),
+    "signed": ("replace(signed, 'txexplain', 'txexp1ain')", "checkpoint 3: checkpoint signature does not verify"),
+    "signature": ("'0x' || substr(signature, 3, 126) || 'ff'", "checkpoint 3: checkpoint signature does not verify"),
+    "public_key": ("'0x' || substr(public_key, 3, 62) || 'ff'", "checkpoint 3 is signed by an untrusted key"),
+    "key_id": ("'0000000000000000'", "checkpoint 3: column key_id does not name its public key"),
+    "cid": ("'bafkreiaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'", "checkpoint 3: column cid is not"),
+    "created_at": ("'2020-01-01 00:00:00.000000'", "checkpoint 3: column created_at differs"),
+}
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("column", CHECKPOINT_VECTORS)
+def test_verify_names_the_checkpoint_and_the_column(database: str, column: str, request: pytest.FixtureRequest,
+                                                    make_services: Callable[..., Services]) -> None:
+    services = make_services(request.getfixturevalue(f"{database}_url"), ipfs_api="http://127.0.0.1:9")
+    services.engine = None
+    for i in range(4):
+        explain_now(REQUESTS[i % len(REQUESTS)], services)
+    value, reason = CHECKPOINT_VECTORS[column]
+    tamper(services, 3, f"UPDATE audit_checkpoints SET {column} = {value} WHERE size = :seq")
+    report = verify_ledger(services.sessions, services.ledger.signer.public_key_hex)
+    assert not report.ok and report.first_bad_seq == 3, report
+    assert report.reason is not None and report.reason.startswith(reason), report.reason
+
+
 def test_every_reader_visible_column_has_a_vector() -> None:
-    from audit.models import AuditRecord
+    from audit.models import AuditRecord, Checkpoint
 
     covered = {v[0] for v in vectors()}
     own = {"seq", "canonical", "leaf_hash", "chain_hash", "schema_version"}  # the hashes' own: other checks
     assert set(AuditRecord.__table__.columns.keys()) - own - {"id"} <= covered
+    assert set(Checkpoint.__table__.columns.keys()) - {"size"} <= set(CHECKPOINT_VECTORS)
