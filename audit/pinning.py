@@ -5,6 +5,7 @@ must match them."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import random
 import threading
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.cid import MAX_RAW_ADD, cid_v1_raw
+from audit.cid import MAX_RAW_ADD, cid_v1_raw, names_same_bytes, sha256_of
+from audit.hashing import checkpoint_document
 from audit.models import AuditRecord, Checkpoint, PinTask
 
 MAX_BACKOFF_S = 300.0
@@ -33,7 +35,9 @@ class PinClient(Protocol):
 
 
 class KuboClient:
-    """Kubo's RPC API: `/api/v0/add` (or `/api/v0/block/put` past one chunk), then `/api/v0/pin/add`."""
+    """Kubo's RPC API (js-ipfs serves the same): `/api/v0/add` (or `/api/v0/block/put` past one chunk), then
+    `/api/v0/pin/add`; `/api/v0/block/get` to fetch back. Answers are compared by the multihash they name,
+    since daemons differ in the CID version and multibase they print."""
 
     def __init__(self, base_url: str, timeout: float = 10.0):
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
@@ -53,14 +57,26 @@ class KuboClient:
                                            files={"file": (name, data, "application/octet-stream")})
                 response.raise_for_status()
                 answered = response.json().get("Key")
-            if answered != cid:
+            if not names_same_bytes(str(answered), cid):
                 raise PinError(f"daemon answered CID {answered}, expected {cid}")
             response = self._http.post("/api/v0/pin/add", params={"arg": cid})
             response.raise_for_status()
-            if cid not in response.json().get("Pins", []):
+            if not any(names_same_bytes(str(pinned), cid) for pinned in response.json().get("Pins") or []):
                 raise PinError(f"daemon did not confirm the pin of {cid}")
         except (httpx.HTTPError, ValueError) as exc:
             raise PinError(f"kubo: {type(exc).__name__}: {exc}"[:300]) from exc
+
+    def fetch(self, cid: str) -> bytes:
+        """The bytes stored under ``cid``; raises PinError unless they hash to it."""
+        try:
+            digest = sha256_of(cid)
+            response = self._http.post("/api/v0/block/get", params={"arg": cid})
+            response.raise_for_status()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise PinError(f"kubo: {type(exc).__name__}: {exc}"[:300]) from exc
+        if hashlib.sha256(response.content).digest() != digest:
+            raise PinError(f"daemon returned bytes that do not hash to {cid}")
+        return response.content
 
 
 class PinningServiceClient:
@@ -92,8 +108,9 @@ def _content(session: Session, task: PinTask) -> tuple[bytes, str]:
     if task.target_kind == "record":
         canonical = session.scalar(select(AuditRecord.canonical).where(AuditRecord.id == task.target_id))
         return (canonical or "").encode("utf-8"), f"record-{task.target_id}.json"
-    signed = session.scalar(select(Checkpoint.signed).where(Checkpoint.size == int(task.target_id)))
-    return (signed or "").encode("utf-8"), f"checkpoint-{task.target_id}.json"
+    checkpoint = session.scalar(select(Checkpoint).where(Checkpoint.size == int(task.target_id)))
+    document = checkpoint_document(vars(checkpoint)) if checkpoint is not None else b""
+    return document, f"checkpoint-{task.target_id}.json"
 
 
 def pin_due(sessions: sessionmaker[Session], client: PinClient, limit: int = 50) -> int:

@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, select
 from audit import PinTask, Signer, session_factory
 from tests.conftest import ROOT
 from tests.support.anvil import free_port
-from tests.support.fake_ipfs import FakeIpfs
 from tests.support.helpers import BOB, DUSD, assert_ledger_whole, calldata, tx
+from tests.support.ipfs_node import JsIpfs
 
 
 def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -46,8 +46,8 @@ def test_sigkill_mid_load_loses_no_answered_record(postgres_url: str, tmp_path: 
     key_path = tmp_path / "signing.key"
     env = {"TXEXPLAIN_DATABASE_URL": postgres_url, "TXEXPLAIN_SIGNING_KEY_PATH": str(key_path),
            "TXEXPLAIN_ENGINE": "none"}
-    with FakeIpfs() as node:
-        node.up = False  # the first run cannot pin: its pins are left pending in the outbox
+    node = JsIpfs(tmp_path)  # a real js-ipfs node, down for the first run: its pins are left pending in the outbox
+    try:
         server, base = start_server({**env, "TXEXPLAIN_IPFS_API": node.url, "TXEXPLAIN_PIN_INTERVAL_S": "30"})
         answered: list[str] = []
         failures: list[str] = []
@@ -77,7 +77,7 @@ def test_sigkill_mid_load_loses_no_answered_record(postgres_url: str, tmp_path: 
             thread.join(30)
         assert len(answered) >= 40 and not failures, failures[:3]
 
-        node.up = True
+        node.start()
         restarted, base = start_server({**env, "TXEXPLAIN_IPFS_API": node.url, "TXEXPLAIN_PIN_INTERVAL_S": "0.2"})
         try:
             with httpx.Client(base_url=base, timeout=30) as http:
@@ -97,6 +97,10 @@ def test_sigkill_mid_load_loses_no_answered_record(postgres_url: str, tmp_path: 
                     break
                 time.sleep(0.3)
             assert pending == [], f"{len(pending)} pins did not resume"
+            with sessions() as session:
+                assert {t.cid for t in session.scalars(select(PinTask))} <= node.pins()
         finally:
             restarted.terminate()
             restarted.wait(30)
+    finally:
+        node.stop()

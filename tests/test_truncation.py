@@ -21,9 +21,11 @@ from tests.test_ledger import REQUESTS
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-def cli(services: Services, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(services: Services, *args: str, **env_vars: str) -> subprocess.CompletedProcess[str]:
+    """``txexplain audit ARGS`` in a subprocess on ``services``' database and key (plus TXEXPLAIN_* ``env_vars``)."""
     env = {**os.environ, "TXEXPLAIN_DATABASE_URL": services.sessions.kw["bind"].url.render_as_string(False),
-           "TXEXPLAIN_SIGNING_KEY_PATH": str(services.settings.signing_key_path)}
+           "TXEXPLAIN_SIGNING_KEY_PATH": str(services.settings.signing_key_path),
+           **{f"TXEXPLAIN_{name.upper()}": value for name, value in env_vars.items()}}
     return subprocess.run([sys.executable, "-m", "app.cli", "audit", *args], cwd=ROOT_DIR, env=env,
                           capture_output=True, text=True, timeout=120)
 

@@ -50,8 +50,10 @@ def pubkey(pem: Annotated[bool, typer.Option("--pem", help="PEM instead of raw h
 @audit_app.command()
 def verify(
     public_key: Annotated[str | None, typer.Option(help="Trusted key (0x-hex); default: this node's key.")] = None,
-    checkpoint: Annotated[Path | None, typer.Option(help="A signed checkpoint saved earlier (`audit checkpoint "
-                                                          "export`): prove the ledger still extends it.")] = None,
+    checkpoint: Annotated[str | None, typer.Option(help="A signed checkpoint saved earlier (`audit checkpoint export`"
+                                                         "), as a file or as the CID it was pinned under (fetched "
+                                                         "from TXEXPLAIN_IPFS_API): prove the ledger still extends "
+                                                         "it.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Recompute every leaf, the chain, each checkpoint's root and signature, every column and search term; with
@@ -59,6 +61,7 @@ def verify(
     from sqlalchemy import func, select
 
     from audit import AuditRecord, Signer, VerificationError, verify_extends, verify_ledger
+    from audit.pinning import PinError
 
     sessions = open_sessions()
     trusted = public_key or Signer.load_or_create(settings.signing_key_path).public_key_hex
@@ -71,9 +74,9 @@ def verify(
     extends = None
     if checkpoint is not None and report.ok:
         try:
-            saved = json.loads(checkpoint.read_text())
+            saved = json.loads(_checkpoint_text(checkpoint))
             extends = verify_extends(sessions, saved, trusted)
-        except (OSError, ValueError, KeyError, TypeError, VerificationError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, VerificationError, PinError) as exc:
             reason = str(exc) if isinstance(exc, VerificationError) else f"checkpoint: {checkpoint} is unusable: {exc}"
             report = replace(report, reason=reason)
     if as_json:
@@ -90,6 +93,24 @@ def verify(
         err.print(f"[red]FAILED[/]{at}: {report.reason}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _checkpoint_text(where: str) -> str:
+    """A saved checkpoint's JSON: read from the file ``where``, or fetched by CID from the Kubo node (the bytes
+    must hash to the CID)."""
+    from audit.cid import sha256_of
+    from audit.pinning import KuboClient
+
+    path = Path(where)
+    if path.exists():
+        return path.read_text()
+    try:
+        sha256_of(where)
+    except ValueError:
+        raise OSError(f"no such file, nor a CID: {where}") from None
+    if not settings.ipfs_api:
+        raise OSError(f"fetching {where} by CID needs TXEXPLAIN_IPFS_API (a Kubo RPC URL)")
+    return KuboClient(settings.ipfs_api).fetch(where).decode("utf-8")
 
 
 @audit_app.command()

@@ -1,8 +1,10 @@
-"""A loopback stand-in for a Kubo daemon and an IPFS Pinning Service, speaking their real wire formats.
+"""A loopback stand-in for what no real part here can be: an IPFS Pinning Service (no implementation of that API
+installs offline) and a Kubo daemon that lies about CIDs (no honest node does). Everything else runs against a
+real js-ipfs node (tests/support/ipfs_node.py).
 
-Kubo RPC: multipart `POST /api/v0/add?cid-version=1`, `POST /api/v0/block/put`, `POST /api/v0/pin/add?arg=`.
-Pinning Service API: `POST /pins` with a bearer token, answering 202 with a PinStatus object.
-No IPFS daemon installs offline, so this is the one fake the project allows.
+Kubo RPC: multipart `POST /api/v0/add?cid-version=1`, `POST /api/v0/block/put`, `POST /api/v0/pin/add?arg=`,
+`POST /api/v0/block/get?arg=`. Pinning Service API: `POST /pins` with a bearer token, answering 202 with a
+PinStatus object.
 """
 
 from __future__ import annotations
@@ -24,11 +26,10 @@ def cid_of(data: bytes) -> str:
 
 
 class FakeIpfs:
-    """Start with ``with FakeIpfs() as node:``; flip ``node.up`` or ``node.lie`` to inject faults."""
+    """Start with ``with FakeIpfs() as node:``; flip ``node.lie`` to answer other CIDs and bytes."""
 
     def __init__(self, token: str = "secret-token"):
         self.token = token
-        self.up = True
         self.lie = False  # answer a CID other than the bytes' own
         self.blocks: dict[str, bytes] = {}
         self.pins: set[str] = set()
@@ -59,15 +60,18 @@ class FakeIpfs:
                 url = urlparse(self.path)
                 query = parse_qs(url.query)
                 fake.requests.append(url.path)
-                if not fake.up:
-                    self._reply(503, {"Message": "daemon is down", "Code": 0, "Type": "error"})
-                    return
                 if url.path in ("/api/v0/add", "/api/v0/block/put"):
                     data = self._file()
                     cid = cid_of(data) if not fake.lie else cid_of(data + b"!")
                     fake.blocks[cid] = data
                     key = "Hash" if url.path.endswith("add") else "Key"
                     self._reply(200, {"Name": "file", key: cid, "Size": str(len(data))})
+                elif url.path == "/api/v0/block/get":
+                    data = fake.blocks.get(query["arg"][0], b"") + (b"!" if fake.lie else b"")
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
                 elif url.path == "/api/v0/pin/add":
                     cid = query["arg"][0]
                     if cid not in fake.blocks:
