@@ -12,8 +12,9 @@ import time
 from chain.analysis import Analysis
 from chain.approvals import Approval, approvals_of, nft_standard
 from chain.decode import DecodedCall, decode_batch, decode_calldata, deployment
-from chain.decode.messages import message_facts
+from chain.decode.messages import MessageFacts, message_facts
 from chain.decode.typed_data import classify
+from chain.decode.typed_data_v1 import legacy_message_facts
 from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_calls
 from chain.intel.availability import unavailable_feeds
 from chain.intel.labels import labels_of
@@ -160,7 +161,7 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
             typed, approvals = classify(sig.typed_data, sig.digest, policy.threshold("unlimited_approval"))
             call.output = typed.model_dump(mode="json") | {"approvals": [a.model_dump(mode="json") for a in approvals]}
         else:
-            message = message_facts(sig.message or b"")
+            message = _message_facts(sig)
             call.output = message.model_dump(mode="json")
     accounts: dict[str, AccountFacts] = {}
     tokens: dict[str, TokenFacts] = {}
@@ -219,6 +220,13 @@ def simulate_request(request: Transaction, backend: SimulationBackend, policy: P
             "approvals": [a.model_dump(mode="json") for a in approvals]}
 
 
+def _message_facts(sig: Signature) -> MessageFacts:
+    """A message signature's facts: personal_sign / eth_sign bytes, or a legacy v1 typed-data document."""
+    if sig.legacy_typed_data is not None:
+        return legacy_message_facts(sig.legacy_typed_data)
+    return message_facts(sig.message or b"")
+
+
 def _readable(state: ChainState, chain_id: int) -> ChainState | None:
     """The state, if it is the request's chain: code and storage of another chain would mislead."""
     return state if state.chain_id == chain_id else None
@@ -232,7 +240,7 @@ def decode_request(request: Transaction | Signature, policy: Policy, backend: Si
             typed, approvals = classify(request.typed_data, request.digest, policy.threshold("unlimited_approval"))
             return {"kind": "typed_data", "typed_data": typed.model_dump(mode="json"),
                     "approvals": [a.model_dump(mode="json") for a in approvals]}
-        message = message_facts(request.message or b"")
+        message = _message_facts(request)
         return {"kind": "message", "message": message.model_dump(mode="json"),
                 "digest": "0x" + request.digest.hex()}
     if backend is None:

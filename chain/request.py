@@ -14,6 +14,7 @@ from chain.hexutil import parse_address, parse_data
 from chain.jsonlimits import check_depth
 from chain.request_shapes import (
     DEFAULT_MAX_CALLDATA,
+    LEGACY_TYPED_DATA_METHODS,
     SIGNING_METHODS,
     SUPPORTED_METHODS,
     TYPED_DATA_METHODS,
@@ -59,6 +60,7 @@ class Signature(BaseModel):
     method: str
     signer: str
     typed_data: dict[str, Any] | None = None  # eth_signTypedData_v4
+    legacy_typed_data: list[dict[str, Any]] | None = None  # eth_signTypedData (v1): [{type, name, value}]
     message: bytes | None = None  # personal_sign bytes, or eth_sign's 32-byte hash
     digest: bytes  # what the wallet will actually sign
     state_overrides: dict[str, AccountOverride]
@@ -193,19 +195,28 @@ def _batch(request: SendCallsRequest) -> Transaction:
 def _signature(request: SignRequest) -> Signature:
     """Validate a signing request's params and compute the digest the wallet will sign."""
     from chain.decode.typed_data import TypedDataError, typed_data_digest
+    from chain.decode.typed_data_v1 import LegacyTypedDataError, legacy_typed_data_hash
 
     params, method = request.params, request.method
-    # EIP-1193 order: eth_signTypedData_v4/_v3 [signer, data]; personal_sign [message, signer]; eth_sign [signer, hash]
-    signer_at, payload_at = (1, 0) if method == "personal_sign" else (0, 1)
+    # EIP-1193 order: eth_signTypedData_v4/_v3 [signer, data]; personal_sign [message, signer]; eth_sign [signer, hash];
+    # eth_signTypedData (v1) [data, signer] as MetaMask takes it (the array is found in either place)
+    legacy = method in LEGACY_TYPED_DATA_METHODS
+    data_first = method == "personal_sign" or (legacy and not _is_legacy_document(params[1]))
+    signer_at, payload_at = (1, 0) if data_first else (0, 1)
     errors = []
     try:
         signer = parse_address(params[signer_at])
     except ValueError as exc:
         errors.append({"field": f"params[{signer_at}]", "message": str(exc)})
     payload = params[payload_at]
-    typed_data = message = digest = None
+    typed_data = legacy_typed_data = message = digest = None
     try:
-        if method in TYPED_DATA_METHODS:
+        if legacy:
+            if isinstance(payload, str):
+                check_depth(payload)
+            legacy_typed_data = json.loads(payload) if isinstance(payload, str) else payload
+            digest = legacy_typed_data_hash(legacy_typed_data)
+        elif method in TYPED_DATA_METHODS:
             if isinstance(payload, str):
                 check_depth(payload)
             typed_data = json.loads(payload) if isinstance(payload, str) else payload
@@ -217,12 +228,18 @@ def _signature(request: SignRequest) -> Signature:
             # A wallet signs eth_sign's 32-byte hash as it is (MetaMask); a legacy eth_sign of other data
             # (ethers' legacy signer, web3.eth.sign) is signed as geth does it: with the EIP-191 prefix.
             digest = message if method == "eth_sign" and len(message) == 32 else personal_digest(message)
-    except (ValueError, TypedDataError) as exc:
+    except (ValueError, TypedDataError, LegacyTypedDataError) as exc:
         errors.append({"field": f"params[{payload_at}]", "message": str(exc)[:300]})
     if errors:
         raise RequestError(errors)
-    return Signature(chain_id=request.chain_id, method=method, signer=signer, typed_data=typed_data, message=message,
-                     digest=digest, state_overrides=request.state_overrides, context=request.context)
+    return Signature(chain_id=request.chain_id, method=method, signer=signer, typed_data=typed_data,
+                     legacy_typed_data=legacy_typed_data, message=message, digest=digest,
+                     state_overrides=request.state_overrides, context=request.context)
+
+
+def _is_legacy_document(param: Any) -> bool:
+    """Whether a param is a v1 typed-data array (or a JSON string of one) rather than the signer's address."""
+    return isinstance(param, list) or (isinstance(param, str) and param.lstrip().startswith("["))
 
 
 class _InexactNumber(ValueError):

@@ -25,9 +25,11 @@ Quantity = Annotated[int, BeforeValidator(parse_quantity)]
 HexBytes = Annotated[bytes, BeforeValidator(parse_data)]
 Slot = Annotated[int, BeforeValidator(lambda v: _word(v))]
 
+SIGNING_METHODS = ("eth_signTypedData_v4", "eth_signTypedData_v3", "eth_signTypedData", "eth_signTypedData_v1",
+                   "personal_sign", "eth_sign")
 SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTransaction", "wallet_sendTransaction", "eth_sendRawTransaction",
-                     "wallet_sendCalls", "eth_signTypedData_v4", "eth_signTypedData_v3", "personal_sign", "eth_sign")
-SIGNING_METHODS = ("eth_signTypedData_v4", "eth_signTypedData_v3", "personal_sign", "eth_sign")
+                     "wallet_sendCalls", *SIGNING_METHODS)
+LEGACY_TYPED_DATA_METHODS = ("eth_signTypedData", "eth_signTypedData_v1")  # the v1 array form (MetaMask)
 TYPED_DATA_METHODS = {"eth_signTypedData_v4": "v4", "eth_signTypedData_v3": "v3"}  # method → eth-sig-util version
 DEFAULT_MAX_CALLDATA = 128 * 1024
 MAX_SAFE_INTEGER = 2**53 - 1  # chain ids stay below it: the ledger stores them as JSON numbers
@@ -252,7 +254,8 @@ class SignRequest(_Common):
 
     model_config = ConfigDict(extra="forbid")
 
-    method: Literal["eth_signTypedData_v4", "eth_signTypedData_v3", "personal_sign", "eth_sign"]
+    method: Literal["eth_signTypedData_v4", "eth_signTypedData_v3", "eth_signTypedData", "eth_signTypedData_v1",
+                    "personal_sign", "eth_sign"]
     params: list[Any] = Field(min_length=2, max_length=3)
 
 

@@ -149,6 +149,9 @@ def _signature_sentence(analysis: Analysis) -> str:
         return f"Signs in with Ethereum to {m.siwe.get('domain')} as {m.siwe.get('address')}."
     if m.blind:
         return f"Signs a {m.size}-byte {m.kind} that cannot be read ({facts.signing_method})."
+    if m.kind == "legacy_typed_data":
+        return (f"Signs legacy typed data ({facts.signing_method}, the v1 array form) for {facts.sender}; it names "
+                "no site, contract or chain.")
     legacy = " with the legacy eth_sign" if facts.signing_method == "eth_sign" else ""
     return f"Signs a {m.size}-byte text message{legacy}."
 

@@ -59,7 +59,9 @@ def fact_sheet(analysis: Analysis) -> str:
         m = facts.message
         text = f", text {quote(m.text[:300])}" if m.text and not m.siwe else ""
         siwe = f", sign-in for domain {quote(m.siwe.get('domain'))}" if m.siwe else ""
-        lines.append(f"request: {facts.signing_method} signature of a {m.size}-byte {m.kind}{siwe}{text}"
+        what = ("legacy typed data (v1: bound to no site, contract or chain)" if m.kind == "legacy_typed_data"
+                else m.kind)
+        lines.append(f"request: {facts.signing_method} signature of a {m.size}-byte {what}{siwe}{text}"
                      + (" (blind: the user cannot read it)" if m.blind else ""))
         if facts.context.origin:
             lines.append(f"requested by site {quote(facts.context.origin)}")

@@ -18,7 +18,7 @@ _SIWE_FIELD = re.compile(r"^(URI|Version|Chain ID|Nonce|Issued At|Expiration Tim
 class MessageFacts(BaseModel):
     """What a message signature is."""
 
-    kind: str  # text | hash | binary | siwe
+    kind: str  # text | hash | binary | siwe | legacy_typed_data (eth_signTypedData v1, shown as name: value lines)
     blind: bool  # the user cannot see what they sign (a 32-byte hash, or bytes that are not text)
     text: str | None = None  # sanitized, capped; line breaks kept
     size: int
