@@ -17,6 +17,7 @@ from chain.approvals import Approval
 from chain.decode import DecodedCall
 from chain.decode.messages import MessageFacts
 from chain.decode.typed_data import TypedDataFacts
+from chain.decode.user_operation import UserOperationFacts
 from chain.facts import Label, SkippedCheck
 from chain.rules import Finding, Policy
 from chain.rules.policy import Verdict
@@ -65,6 +66,9 @@ class ResultBody(BaseModel):
     message: MessageFacts | None = None
     labels: dict[str, Label] = Field(default_factory=dict, description="Known counterparties by address, named by a "
                                      "token list (never by on-chain text), with the list they are from.")
+    user_operation: UserOperationFacts | None = Field(None, description="eth_sendUserOperation: the EntryPoint, "
+                                                      "paymaster, factory, gas ceiling and the hash the account "
+                                                      "signs; the rest of the result is the call it makes.")
     explanation: Explanation
     model: ModelIdentity
     policy: PolicyIdentity

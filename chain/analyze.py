@@ -82,6 +82,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
         to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
         decoded=decoded, approvals=approvals, simulation=simulation, accounts=accounts, tokens=tokens,
         context=tx.context, observed_at=int(time.time()), delegations=tx.delegations, skipped=skipped,
+        user_operation=tx.user_operation,
     )
     return _judge(facts, policy, trace)
 
@@ -90,6 +91,16 @@ def _simulate(tx: Transaction, state: ChainState, backend: str) -> SimulationRes
     if tx.sender is None:
         return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=backend, error=NO_SENDER,
                                 asset_changes_known=False)
+    op = tx.user_operation
+    if op is not None and state.chain_id == tx.chain_id and not state.code(op.account):
+        if tx.delegations:
+            why = f"its EIP-7702 delegation to {tx.delegations[0]} is not applied by the simulator"
+        elif op.factory:
+            why = f"this operation deploys it through its factory {op.factory}, and the deployment is not simulated"
+        else:
+            why = "and the operation names no factory: the EntryPoint would refuse it"
+        return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=backend, asset_changes_known=False,
+                                error=f"the account {op.account} has no code yet: {why}")
     return state.simulate(tx)  # type: ignore[attr-defined]
 
 

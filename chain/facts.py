@@ -10,6 +10,7 @@ from chain.approvals import Approval
 from chain.decode import DecodedCall
 from chain.decode.messages import MessageFacts
 from chain.decode.typed_data import TypedDataFacts
+from chain.decode.user_operation import UserOperationFacts
 from chain.request import RequestContext
 from chain.simulate.model import SimulationResult
 
@@ -83,6 +84,7 @@ class Facts(BaseModel):
     delegations: list[str] = Field(default_factory=list)  # EIP-7702 authorization targets
     skipped: list[SkippedCheck] = Field(default_factory=list)  # checks that needed state and could not run
     labels: dict[str, Label] = Field(default_factory=dict)  # known counterparties by address, from the lists
+    user_operation: UserOperationFacts | None = None  # eth_sendUserOperation: ``sender`` is the smart account
 
     @property
     def approvals_chain_id(self) -> int:

@@ -10,6 +10,7 @@ from eth_utils import keccak
 from pydantic import BaseModel, Field
 
 from chain.decode.registry import FunctionAbi
+from chain.decode.user_operation import UserOperationError, UserOperationFacts, user_operation_facts
 from chain.hexutil import parse_address, parse_data
 from chain.jsonlimits import check_depth
 from chain.request_shapes import (
@@ -26,6 +27,7 @@ from chain.request_shapes import (
     RpcRequest,
     SendCallsRequest,
     SignRequest,
+    UserOperationRequest,
 )
 
 __all__ = ["SIGNING_METHODS", "AccountOverride", "BatchCall", "RequestContext", "RequestError", "Signature",
@@ -46,6 +48,8 @@ class Transaction(BaseModel):
     delegations: list[str] = Field(default_factory=list)  # EIP-7702 authorization targets
     calls: list[BatchCall] | None = None  # a wallet_sendCalls batch, run in order from ``sender``
     abi: list[FunctionAbi] | None = None  # the caller's ABI for the target, tried first when decoding
+    caller: str | None = None  # msg.sender of the call when not ``sender`` (a user operation: its EntryPoint)
+    user_operation: UserOperationFacts | None = None  # eth_sendUserOperation: the account is ``sender`` and ``to``
 
     @property
     def selector(self) -> bytes | None:
@@ -116,6 +120,7 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
             )
         model: type[BaseModel] = (SignRequest if method in SIGNING_METHODS
                                   else SendCallsRequest if method == "wallet_sendCalls"
+                                  else UserOperationRequest if method == "eth_sendUserOperation"
                                   else RawSendRequest if method == "eth_sendRawTransaction" else RpcRequest)
     else:
         model = BareTransactionRequest
@@ -134,6 +139,8 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
         return _batch(request)
     if isinstance(request, RawSendRequest):
         return _raw(request, max_calldata_bytes)
+    if isinstance(request, UserOperationRequest):
+        return _user_operation(request)
     tx = request.params[0] if isinstance(request, RpcRequest) else request
     if tx.chain_id_hint is not None and tx.chain_id_hint != request.chain_id:
         field = "params[0].chainId" if isinstance(request, RpcRequest) else "chainId"
@@ -176,6 +183,24 @@ def _raw(request: RawSendRequest, max_calldata_bytes: int) -> Transaction:
     return Transaction(delegations=signed.delegations, chain_id=request.chain_id, sender=signed.sender, to=signed.to,
                        value=signed.value, data=signed.data, gas=signed.gas, state_overrides=request.state_overrides,
                        context=request.context, abi=request.abi)
+
+
+def _user_operation(request: UserOperationRequest) -> Transaction:
+    """A user operation as the call its EntryPoint makes once it is bundled: from the EntryPoint to the account,
+    with the operation's ``callData``; the account's assets are the ones that move."""
+    op, entry_point = request.params
+    try:
+        facts = user_operation_facts(op, entry_point, request.chain_id)
+    except UserOperationError as exc:
+        raise RequestError([{"field": "params[0]", "message": str(exc)}]) from None
+    if op.eip7702_auth is not None and op.eip7702_auth.chain_id not in (None, 0, request.chain_id):
+        raise RequestError([{"field": "params[0].eip7702Auth.chainId",
+                             "message": f"differs from chain_id {request.chain_id}"}])
+    delegations = [op.eip7702_auth.address] if op.eip7702_auth is not None else []
+    return Transaction(chain_id=request.chain_id, sender=op.sender, to=op.sender, value=0, data=op.call_data,
+                       gas=op.call_gas_limit or None, caller=facts.entry_point, user_operation=facts,
+                       delegations=delegations, state_overrides=request.state_overrides, context=request.context,
+                       abi=request.abi)
 
 
 def _batch(request: SendCallsRequest) -> Transaction:

@@ -28,7 +28,7 @@ Slot = Annotated[int, BeforeValidator(lambda v: _word(v))]
 SIGNING_METHODS = ("eth_signTypedData_v4", "eth_signTypedData_v3", "eth_signTypedData", "eth_signTypedData_v1",
                    "personal_sign", "eth_sign")
 SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTransaction", "wallet_sendTransaction", "eth_sendRawTransaction",
-                     "wallet_sendCalls", *SIGNING_METHODS)
+                     "wallet_sendCalls", "eth_sendUserOperation", *SIGNING_METHODS)
 LEGACY_TYPED_DATA_METHODS = ("eth_signTypedData", "eth_signTypedData_v1")  # the v1 array form (MetaMask)
 TYPED_DATA_METHODS = {"eth_signTypedData_v4": "v4", "eth_signTypedData_v3": "v3"}  # method → eth-sig-util version
 DEFAULT_MAX_CALLDATA = 128 * 1024
@@ -268,4 +268,72 @@ class RawSendRequest(_Common, _WithAbi):
     params: list[HexBytes] = Field(min_length=1, max_length=1)
 
 
-ExplainRequest = BareTransactionRequest | RpcRequest | SendCallsRequest | SignRequest | RawSendRequest
+def _factory(value: Any) -> str:
+    """A v0.7+ ``factory``: an address, or ``0x7702`` (the EIP-7702 marker: the account is the signer's delegated
+    EOA) as viem sends it."""
+    if isinstance(value, str) and value.lower() in ("0x7702", "0x7702" + "0" * 36):
+        return "0x7702000000000000000000000000000000000000"
+    return parse_address(value)
+
+
+class Eip7702Auth(BaseModel):
+    """An EntryPoint v0.8 user operation's EIP-7702 authorization (its delegate is the account's code)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    address: Address
+    chain_id: Quantity | None = Field(None, alias="chainId")
+    nonce: Quantity | None = None
+
+
+class UserOperation(BaseModel):
+    """An ERC-4337 user operation as a bundler's RPC takes it: EntryPoint v0.6 (``initCode``,
+    ``paymasterAndData``) or v0.7/v0.8 (``factory``/``factoryData``, ``paymaster`` and its gas limits and data;
+    v0.8 may add ``eip7702Auth``). Quantities are hex or decimal; gas fields a dApp leaves out read as 0."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    sender: Address
+    nonce: Quantity = 0
+    call_data: HexBytes = Field(b"", alias="callData")
+    call_gas_limit: Quantity = Field(0, alias="callGasLimit", lt=2**128)
+    verification_gas_limit: Quantity = Field(0, alias="verificationGasLimit", lt=2**128)
+    pre_verification_gas: Quantity = Field(0, alias="preVerificationGas", lt=2**128)
+    max_fee_per_gas: Quantity = Field(0, alias="maxFeePerGas", lt=2**128)
+    max_priority_fee_per_gas: Quantity = Field(0, alias="maxPriorityFeePerGas", lt=2**128)
+    signature: HexBytes = b""
+    init_code: HexBytes | None = Field(None, alias="initCode")  # v0.6
+    paymaster_and_data: HexBytes | None = Field(None, alias="paymasterAndData")  # v0.6
+    factory: Annotated[str, BeforeValidator(_factory)] | None = None  # v0.7+
+    factory_data: HexBytes | None = Field(None, alias="factoryData")
+    paymaster: Address | None = None
+    paymaster_verification_gas_limit: Quantity | None = Field(None, alias="paymasterVerificationGasLimit", lt=2**128)
+    paymaster_post_op_gas_limit: Quantity | None = Field(None, alias="paymasterPostOpGasLimit", lt=2**128)
+    paymaster_data: HexBytes | None = Field(None, alias="paymasterData")
+    eip7702_auth: Eip7702Auth | None = Field(None, alias="eip7702Auth")
+
+    @field_validator("call_data")
+    @classmethod
+    def _calldata_limit(cls, data: bytes, info: ValidationInfo) -> bytes:
+        return _check_calldata(data, info)
+
+    @model_validator(mode="after")
+    def _one_version(self) -> UserOperation:
+        if (self.init_code is not None or self.paymaster_and_data is not None) and (
+                self.factory is not None or self.paymaster is not None):
+            raise ValueError("mixes EntryPoint v0.6 fields (initCode, paymasterAndData) with v0.7 ones (factory, "
+                             "paymaster)")
+        return self
+
+
+class UserOperationRequest(_Common, _WithAbi):
+    """An ERC-4337 ``eth_sendUserOperation`` request: ``[userOperation, entryPoint]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["eth_sendUserOperation"]
+    params: tuple[UserOperation, Address]
+
+
+ExplainRequest = (BareTransactionRequest | RpcRequest | SendCallsRequest | SignRequest | RawSendRequest
+                  | UserOperationRequest)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from chain import Analysis
 from chain.decode import DecodedCall
 from chain.decode.clear_signing import ClearSigning
+from chain.decode.user_operation import EIP7702_FACTORY, UserOperationFacts
 from chain.facts import SkippedCheck
 from chain.rules import Finding
 from chain.rules.registry import SEVERITIES
@@ -80,6 +81,9 @@ def claims_of(analysis: Analysis) -> ClaimSet:
         labelled = facts.typed_data.clear_signing
         out.add("request.clear_signing", _clear_signing_sentence(labelled), "typed_data.clear_signing",
                 f"what a hardware wallet shows for {labelled.contract_name}")
+    if facts.user_operation is not None:
+        out.add("request.user_operation", _user_operation_sentence(facts.user_operation), "user_operation",
+                "it is an ERC-4337 user operation")
     _request_claims(analysis, out)
     for i, approval in enumerate(facts.approvals):
         _approval_claims(analysis, i, out)
@@ -103,6 +107,21 @@ def claims_of(analysis: Analysis) -> ClaimSet:
                 in_summary=False)
     _headline_and_advice(analysis, out)
     return out
+
+
+def _user_operation_sentence(op: UserOperationFacts) -> str:
+    """Which EntryPoint runs the operation for which account, who pays, at most how much, and a first deployment."""
+    where = (f"EntryPoint v{op.version} ({op.entry_point})" if op.version
+             else f"the EntryPoint {op.entry_point}, which is not a canonical deployment")
+    payer = f"the paymaster {op.paymaster}" if op.paymaster else "the account"
+    deploys = ""
+    if op.factory and op.factory.lower() == EIP7702_FACTORY:
+        deploys = " The account is an EOA that delegates its code by EIP-7702."
+    elif op.factory:
+        deploys = f" It first deploys the account through the factory {op.factory}."
+    return (f"An ERC-4337 user operation of the smart account {op.account}: once bundled, {where} calls the "
+            f"account with the call below; {payer} pays at most {human_amount(int(op.max_gas_cost_wei), 18)} ETH "
+            f"of gas.{deploys}")
 
 
 def _finding_text(finding: Finding) -> str:

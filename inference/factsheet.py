@@ -51,6 +51,12 @@ def fact_sheet(analysis: Analysis) -> str:
     decoded = facts.decoded
     where = f"{target} {symbol_of.get(facts.to, '')}".rstrip() if target else "a new contract"
     approval_spenders = {a.spender for a in facts.approvals}
+    if facts.user_operation is not None:
+        op = facts.user_operation
+        lines.append(f"request: ERC-4337 user operation of smart account {op.account} through EntryPoint "
+                     f"{op.entry_point} (version {op.version or 'not canonical'}); gas paid by "
+                     f"{op.paymaster or 'the account'}" + (f"; deploys the account via {op.factory}" if op.factory
+                                                            else ""))
     if facts.typed_data is not None:
         td = facts.typed_data
         lines.append(f"request: {facts.signing_method} signature on chain {facts.chain_id} of typed data "

@@ -60,8 +60,12 @@ def test_corpus_is_what_the_libraries_emit_today(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", [n for n, p in PAYLOADS.items() if "digest" in p])
 def test_digest_is_the_one_the_wallet_signs(name: str) -> None:
-    """eth-sig-util (MetaMask) and viem computed these digests; the shown digest must be the signed one."""
-    assert "0x" + parse_request(request(name)).digest.hex() == PAYLOADS[name]["digest"]
+    """eth-sig-util (MetaMask) and viem computed these digests (a user operation's: viem's getUserOperationHash);
+    the shown digest must be the signed one."""
+    parsed = parse_request(request(name))
+    op = getattr(parsed, "user_operation", None)
+    shown = op.user_op_hash if op is not None else "0x" + parsed.digest.hex()
+    assert shown == PAYLOADS[name]["digest"]
 
 
 # --- what the bytes prove, with no state for the request's chain (the embedded devnet is chain 31337) ---------

@@ -61,8 +61,8 @@ def test_reject_unsupported_method() -> None:
     assert errors_of({"chain_id": 1, "method": "eth_getBalance", "params": []}) == [
         {"field": "method", "message": "unsupported method 'eth_getBalance'; supported: eth_sendTransaction, "
          "eth_signTransaction, wallet_sendTransaction, eth_sendRawTransaction, wallet_sendCalls, "
-         "eth_signTypedData_v4, eth_signTypedData_v3, eth_signTypedData, eth_signTypedData_v1, personal_sign, "
-         "eth_sign"}]
+         "eth_sendUserOperation, eth_signTypedData_v4, eth_signTypedData_v3, eth_signTypedData, "
+         "eth_signTypedData_v1, personal_sign, eth_sign"}]
     assert errors_of({"chain_id": 1, "method": "eth_sign", "params": []}) == [
         {"field": "params", "message": "List should have at least 2 items after validation, not 0"}]
 

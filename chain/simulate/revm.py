@@ -79,6 +79,11 @@ class RevmSession:
         if (refused := over_budget(tx.gas, self._default_gas, BACKEND)) is not None:
             return refused
         evm = self._evm
+        caller = tx.caller or tx.sender
+        if tx.caller is not None and evm.get_code(tx.caller):
+            return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=BACKEND, error=(
+                f"pyrevm refuses a call from {tx.caller}, which has code (EIP-3607): the EntryPoint's call into the "
+                "account is simulated by a node (TXEXPLAIN_RPC_URL), not in-process"))
         gas = tx.gas if tx.gas is not None else self._default_gas
         checkpoint = evm.snapshot()
         evm.reset_transient_storage()
@@ -98,7 +103,7 @@ class RevmSession:
                 if call.to is None:
                     deployed.append(checksum(evm.deploy(tx.sender, call.data, value=call.value, gas=call_gas)))
                 else:
-                    evm.message_call(tx.sender, call.to, call.data, value=call.value, gas=call_gas)
+                    evm.message_call(caller, call.to, call.data, value=call.value, gas=call_gas)
                 gas_used += evm.result.gas_used
                 logs += _logs(evm.result)
             status, reason = SimulationStatus.SUCCESS, None

@@ -171,7 +171,7 @@ class RpcSession:
         if self._rpc_overrides:
             config["stateOverrides"] = self._rpc_overrides
         frame = self._client.request("debug_traceCall",
-                                     [call_object(tx.sender, tx, gas), self._backend.block, config])
+                                     [call_object(tx.caller or tx.sender, tx, gas), self._backend.block, config])
         gas_used = int(frame.get("gasUsed", "0x0"), 16)
         if frame.get("error"):
             return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, gas_used=gas_used,
@@ -189,7 +189,7 @@ class RpcSession:
                                 deployed=self._created(tx))
 
     def _eth_call(self, tx: Transaction, gas: int) -> SimulationResult:
-        params: list[Any] = [call_object(tx.sender, tx, gas), self._backend.block]
+        params: list[Any] = [call_object(tx.caller or tx.sender, tx, gas), self._backend.block]
         if self._rpc_overrides:
             params.append(self._rpc_overrides)
         try:

@@ -38,7 +38,7 @@ def call_object(sender: str | None, call: Transaction | BatchCall, gas: int) -> 
 
 def call_objects(tx: Transaction, gas: int) -> list[dict[str, Any]]:
     """The calls to simulate in order: the transaction, or each call of a wallet_sendCalls batch."""
-    return [call_object(tx.sender, c, gas) for c in (tx.calls if tx.calls is not None else [tx])]
+    return [call_object(tx.caller or tx.sender, c, gas) for c in (tx.calls if tx.calls is not None else [tx])]
 
 
 def create_address(sender: str, nonce: int) -> str:

@@ -10,6 +10,8 @@ import { mainnet, base } from 'viem/chains';
 import { createSiweMessage } from 'viem/siwe';
 import { privateKeyToAccount } from 'viem/accounts';
 import { BrowserProvider } from 'ethers';
+import { createBundlerClient, getUserOperationHash, toCoinbaseSmartAccount, toSimple7702SmartAccount, toSoladySmartAccount,
+  entryPoint06Address, entryPoint07Address, entryPoint08Address } from 'viem/account-abstraction';
 import { createRequire } from 'node:module';
 import { EIP_712_ORDER_TYPE, ItemType, OrderType, CROSS_CHAIN_SEAPORT_V1_6_ADDRESS, OPENSEA_CONDUIT_KEY } from '@opensea/seaport-js/lib/constants.js';
 
@@ -29,6 +31,8 @@ const USER = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const DRAINER = '0xeE76Fa70e8A002c9114C0aCB137b1E2951615424'; // a plain account
 const SAFE = '0x5afe5afe5afe5afe5afe5afe5afe5afe5afe5afe';
 const NEW_OWNER = '0x1234567890123456789012345678901234567890';
+const SMART_ACCOUNT = '0x5a5A5a5a5A5a5a5a5a5A5a5A5A5a5a5A5A5A5A5A'; // what the recording provider says a factory computes
+const PAYMASTER = '0x9A9A9A9a9A9A9A9a9A9a9a9A9A9a9A9a9A9A9a9a';
 const FIXED_TIME = 1764547200; // 2025-12-01T00:00:00Z: deadlines are relative to it so the corpus is stable
 
 let captured = [];
@@ -50,7 +54,12 @@ const answers = {
   wallet_sendTransaction: () => '0x' + 'ab'.repeat(32),
   eth_sendRawTransaction: () => '0x' + 'ab'.repeat(32),
   wallet_getCapabilities: () => ({}),
+  // ERC-4337: a smart account's factory.getAddress (eth_call) and whether it is deployed yet (eth_getCode)
+  eth_call: () => '0x' + '00'.repeat(12) + SMART_ACCOUNT.slice(2).toLowerCase(),
+  eth_getCode: () => (accountDeployed ? '0x01' : '0x'),
+  eth_sendUserOperation: () => '0x' + 'ef'.repeat(32),
 };
+let accountDeployed = false;
 let refuseSend = false; // a wallet without eth_sendTransaction: viem falls back to wallet_sendTransaction
 const provider = (chainId) => ({
   async request({ method, params }) {
@@ -79,6 +88,14 @@ function digestOf({ method, params }) {
     return { digest: '0x' + Buffer.from(TypedDataUtils.eip712Hash(JSON.parse(params[1]), SignTypedDataVersion.V4)).toString('hex') };
   }
   if (method === 'personal_sign') return { digest: hashMessage({ raw: params[0] }) };
+  if (method === 'eth_sendUserOperation') {
+    const entryPointVersion = { [entryPoint06Address]: '0.6', [entryPoint07Address]: '0.7', [entryPoint08Address]: '0.8' }[params[1]];
+    const op = params[0];
+    const userOperation = { ...op, ...Object.fromEntries(['nonce', 'callGasLimit', 'verificationGasLimit', 'preVerificationGas', 'maxFeePerGas',
+      'maxPriorityFeePerGas', 'paymasterVerificationGasLimit', 'paymasterPostOpGasLimit'].filter((k) => k in op).map((k) => [k, BigInt(op[k])])),
+    ...(op.eip7702Auth ? { authorization: { address: op.eip7702Auth.address } } : {}) };
+    return { digest: getUserOperationHash({ userOperation, entryPointAddress: params[1], entryPointVersion, chainId: 1 }) };
+  }
   return {};
 }
 
@@ -193,5 +210,29 @@ await capture('viem-wallet-send-transaction-fallback', 'USDC approve(plain accou
   `${viem} walletClient.writeContract, eth_sendTransaction refused`, 1, 'wallet_sendTransaction',
   () => wallet(mainnet).writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [DRAINER, maxUint256] }));
 refuseSend = false;
+
+// ERC-4337 user operations as viem's bundler client sends them (eth_sendUserOperation), from viem's own smart accounts.
+const userOpOwner = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+const userOpClient = createWalletClient({ chain: mainnet, transport: custom(provider(1)) });
+const bundler = createBundlerClient({ client: userOpClient, chain: mainnet, transport: custom(provider(1)) });
+const userOpGas = { nonce: 0n, callGasLimit: 100000n, verificationGasLimit: 200000n, preVerificationGas: 50000n,
+  maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n };
+const transferCall = { to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [DRAINER, 5n] }) };
+async function sendUserOp(name, desc, account, calls, extra = {}) {
+  await capture(name, desc, `${viem} bundlerClient.sendUserOperation (${account.source ?? 'smart account'})`, 1, 'eth_sendUserOperation',
+    () => bundler.sendUserOperation({ account, calls, ...userOpGas, ...extra }));
+}
+await sendUserOp('viem-userop-v06-coinbase-approve-eoa', 'EntryPoint v0.6: a new Coinbase Smart Wallet (initCode) approving a plain account for 2^256-1',
+  await toCoinbaseSmartAccount({ client: userOpClient, owners: [userOpOwner], version: '1.1' }), [approveCall]);
+accountDeployed = true;
+await sendUserOp('viem-userop-v07-solady-batch', 'EntryPoint v0.7: a deployed Solady account batching an unlimited approval and a transfer',
+  await toSoladySmartAccount({ client: userOpClient, owner: userOpOwner }), [approveCall, transferCall]);
+await sendUserOp('viem-userop-v08-solady-paymaster', 'EntryPoint v0.8: a deployed Solady account, gas paid by a paymaster',
+  await toSoladySmartAccount({ client: userOpClient, owner: userOpOwner, entryPoint: { address: entryPoint08Address, version: '0.8' } }),
+  [transferCall], { paymaster: PAYMASTER, paymasterData: '0x1234', paymasterVerificationGasLimit: 60000n, paymasterPostOpGasLimit: 40000n });
+accountDeployed = false; // the EOA is not delegated yet: viem marks the factory 0x7702 and sends eip7702Auth
+const simple7702 = await toSimple7702SmartAccount({ client: userOpClient, owner: userOpOwner });
+await sendUserOp('viem-userop-v08-7702', 'EntryPoint v0.8: an EOA delegating to viem\'s Simple7702Account (eip7702Auth), approving a plain account',
+  simple7702, [approveCall], { authorization: await userOpOwner.signAuthorization({ chainId: 1, nonce: 0, contractAddress: simple7702.authorization.address }) });
 
 writeFileSync(process.argv[2] ?? new URL('./corpus.json', import.meta.url), JSON.stringify({ generated_by: versions, payloads: corpus }, null, 1) + '\n');

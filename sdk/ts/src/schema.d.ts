@@ -560,6 +560,8 @@ export interface components {
             labels?: {
                 [key: string]: components["schemas"]["Label"];
             };
+            /** @description eth_sendUserOperation: the EntryPoint, paymaster, factory, gas ceiling and the hash the account signs; the rest of the result is the call it makes. */
+            user_operation?: components["schemas"]["UserOperationFacts"] | null;
             explanation: components["schemas"]["Explanation"];
             model: components["schemas"]["ModelIdentity"];
             policy: components["schemas"]["PolicyIdentity"];
@@ -979,6 +981,46 @@ export interface components {
             /** @description The contract's name and labelled fields from Ledger's clear-signing list, when a descriptor matches. */
             clear_signing?: components["schemas"]["ClearSigning"] | null;
         };
+        /**
+         * UserOperationFacts
+         * @description What a user operation is, besides the call it makes.
+         */
+        UserOperationFacts: {
+            /** Entry Point */
+            entry_point: string;
+            /**
+             * Version
+             * @description The EntryPoint version (0.6 … 0.9); null for an EntryPoint that is not a canonical deployment (its shape is then v0.6 or v0.7+).
+             */
+            version: string | null;
+            /**
+             * Account
+             * @description The smart account (the operation's sender) the EntryPoint calls.
+             */
+            account: string;
+            /** Nonce */
+            nonce: string;
+            /**
+             * Factory
+             * @description Deploys the account first (v0.6 initCode's first 20 bytes); 0x7702…: the account is an EOA delegating by EIP-7702.
+             */
+            factory?: string | null;
+            /**
+             * Paymaster
+             * @description Pays the gas instead of the account.
+             */
+            paymaster?: string | null;
+            /**
+             * Max Gas Cost Wei
+             * @description The most the operation can be charged: every gas limit times maxFeePerGas (the EntryPoint's required prefund).
+             */
+            max_gas_cost_wei: string;
+            /**
+             * User Op Hash
+             * @description The hash the account's owner signs; null when the EntryPoint is not a known version.
+             */
+            user_op_hash?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -1250,7 +1292,7 @@ export interface operations {
                      *         "quantization": "Q4_1"
                      *       },
                      *       "policy": {
-                     *         "version": "2026.12.2",
+                     *         "version": "2026.12.3",
                      *         "sha256": "0x3b…"
                      *       },
                      *       "audit": {
@@ -1877,7 +1919,7 @@ export interface operations {
                      *             "quantization": "Q4_1"
                      *           },
                      *           "policy": {
-                     *             "version": "2026.12.2",
+                     *             "version": "2026.12.3",
                      *             "sha256": "0x3b…"
                      *           },
                      *           "audit": {

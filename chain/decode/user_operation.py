@@ -1,0 +1,127 @@
+"""ERC-4337 user operations: which EntryPoint, who pays, the most gas it can cost, and the hash the account
+signs (``getUserOpHash``: v0.6 and v0.7 ABI-encode the packed operation with the EntryPoint and chain id; v0.8 and
+v0.9 sign it as EIP-712 ``PackedUserOperation`` under the domain ``ERC4337`` / ``1``), computed as viem's
+``getUserOperationHash`` does. Once bundled, the EntryPoint calls the account with ``callData``: that call is what
+the operation does, and is what gets decoded, simulated and judged."""
+
+from __future__ import annotations
+
+from eth_abi import encode
+from eth_utils import keccak
+from pydantic import BaseModel, Field
+
+from chain.hexutil import checksum
+from chain.request_shapes import UserOperation
+
+# The canonical EntryPoint deployments (the same address on every chain; viem's account-abstraction constants).
+ENTRY_POINTS = {
+    "0x5FF137D4b0FDCD49DcA30c7CF57E578a026d2789": "0.6",
+    "0x0000000071727De22E5E9d8BAf0edAc6f37da032": "0.7",
+    "0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108": "0.8",
+    "0x433709009B8330FDa32311DF1C2AFA402eD8D009": "0.9",
+}
+EIP7702_FACTORY = "0x7702000000000000000000000000000000000000"
+_PACKED_TYPE = ("PackedUserOperation(address sender,uint256 nonce,bytes initCode,bytes callData,"
+                "bytes32 accountGasLimits,uint256 preVerificationGas,bytes32 gasFees,bytes paymasterAndData)")
+_DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+
+
+class UserOperationError(ValueError):
+    """The operation's fields do not fit its EntryPoint's version."""
+
+
+class UserOperationFacts(BaseModel):
+    """What a user operation is, besides the call it makes."""
+
+    entry_point: str
+    version: str | None = Field(description="The EntryPoint version (0.6 … 0.9); null for an EntryPoint that is "
+                                "not a canonical deployment (its shape is then v0.6 or v0.7+).")
+    account: str = Field(description="The smart account (the operation's sender) the EntryPoint calls.")
+    nonce: str
+    factory: str | None = Field(None, description="Deploys the account first (v0.6 initCode's first 20 bytes); "
+                                "0x7702…: the account is an EOA delegating by EIP-7702.")
+    paymaster: str | None = Field(None, description="Pays the gas instead of the account.")
+    max_gas_cost_wei: str = Field(description="The most the operation can be charged: every gas limit times "
+                                  "maxFeePerGas (the EntryPoint's required prefund).")
+    user_op_hash: str | None = Field(None, description="The hash the account's owner signs; null when the "
+                                     "EntryPoint is not a known version.")
+
+
+def user_operation_facts(op: UserOperation, entry_point: str, chain_id: int) -> UserOperationFacts:
+    """Facts of ``op`` bound for ``entry_point`` on ``chain_id``.
+
+    Raises:
+        UserOperationError: v0.6 fields sent to a v0.7+ EntryPoint, or the reverse.
+    """
+    entry_point = checksum(entry_point)
+    version = ENTRY_POINTS.get(entry_point)
+    legacy_shape = op.init_code is not None or op.paymaster_and_data is not None
+    if version == "0.6" and (op.factory is not None or op.paymaster is not None):
+        raise UserOperationError("EntryPoint v0.6 takes initCode and paymasterAndData, not factory or paymaster")
+    if version not in (None, "0.6") and legacy_shape:
+        raise UserOperationError(f"EntryPoint v{version} takes factory/factoryData and paymaster fields, not "
+                                 "initCode or paymasterAndData")
+    v06 = version == "0.6" or (version is None and legacy_shape)
+    if v06:
+        init_code, pm_and_data = op.init_code or b"", op.paymaster_and_data or b""
+        factory = checksum("0x" + init_code[:20].hex()) if len(init_code) >= 20 else None
+        paymaster = checksum("0x" + pm_and_data[:20].hex()) if len(pm_and_data) >= 20 else None
+        limit = op.call_gas_limit + op.verification_gas_limit * (3 if paymaster else 1) + op.pre_verification_gas
+    else:
+        factory, paymaster = op.factory, op.paymaster
+        limit = (op.call_gas_limit + op.verification_gas_limit + op.pre_verification_gas
+                 + (op.paymaster_verification_gas_limit or 0) + (op.paymaster_post_op_gas_limit or 0))
+    digest = None if version is None else _hash(op, entry_point, chain_id, version)
+    return UserOperationFacts(entry_point=entry_point, version=version, account=op.sender, nonce=str(op.nonce),
+                              factory=factory, paymaster=paymaster, max_gas_cost_wei=str(limit * op.max_fee_per_gas),
+                              user_op_hash=None if digest is None else "0x" + digest.hex())
+
+
+def _hash(op: UserOperation, entry_point: str, chain_id: int, version: str) -> bytes:
+    if version == "0.6":
+        packed = encode(["address", "uint256", "bytes32", "bytes32", "uint256", "uint256", "uint256", "uint256",
+                         "uint256", "bytes32"],
+                        [op.sender, op.nonce, keccak(_init_code_v06(op)), keccak(op.call_data), op.call_gas_limit,
+                         op.verification_gas_limit, op.pre_verification_gas, op.max_fee_per_gas,
+                         op.max_priority_fee_per_gas, keccak(op.paymaster_and_data or b"")])
+        return keccak(encode(["bytes32", "address", "uint256"], [keccak(packed), entry_point, chain_id]))
+    init_code, account_gas, gas_fees, pm_and_data = _packed(op)
+    if version == "0.7":
+        packed = encode(["address", "uint256", "bytes32", "bytes32", "bytes32", "uint256", "bytes32", "bytes32"],
+                        [op.sender, op.nonce, keccak(init_code), keccak(op.call_data), account_gas,
+                         op.pre_verification_gas, gas_fees, keccak(pm_and_data)])
+        return keccak(encode(["bytes32", "address", "uint256"], [keccak(packed), entry_point, chain_id]))
+    struct = keccak(encode(["bytes32", "address", "uint256", "bytes32", "bytes32", "bytes32", "uint256", "bytes32",
+                            "bytes32"],
+                           [keccak(text=_PACKED_TYPE), op.sender, op.nonce, keccak(init_code), keccak(op.call_data),
+                            account_gas, op.pre_verification_gas, gas_fees, keccak(pm_and_data)]))
+    domain = keccak(encode(["bytes32", "bytes32", "bytes32", "uint256", "address"],
+                           [keccak(text=_DOMAIN_TYPE), keccak(text="ERC4337"), keccak(text="1"), chain_id,
+                            entry_point]))
+    return keccak(b"\x19\x01" + domain + struct)
+
+
+def _init_code_v06(op: UserOperation) -> bytes:
+    init_code = op.init_code or b""
+    if init_code[:20] == bytes.fromhex(EIP7702_FACTORY[2:]) and op.eip7702_auth is not None:
+        return bytes.fromhex(op.eip7702_auth.address[2:]) + init_code[20:]
+    return init_code
+
+
+def _packed(op: UserOperation) -> tuple[bytes, bytes, bytes, bytes]:
+    """initCode, accountGasLimits, gasFees and paymasterAndData of the v0.7+ packed form (for the hash: an
+    EIP-7702 account's initCode names its delegate)."""
+    if op.factory is None:
+        init_code = b""
+    elif op.factory == EIP7702_FACTORY:
+        delegate = bytes.fromhex(op.eip7702_auth.address[2:]) if op.eip7702_auth is not None else None
+        init_code = delegate + (op.factory_data or b"") if delegate else bytes.fromhex(EIP7702_FACTORY[2:])
+    else:
+        init_code = bytes.fromhex(op.factory[2:]) + (op.factory_data or b"")
+    account_gas = op.verification_gas_limit.to_bytes(16, "big") + op.call_gas_limit.to_bytes(16, "big")
+    gas_fees = op.max_priority_fee_per_gas.to_bytes(16, "big") + op.max_fee_per_gas.to_bytes(16, "big")
+    pm_and_data = b""
+    if op.paymaster is not None:
+        pm_and_data = (bytes.fromhex(op.paymaster[2:]) + (op.paymaster_verification_gas_limit or 0).to_bytes(16, "big")
+                       + (op.paymaster_post_op_gas_limit or 0).to_bytes(16, "big") + (op.paymaster_data or b""))
+    return init_code, account_gas, gas_fees, pm_and_data
