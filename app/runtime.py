@@ -11,7 +11,7 @@ from app.settings import Settings
 from audit import Ledger, Signer, cached_narrative, make_engine, session_factory, upgrade
 from chain.decode import clear_signing
 from chain.rules import Policy, check_policy_rules, load_policy
-from chain.simulate import RevmBackend, RpcBackend, SimulationBackend
+from chain.simulate import ChainBackends, ForkError, RevmBackend, RpcBackend, SimulationBackend, UnservedChain
 from inference import Engine, EngineError, ModelIdentity, Sampling
 from inference.admission import AdmissionGate
 from inference.cache import NarrativeCache
@@ -80,15 +80,36 @@ def build_engine(settings: Settings) -> Engine | None:
 
 
 def build_backend(settings: Settings) -> SimulationBackend:
-    """The configured simulator: pyrevm (devnet or fork of the RPC node) or the node itself.
+    """The configured simulator: pyrevm (devnet or fork of the RPC node) or the node itself; with
+    TXEXPLAIN_RPC_URLS, one per chain beside it (a node that cannot be forked at start serves its chain as
+    unavailable, saying why, instead of stopping the service).
 
     Raises:
-        ForkError: the node to fork cannot be reached.
+        ForkError: the single node to fork (TXEXPLAIN_RPC_URL) cannot be reached.
     """
+    if settings.simulation_backend == "rpc" and settings.rpc_url:
+        default: SimulationBackend = _node(settings, settings.rpc_url)
+    else:
+        default = RevmBackend(default_gas=settings.simulation_gas, fork_url=settings.rpc_url,
+                              fork_block=settings.rpc_block)
+    if not settings.rpc_urls:
+        return default
+    per_chain: dict[int, SimulationBackend] = {}
+    for chain_id, url in sorted(settings.rpc_urls.items()):
+        try:
+            per_chain[chain_id] = _node(settings, url)
+        except ForkError as exc:
+            per_chain[chain_id] = UnservedChain(chain_id, f"the node for chain {chain_id} could not be forked at "
+                                                          f"start: {exc}")
+    return ChainBackends(per_chain, default)
+
+
+def _node(settings: Settings, url: str) -> SimulationBackend:
+    """The simulator of one node, of the configured kind."""
     if settings.simulation_backend == "rpc":
-        return RpcBackend(settings.rpc_url or "", block=settings.rpc_block, timeout_s=settings.rpc_timeout_s,
+        return RpcBackend(url, block=settings.rpc_block, timeout_s=settings.rpc_timeout_s,
                           retries=settings.rpc_retries, default_gas=settings.simulation_gas)
-    return RevmBackend(default_gas=settings.simulation_gas, fork_url=settings.rpc_url, fork_block=settings.rpc_block)
+    return RevmBackend(default_gas=settings.simulation_gas, fork_url=url, fork_block=settings.rpc_block)
 
 
 def build_pin_client(settings: Settings):  # type: ignore[no-untyped-def]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def loopback_host(header: str, allowed: list[str] | tuple[str, ...] = ()) -> bool:
@@ -86,6 +87,10 @@ class Settings(BaseSettings):
     )
     rpc_url: str | None = Field(None, description="JSON-RPC node to fork (revm) or to simulate on (rpc).")
     rpc_block: str = Field("latest", description="Block to pin the fork at / simulate on (number or 'latest').")
+    rpc_urls: Annotated[dict[int, str], NoDecode] = Field(
+        default_factory=dict, description="A node per chain: '1=http://…,8453=http://…' or JSON {\"1\": \"http://…\"}; "
+        "each chain gets its own simulator of TXEXPLAIN_SIMULATION_BACKEND's kind (pinned block, timeouts, breaker). "
+        "A chain with neither a node here nor the devnet's id is not simulated, and says so.")
     rpc_timeout_s: float = Field(3.0, gt=0)
     rpc_retries: int = Field(2, ge=0, le=5)
 
@@ -126,6 +131,25 @@ class Settings(BaseSettings):
         """Whether every API request must carry a valid ``Authorization: Bearer`` key."""
         return self.api_keys == "required" or (self.api_keys == "auto" and not is_loopback(self.host))
 
+    @field_validator("rpc_urls", mode="before")
+    @classmethod
+    def _chain_urls(cls, value: Any) -> Any:
+        """``1=http://a,8453=http://b`` (or a JSON object) → {chain id: URL}."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text:
+            return {}
+        if text.startswith("{"):
+            return json.loads(text)
+        pairs = {}
+        for item in text.split(","):
+            chain, sep, url = item.strip().partition("=")
+            if not sep or not chain.strip().isdigit() or not url.strip():
+                raise ValueError(f"{item.strip()!r} is not CHAIN_ID=URL")
+            pairs[int(chain)] = url.strip()
+        return pairs
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -147,8 +171,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _rpc_backend_needs_url(self) -> Settings:
-        if self.simulation_backend == "rpc" and not self.rpc_url:
-            raise ValueError("TXEXPLAIN_SIMULATION_BACKEND=rpc needs TXEXPLAIN_RPC_URL")
+        if self.simulation_backend == "rpc" and not (self.rpc_url or self.rpc_urls):
+            raise ValueError("TXEXPLAIN_SIMULATION_BACKEND=rpc needs TXEXPLAIN_RPC_URL or TXEXPLAIN_RPC_URLS")
         return self
 
     @model_validator(mode="after")

@@ -21,6 +21,7 @@ from chain.intel.labels import labels_of
 from chain.request import Signature, Transaction
 from chain.rules import Policy, evaluate
 from chain.simulate import SimulationBackend
+from chain.simulate.chains import backend_for
 from chain.simulate.logs import token_meta
 from chain.simulate.model import SimulationResult, SimulationStatus
 from chain.simulated_approvals import observed_approvals
@@ -38,6 +39,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
     if isinstance(request, Signature):
         return analyze_signature(request, backend, policy, trace)
     tx = request
+    backend = backend_for(backend, tx.chain_id)
     with backend.session(tx.state_overrides) as state:
         readable = _readable(state, tx.chain_id)
         with trace.step("decode", to=tx.to, calldata_size=len(tx.data)) as call:
@@ -180,10 +182,12 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
     unavailable = None
     spenders = sorted({a.spender for a in approvals if a.grants})
     valid_on = typed.chain_id if typed is not None and typed.chain_id is not None else sig.chain_id
+    backend = backend_for(backend, valid_on)
     if spenders:
         served = getattr(backend, "chain_id", None)
-        if served != valid_on:
-            unavailable = f"the simulator serves chain {served}, the signature is valid on chain {valid_on}"
+        if served != valid_on:  # a chain with no node says why (UnservedChain.reason)
+            unavailable = (getattr(backend, "reason", None)
+                           or f"the simulator serves chain {served}, the signature is valid on chain {valid_on}")
         with backend.session(sig.state_overrides) as state, trace.step("lookup_code", addresses=spenders,
                                                                       chain_id=valid_on) as call:
             for address in spenders:
@@ -218,6 +222,7 @@ def _approvals(decoded: DecodedCall | None, tx: Transaction, state: ChainState |
 
 def simulate_request(request: Transaction, backend: SimulationBackend, policy: Policy) -> dict:
     """Decode and simulate only — no rules, no model: the decoded call, the simulation, and the approvals."""
+    backend = backend_for(backend, request.chain_id)
     with backend.session(request.state_overrides) as state:
         readable = _readable(state, request.chain_id)
         decoded = _decode_transaction(request, readable)
@@ -257,6 +262,7 @@ def decode_request(request: Transaction | Signature, policy: Policy, backend: Si
     if backend is None:
         decoded = _decode_transaction(request, None)
     else:
+        backend = backend_for(backend, request.chain_id)
         with backend.session(request.state_overrides) as state:
             decoded = _decode_transaction(request, _readable(state, request.chain_id))
     return {"kind": "transaction", "decoded": decoded.model_dump(mode="json") if decoded else None}

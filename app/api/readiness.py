@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from app.runtime import Services, UnavailableEngine
 from audit.tail import fault_text
+from chain.simulate.chains import ChainBackends, UnservedChain
 from chain.simulate.jsonrpc import RpcError, RpcUnavailable
 
 CHECK_TIMEOUT_S = 3.0
@@ -55,16 +56,37 @@ async def _model(services: Services) -> dict[str, Any]:
 
 
 def _rpc(services: Services) -> dict[str, Any]:
+    """The simulator's check; with a node per chain, each chain's under ``chains`` (ok only if all are)."""
     backend = services.backend
+    if not isinstance(backend, ChainBackends):
+        return _simulator(backend, None)
+    chains = {str(chain_id): _simulator(each, chain_id) for chain_id, each in sorted(backend.backends.items())}
+    default = _simulator(backend.default, None)
+    down = [chain for chain, check in chains.items() if not check["ok"]]
+    detail = (f"{len(chains) - len(down)} of {len(chains)} chains' nodes answer" + (f"; down: {', '.join(down)}"
+              if down else "") + f"; otherwise {default['detail']}")
+    return {"ok": not down and default["ok"], "detail": detail, "chains": chains}
+
+
+def _simulator(backend: Any, chain_id: int | None) -> dict[str, Any]:
+    """One simulator: a node answers eth_blockNumber and serves ``chain_id`` (when one is configured for it)."""
+    if isinstance(backend, UnservedChain):
+        return {"ok": False, "detail": backend.reason}
     client = getattr(backend, "client", None)
     if client is None:
         fork = getattr(backend, "fork_url", None)
+        served = getattr(backend, "chain_id", None)
+        if chain_id is not None and served != chain_id:
+            return {"ok": False, "detail": f"revm forking {fork} serves chain {served}, configured for {chain_id}"}
         return {"ok": True, "detail": f"revm forking {fork}" if fork else "revm over the embedded devnet"}
     try:
         number = int(client.request("eth_blockNumber", []), 16)
     except (RpcError, RpcUnavailable, ValueError, TypeError) as exc:
         return {"ok": False, "detail": f"{client.url}: {str(exc)[:200]}"}
-    return {"ok": True, "detail": f"{client.url} at block {number}, chain {getattr(backend, 'chain_id', None)}"}
+    served = getattr(backend, "chain_id", None)
+    if chain_id is not None and served is not None and served != chain_id:
+        return {"ok": False, "detail": f"{client.url} answers chain {served}, configured for chain {chain_id}"}
+    return {"ok": True, "detail": f"{client.url} at block {number}, chain {served}"}
 
 
 async def readiness(services: Services) -> tuple[bool, dict[str, Any]]:

@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chain.simulate.backend import SimulationBackend
+    from chain.simulate.chains import ChainBackends, UnservedChain, backend_for
     from chain.simulate.devnet import DEVNET_CHAIN_ID, devnet_description
     from chain.simulate.model import AssetChange, SimulationResult, SimulationStatus
     from chain.simulate.revm import ForkError, RevmBackend, RevmSession
     from chain.simulate.rpc import RpcBackend, RpcSession
 
 _HOMES = {
-    "SimulationBackend": "backend", "DEVNET_CHAIN_ID": "devnet", "devnet_description": "devnet",
+    "SimulationBackend": "backend", "ChainBackends": "chains", "UnservedChain": "chains", "backend_for": "chains",
+    "DEVNET_CHAIN_ID": "devnet", "devnet_description": "devnet",
     "AssetChange": "model", "SimulationResult": "model", "SimulationStatus": "model",
     "ForkError": "revm", "RevmBackend": "revm", "RevmSession": "revm", "RpcBackend": "rpc", "RpcSession": "rpc",
 }
@@ -24,6 +26,7 @@ _HOMES = {
 __all__ = [
     "DEVNET_CHAIN_ID",
     "AssetChange",
+    "ChainBackends",
     "ForkError",
     "RevmBackend",
     "RevmSession",
@@ -32,6 +35,8 @@ __all__ = [
     "SimulationBackend",
     "SimulationResult",
     "SimulationStatus",
+    "UnservedChain",
+    "backend_for",
     "devnet_description",
 ]
 

@@ -27,11 +27,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_anvil(lifetime_s: int = 600) -> Iterator[str]:
-    """anvil with chain id 31337; killed on exit (and by `timeout` after ``lifetime_s`` regardless)."""
+def running_anvil(lifetime_s: int = 600, chain_id: int = 31337) -> Iterator[str]:
+    """anvil with ``chain_id``; killed on exit (and by `timeout` after ``lifetime_s`` regardless)."""
     port = free_port()
-    process = subprocess.Popen(["timeout", str(lifetime_s), str(ANVIL), "--port", str(port), "--chain-id", "31337",
-                                "--silent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(["timeout", str(lifetime_s), str(ANVIL), "--port", str(port), "--chain-id",
+                                str(chain_id), "--silent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
