@@ -81,7 +81,8 @@ class ExplainResult(ResultBody):
 
 
 class DecodeResult(BaseModel):
-    """``POST /v1/decode``: ``decoded`` for transactions, ``typed_data``/``message`` for signatures."""
+    """``POST /v1/decode``: ``decoded`` for transactions (and for a SafeTx signature: the execTransaction it
+    authorizes), ``typed_data``/``message`` for signatures."""
 
     kind: Kind
     decoded: DecodedCall | None = None

@@ -13,7 +13,8 @@ from chain.analysis import Analysis
 from chain.approvals import Approval, approvals_of, nft_standard
 from chain.decode import DecodedCall, decode_batch, decode_calldata, deployment
 from chain.decode.messages import MessageFacts, message_facts
-from chain.decode.typed_data import classify
+from chain.decode.safe_tx import safe_tx_call
+from chain.decode.typed_data import TypedDataFacts, classify
 from chain.decode.typed_data_v1 import legacy_message_facts
 from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_calls
 from chain.intel.availability import unavailable_feeds
@@ -78,7 +79,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
                 call.output = {t: f.model_dump(mode="json") for t, f in tokens.items()}
 
     skipped = _skipped(tx, decoded, simulation, approvals, token_addresses, usable is None, why)
-    skipped += unavailable_feeds(tx.context.origin, bool(token_addresses))
+    skipped += unavailable_feeds(tx.context.origin, bool(token_addresses), _delegatecalls(decoded, tx.to))
     facts = Facts(
         kind="batch" if tx.calls is not None else "transaction", chain_id=tx.chain_id, sender=tx.sender,
         to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
@@ -167,11 +168,13 @@ def _judge(facts: Facts, policy: Policy, trace: Trace) -> Analysis:
 def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy, trace: Trace) -> Analysis:
     """Classify a signing request, look up its spenders' code on the chain the signature is valid on (the
     typed-data domain's chainId, else the request's), and judge it."""
-    typed = message = None
+    typed = message = decoded = None
     approvals = []
     with trace.step("decode_signature", method=sig.method, digest="0x" + sig.digest.hex()) as call:
         if sig.typed_data is not None:
             typed, approvals = classify(sig.typed_data, sig.digest, policy.threshold("unlimited_approval"))
+            decoded, authorized = _authorized_call(sig, typed, policy)
+            approvals += authorized
             call.output = typed.model_dump(mode="json") | {"approvals": [a.model_dump(mode="json") for a in approvals]}
         else:
             message = _message_facts(sig)
@@ -201,10 +204,12 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
     if unavailable is not None:
         skipped = [SkippedCheck(check="spender_code", subject=s, rules=["APPROVAL_TO_EOA"],
                                 reason=f"the spender's code was not checked: {unavailable}") for s in spenders]
-    skipped += unavailable_feeds(sig.context.origin, bool(approvals))
+    skipped += unavailable_feeds(sig.context.origin, bool(approvals),
+                                 _delegatecalls(decoded, typed.verifying_contract if typed else None))
     facts = Facts(
         kind="typed_data" if typed is not None else "message", chain_id=sig.chain_id, sender=sig.signer,
-        approvals=approvals, accounts=accounts, tokens=tokens, context=sig.context, typed_data=typed,
+        to=typed.verifying_contract if decoded is not None else None, decoded=decoded, approvals=approvals,
+        accounts=accounts, tokens=tokens, context=sig.context, typed_data=typed,
         message=message, signing_method=sig.method, observed_at=int(time.time()), lookups_unavailable=unavailable,
         skipped=skipped,
     )
@@ -215,9 +220,27 @@ def _approvals(decoded: DecodedCall | None, tx: Transaction, state: ChainState |
                policy: Policy) -> list[Approval]:
     """Every approval the (nested) calls grant or revoke, with the policy's unlimited threshold; without
     ``state`` the standard comes from the selector."""
+    return _call_approvals(decoded, tx.to, tx.value, state, policy)
+
+
+def _call_approvals(decoded: DecodedCall | None, to: str | None, value: int, state: ChainState | None,
+                    policy: Policy) -> list[Approval]:
     threshold = policy.threshold("unlimited_approval")
-    return [approval for call, target, _ in walk_calls(decoded, tx.to, tx.value)
+    return [approval for call, target, _ in walk_calls(decoded, to, value)
             for approval in approvals_of(call, target, state, threshold)]
+
+
+def _delegatecalls(decoded: DecodedCall | None, to: str | None) -> bool:
+    return any(call.operation == "delegatecall" for call, _, _ in walk_calls(decoded, to))
+
+
+def _authorized_call(sig: Signature, typed: TypedDataFacts, policy: Policy) -> tuple[DecodedCall | None,
+                                                                                     list[Approval]]:
+    """A SafeTx signature's execTransaction, decoded, and the approvals its inner calls grant (the Safe's)."""
+    if typed.classification != "safe_tx" or sig.typed_data is None or typed.verifying_contract is None:
+        return None, []
+    decoded = safe_tx_call(sig.typed_data.get("message") or {}, typed.verifying_contract)
+    return decoded, _call_approvals(decoded, typed.verifying_contract, 0, None, policy)
 
 
 def simulate_request(request: Transaction, backend: SimulationBackend, policy: Policy) -> dict:
@@ -254,8 +277,10 @@ def decode_request(request: Transaction | Signature, policy: Policy, backend: Si
     if isinstance(request, Signature):
         if request.typed_data is not None:
             typed, approvals = classify(request.typed_data, request.digest, policy.threshold("unlimited_approval"))
+            decoded, authorized = _authorized_call(request, typed, policy)
             return {"kind": "typed_data", "typed_data": typed.model_dump(mode="json"),
-                    "approvals": [a.model_dump(mode="json") for a in approvals]}
+                    "decoded": decoded.model_dump(mode="json") if decoded else None,
+                    "approvals": [a.model_dump(mode="json") for a in approvals + authorized]}
         message = _message_facts(request)
         return {"kind": "message", "message": message.model_dump(mode="json"),
                 "digest": "0x" + request.digest.hex()}

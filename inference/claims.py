@@ -77,6 +77,12 @@ def claims_of(analysis: Analysis) -> ClaimSet:
     if facts.kind not in ("transaction", "batch"):
         out.add("request.signature", _signature_sentence(analysis), "typed_data" if facts.typed_data else "message",
                 "what is being signed")
+    if facts.typed_data is not None and facts.typed_data.classification == "safe_tx" and facts.decoded is not None:
+        inner = facts.decoded.calls[:1]
+        if inner:
+            how = " as a delegatecall (the Safe runs that code as its own)" if inner[0].operation else ""
+            out.add("request.safe_call", f"Once executed, the Safe will {_batch_call(analysis, inner[0])}{how}.",
+                    "decoded", "what the Safe transaction does")
     if facts.typed_data is not None and facts.typed_data.clear_signing is not None:
         labelled = facts.typed_data.clear_signing
         out.add("request.clear_signing", _clear_signing_sentence(labelled), "typed_data.clear_signing",
@@ -157,6 +163,9 @@ def _signature_sentence(analysis: Analysis) -> str:
     facts = analysis.facts
     if facts.typed_data is not None:
         td = facts.typed_data
+        if td.classification == "safe_tx":
+            return (f"Signs a Safe transaction for the Safe {td.verifying_contract} as {facts.sender}: once enough "
+                    f"of its owners sign, anyone can execute it; signed hash {td.digest}.")
         kinds = {"eip2612_permit": "an EIP-2612 permit", "dai_permit": "a DAI-style permit"}
         what = kinds.get(td.classification) or (f"a Permit2 {td.primary_type}" if td.classification.startswith(
             "permit2_") else f"EIP-712 typed data ({td.primary_type})")

@@ -35,6 +35,14 @@ from tests.support.helpers import (
 )
 
 SWAP = "swapExactTokensForTokens(uint256,uint256,address[],address,uint256)"
+EXEC = "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)"
+ZERO = "0x" + "00" * 20
+
+
+def exec_transaction(operation: int) -> dict:
+    """ALICE's Safe (here: DEMO) running transfer(BOB, 1) on DRAINER_EOA as a call (0) or a delegatecall (1)."""
+    inner = bytes.fromhex(calldata("transfer(address,uint256)", BOB, 1)[2:])
+    return tx(DEMO, calldata(EXEC, DRAINER_EOA, 0, inner, operation, 0, 0, 0, ZERO, ZERO, b""))
 BOOK_ENTRY = "0x1234567890AbcdEF1234567890aBcdef12345678"
 LOOKALIKE = "0x1234000000000000000000000000000000005678"
 OFFER_ITEM = {"itemType": 2, "token": DPUNK, "identifierOrCriteria": "1", "startAmount": "1", "endAmount": "1"}
@@ -82,6 +90,7 @@ CASES = [
     ("EIP7702_DELEGATION", {**tx(BOB, "0x"), "authorization_list": [{"chainId": "0x7a69", "address": DRAINER,
                                                                       "nonce": "0x0"}]},
      tx(BOB, "0x")),
+    ("DELEGATECALL", exec_transaction(1), exec_transaction(0)),
     ("METADATA_INJECTION", tx(SCAM, calldata("transfer(address,uint256)", BOB, 5)),
      tx(DUSD, calldata("transfer(address,uint256)", BOB, 5))),
 ]
@@ -106,6 +115,7 @@ def test_every_catalogue_rule_is_registered_with_its_default_severity(policy: Po
                  "CHAIN_ID_MISMATCH": "high", "KNOWN_MALICIOUS": "critical", "SUSPICIOUS_PAYABLE_CALL": "critical",
                  "TRANSFER_TO_TOKEN_CONTRACT": "high", "POISONED_ADDRESS": "critical",
                  "SWAP_RECIPIENT_MISMATCH": "high", "OWNERSHIP_CHANGE": "high", "EIP7702_DELEGATION": "critical",
+                 "DELEGATECALL": "critical",
                  "UNKNOWN_FUNCTION": "medium", "METADATA_INJECTION": "high", "SIMULATION_REVERTED": "medium",
                  "SIMULATION_UNAVAILABLE": "low", "PHISHING_ORIGIN": "critical", "LOOKALIKE_ORIGIN": "high",
                  "IMPERSONATOR_TOKEN": "high"}
@@ -172,7 +182,7 @@ def test_rules_cli_lists_the_active_policy() -> None:
     listed = json.loads(done.stdout)
     assert listed["policy"]["version"] == "2026.12.3" and len(listed["policy"]["sha256"]) == 64
     assert {r["rule"]: r["severity"] for r in listed["rules"]}["APPROVAL_TO_EOA"] == "critical"
-    assert all(r["description"] for r in listed["rules"]) and len(listed["rules"]) == 24
+    assert all(r["description"] for r in listed["rules"]) and len(listed["rules"]) == 25
 
 
 def test_rules_look_inside_nested_calls(backend: RevmBackend, policy: Policy) -> None:

@@ -12,6 +12,7 @@ from chain.decode.eip712 import Eip712Error, eip712_hash, js_bigint
 from chain.hexutil import parse_address
 from chain.sanitize import sanitize_text
 
+SAFE_TX_FIELDS = {"to", "value", "data", "operation"}  # Safe's EIP712_SAFE_TX_TYPE (safe-contracts utils/execution)
 PERMIT2_KINDS = {"PermitSingle", "PermitBatch", "PermitTransferFrom", "PermitBatchTransferFrom",
                  "PermitWitnessTransferFrom", "PermitBatchWitnessTransferFrom"}
 
@@ -91,6 +92,8 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
         elif primary == "OrderComponents" and "offer" in message and "consideration" in message:
             classification = "seaport_order"
             order = _seaport_order(message)
+        elif primary == "SafeTx" and fields >= SAFE_TX_FIELDS and contract:
+            classification = "safe_tx"
     except (KeyError, TypeError, ValueError):
         classification = "other"  # shaped like a permit but not one: rendered field by field
     approvals = [a.model_copy(update={"source": "typed_data"}) for a in approvals]

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from chain.facts import SkippedCheck
 from chain.intel.phishing import PACKAGE, phishing_list
+from chain.intel.safe import PACKAGE as SAFE_PACKAGE
+from chain.intel.safe import safe_deployments
 from chain.intel.tokens import METAMASK, UNISWAP, token_lists
 
 
-def unavailable_feeds(origin: str | None, names_tokens: bool) -> list[SkippedCheck]:
+def unavailable_feeds(origin: str | None, names_tokens: bool, delegatecalls: bool = False) -> list[SkippedCheck]:
     """The phishing-list check when the request names an origin and the list is absent; the token-list check when
-    it involves tokens and no token list is loaded."""
+    it involves tokens and no token list is loaded; the Safe-library check when it delegatecalls and Safe's
+    deployments are not installed (every delegatecall then fires)."""
     skipped = []
+    if delegatecalls and safe_deployments().provenance is None:
+        skipped.append(SkippedCheck(check="safe_deployments", subject=None, rules=["DELEGATECALL"],
+                                    reason=f"Safe's deployments (npm {SAFE_PACKAGE}) are not installed: no "
+                                           "delegatecall target is known to be a Safe library"))
     if origin and phishing_list() is None:
         skipped.append(SkippedCheck(check="phishing_list", subject=None, rules=["PHISHING_ORIGIN", "LOOKALIKE_ORIGIN"],
                                     reason=f"the phishing list (npm {PACKAGE}) is not installed"))

@@ -9,6 +9,7 @@ import unicodedata
 from chain.decode import DecodedCall
 from chain.decode.universal_router import ADDRESS_THIS, MSG_SENDER
 from chain.facts import Facts
+from chain.intel.safe import safe_deployments
 from chain.rules.model import Finding, finding
 from chain.rules.policy import Policy
 from chain.rules.registry import rule
@@ -146,6 +147,27 @@ def ownership_change(facts: Facts, policy: Policy) -> list[Finding]:
         what = f"{call.function} changes who controls {contract}"
         found.append(finding("OWNERSHIP_CHANGE", policy, what + (f": {name} {party}." if party else "."),
                              function=call.function, contract=contract, new_party=party))
+    return found
+
+
+@rule("DELEGATECALL", severity="critical", description="a Safe transaction (executed or signed) or an account call "
+      "runs as a delegatecall to code that is not one of Safe's own libraries on that chain (@safe-global/"
+      "safe-deployments): that code acts with the account's storage and funds")
+def delegatecall(facts: Facts, policy: Policy) -> list[Finding]:
+    """Each delegatecall, at any depth, whose target is not a listed Safe library (MultiSend, SignMessageLib, …)
+    on the chain the call runs on (a SafeTx's domain chain). Without the list installed, every one fires."""
+    libraries = safe_deployments()
+    chain_id = facts.approvals_chain_id
+    found = []
+    for call, target, _ in facts.calls():
+        if call.operation != "delegatecall" or (target and libraries.library(chain_id, target)):
+            continue
+        what = call.function or "unknown code"
+        found.append(finding(
+            "DELEGATECALL", policy, f"The account would run the code at {target} ({what}) as its own "
+            "(delegatecall): that code can move everything the account holds and change its owners.",
+            target=target, function=call.function,
+            **({"list": libraries.provenance.evidence()} if libraries.provenance else {"list": None})))
     return found
 
 

@@ -4,7 +4,7 @@
 // the protocols' own packages where they publish one (@uniswap/permit2-sdk, @opensea/seaport-js's EIP-712 types).
 // Run: node tests/payloads/generate.mjs [OUT]   (after `npm ci`; tests/test_real_payloads.py fails when it is stale)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createWalletClient, custom, encodeFunctionData, erc20Abi, erc721Abi, hashMessage, maxUint256, parseAbi, toHex } from 'viem';
+import { concat, createWalletClient, custom, encodeFunctionData, encodePacked, erc20Abi, erc721Abi, hashMessage, maxUint256, parseAbi, size, toHex } from 'viem';
 import { TypedDataUtils, SignTypedDataVersion } from '@metamask/eth-sig-util';
 import { mainnet, base } from 'viem/chains';
 import { createSiweMessage } from 'viem/siwe';
@@ -18,6 +18,8 @@ import { EIP_712_ORDER_TYPE, ItemType, OrderType, CROSS_CHAIN_SEAPORT_V1_6_ADDRE
 const require = createRequire(import.meta.url);
 // permit2-sdk's ESM build has extension-less imports that Node cannot resolve: its CommonJS build is the same code.
 const { AllowanceTransfer, MaxAllowanceTransferAmount, PERMIT2_ADDRESS } = require('@uniswap/permit2-sdk');
+// Safe's own EIP-712 SafeTx type and transaction builder (safe-contracts' utils; its multisend encoder needs ethers 5).
+const { EIP712_SAFE_TX_TYPE, buildSafeTransaction } = require('@safe-global/safe-contracts/dist/src/utils/execution.js');
 const pkg = (name) => JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url))).version;
 const versions = Object.fromEntries(['viem', 'ethers', '@uniswap/permit2-sdk', '@opensea/seaport-js', '@metamask/eth-sig-util'].map((n) => [n, pkg(n)]));
 
@@ -234,5 +236,23 @@ accountDeployed = false; // the EOA is not delegated yet: viem marks the factory
 const simple7702 = await toSimple7702SmartAccount({ client: userOpClient, owner: userOpOwner });
 await sendUserOp('viem-userop-v08-7702', 'EntryPoint v0.8: an EOA delegating to viem\'s Simple7702Account (eip7702Auth), approving a plain account',
   simple7702, [approveCall], { authorization: await userOpOwner.signAuthorization({ chainId: 1, nonce: 0, contractAddress: simple7702.authorization.address }) });
+
+// Safe transactions as Safe{Wallet} asks each owner to sign them (eth_signTypedData_v4 of a SafeTx).
+const MULTISEND_CALL_ONLY = '0x9641d764fc13c8B624c04430C7356C1C7C8102e2'; // Safe 1.4.1 (@safe-global/safe-deployments)
+const BYBIT_STYLE_TARGET = '0x96221423681A6d52E184D440a8eFCEbB105C7242'; // the contract the Feb 2025 Bybit SafeTx delegatecalled
+const multiSendTxs = (txs) => concat(txs.map((t) => encodePacked(['uint8', 'address', 'uint256', 'uint256', 'bytes'],
+  [t.operation, t.to, t.value, BigInt(size(t.data)), t.data])));
+async function signSafeTx(name, desc, fields) {
+  const message = JSON.parse(JSON.stringify(buildSafeTransaction({ nonce: 7, ...fields })));
+  await capture(name, desc, `@safe-global/safe-contracts ${pkg('@safe-global/safe-contracts')} EIP712_SAFE_TX_TYPE + buildSafeTransaction + ${viem} signTypedData`,
+    1, 'eth_signTypedData_v4', () => wallet(mainnet).signTypedData({ domain: { chainId: 1, verifyingContract: SAFE }, types: EIP712_SAFE_TX_TYPE, primaryType: 'SafeTx', message }));
+}
+await signSafeTx('safe-tx-usdc-transfer', 'SafeTx: the Safe sends 5 USDC (a plain call)', { to: USDC, data: transferCall.data });
+await signSafeTx('safe-tx-add-owner', 'SafeTx: the Safe adds an owner and sets the threshold to 1', { to: SAFE, data: addOwner });
+await signSafeTx('safe-tx-multisend-approve', 'SafeTx: delegatecall to Safe\'s MultiSendCallOnly 1.4.1 batching a transfer and an unlimited approval',
+  { to: MULTISEND_CALL_ONLY, operation: 1, data: encodeFunctionData({ abi: safeAbi, functionName: 'multiSend',
+    args: [multiSendTxs([{ operation: 0, to: USDC, value: 0n, data: transferCall.data }, { operation: 0, ...approveCall, value: 0n }])] }) });
+await signSafeTx('safe-tx-delegatecall-unknown', 'SafeTx shaped like the Bybit theft: transfer(address,uint256) delegatecalled into an unknown contract',
+  { to: BYBIT_STYLE_TARGET, operation: 1, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [DRAINER, 0n] }) });
 
 writeFileSync(process.argv[2] ?? new URL('./corpus.json', import.meta.url), JSON.stringify({ generated_by: versions, payloads: corpus }, null, 1) + '\n');

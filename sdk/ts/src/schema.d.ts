@@ -427,7 +427,8 @@ export interface components {
         };
         /**
          * DecodeResult
-         * @description ``POST /v1/decode``: ``decoded`` for transactions, ``typed_data``/``message`` for signatures.
+         * @description ``POST /v1/decode``: ``decoded`` for transactions (and for a SafeTx signature: the execTransaction it
+         *     authorizes), ``typed_data``/``message`` for signatures.
          */
         DecodeResult: {
             /**
@@ -935,7 +936,7 @@ export interface components {
         SkippedCheck: {
             /**
              * Check
-             * @description simulation | spender_code | token_standard | token_metadata | bytecode | swap_recipient | phishing_list | token_lists
+             * @description simulation | spender_code | token_standard | token_metadata | bytecode | swap_recipient | phishing_list | token_lists | safe_deployments
              */
             check: string;
             /**
