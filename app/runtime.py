@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.settings import Settings
 from audit import Ledger, Signer, cached_narrative, make_engine, session_factory, upgrade
 from chain.decode import clear_signing
+from chain.intel import operator as operator_feeds
 from chain.rules import Policy, check_policy_rules, load_policy
 from chain.simulate import ChainBackends, ForkError, RevmBackend, RpcBackend, SimulationBackend, UnservedChain
 from inference import Engine, EngineError, ModelIdentity, Sampling
@@ -123,6 +124,14 @@ def build_pin_client(settings: Settings):  # type: ignore[no-untyped-def]
     return None
 
 
+def build_ledger(settings: Settings, sessions: sessionmaker[Session]) -> Ledger:
+    """The ledger on ``sessions``, signing with the configured key."""
+    # a batch makes up to three attempts, each bounded by the database timeout: a request waits for no more
+    return Ledger(sessions, Signer.load_or_create(settings.signing_key_path), pinning=settings.pinning_enabled,
+                  append_timeout_s=APPEND_WAITS * settings.database_timeout_s,
+                  trusted_keys=frozenset(settings.trusted_signing_keys))
+
+
 def build_services(settings: Settings, *, engine: Engine | str | None = "configured") -> Services:
     """Load the policy, start the simulator and the model, open (and migrate) the audit store.
 
@@ -131,12 +140,12 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
     """
     policy = load_policy(settings.policy_file)
     clear_signing.configure(settings.eip712_descriptors)
+    operator_feeds.configure(settings.intel_dir)
     check_policy_rules(policy)
     db = make_engine(settings.database_url, settings.database_timeout_s)
     if settings.auto_upgrade:
         upgrade(db)
     sessions = session_factory(db)
-    signer = Signer.load_or_create(settings.signing_key_path)
     narratives = None
     if settings.narrative_cache_size:
         narratives = NarrativeCache(settings.narrative_cache_size, lambda key: cached_narrative(sessions, key))
@@ -146,10 +155,7 @@ def build_services(settings: Settings, *, engine: Engine | str | None = "configu
         backend=build_backend(settings),
         engine=build_engine(settings) if engine == "configured" else engine,  # type: ignore[arg-type]
         sessions=sessions,
-        # a batch makes up to three attempts, each bounded by the database timeout: a request waits for no more
-        ledger=Ledger(sessions, signer, pinning=settings.pinning_enabled,
-                      append_timeout_s=APPEND_WAITS * settings.database_timeout_s,
-                      trusted_keys=frozenset(settings.trusted_signing_keys)),
+        ledger=build_ledger(settings, sessions),
         sampling=Sampling(temperature=settings.model_temperature, seed=settings.model_seed,
                           max_tokens=settings.model_max_tokens),
         narratives=narratives,

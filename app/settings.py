@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     pinning_service: str | None = Field(None, description="IPFS Pinning Service API endpoint to pin to.")
     pinning_token: SecretStr | None = Field(None, description="Bearer token for the pinning service.")
     pin_interval_s: float = Field(2.0, gt=0, description="How often the pin worker looks at the outbox.")
+    intel_dir: Path = Field(Path("./txexplain-intel"), description="Where imported threat-intelligence feeds live "
+                            "(`txexplain intel import`), one JSON file each.")
+    intel_refresh_s: float = Field(900.0, gt=0, description="How often the server looks for URL feeds due a refresh.")
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

@@ -8,6 +8,7 @@ deterministic summary), so parties are named by role: "you", "the token", "the s
 from __future__ import annotations
 
 from chain import Analysis
+from chain.sanitize import sanitize_text
 from inference.formatting import approval_amount, human_amount, quote, signed_change
 
 MAX_FACT_SHEET = 2400
@@ -15,7 +16,12 @@ MAX_ITEMS = 8
 
 
 def token_label(analysis: Analysis, token: str) -> str:
-    """``"SYMBOL" (0x…)`` when the token's symbol is known, else the address (used by the summary)."""
+    """``USD Coin (USDC, 0x…)`` when a list names the address (a token list, an operator's label feed — never
+    on-chain text), else ``"SYMBOL" (0x…)`` when the token's symbol was read, else the address (the summary's)."""
+    label = analysis.facts.labels.get(token)
+    if label is not None:
+        name = sanitize_text(label.name, 64)
+        return f"{name} ({sanitize_text(label.symbol, 16)}, {token})" if label.symbol else f"{name} ({token})"
     meta = analysis.facts.tokens.get(token)
     return f"{quote(meta.symbol)} ({token})" if meta and meta.symbol else token
 

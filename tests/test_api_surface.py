@@ -80,7 +80,8 @@ def test_readyz_reports_each_part(client: TestClient) -> None:
         "checks": {"database": {"ok": True, "detail": "sqlite"},
                    "ledger": {"ok": True, "detail": "every record is covered by a checkpoint the sequencer signed"},
                    "model": {"ok": True, "detail": "no model configured (TXEXPLAIN_ENGINE=none): summaries only"},
-                   "rpc": {"ok": True, "detail": "revm over the embedded devnet"}},
+                   "rpc": {"ok": True, "detail": "revm over the embedded devnet"},
+                   "intel": {"ok": True, "detail": "0 imported feeds", "stale": [], "failing": []}},
     }
 
 

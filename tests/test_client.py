@@ -28,7 +28,7 @@ def test_client_explains_the_wallets_request_unchanged(server: str) -> None:
     assert (record["leaf_hash"], record["record"]["verdict"]) == (result.audit.leaf_hash, "block")
     assert decoded.decoded["function"] == "approve(address,uint256)"
     assert simulated.simulation["status"] == "success" and simulated.approvals[0]["spender"] == DRAINER_EOA
-    assert len(rules["rules"]) == 25 and ready["status"] == "ready"
+    assert len(rules["rules"]) == 26 and ready["status"] == "ready"
 
 
 def test_client_raises_with_the_field_named(server: str) -> None:

@@ -115,7 +115,7 @@ def test_every_catalogue_rule_is_registered_with_its_default_severity(policy: Po
                  "CHAIN_ID_MISMATCH": "high", "KNOWN_MALICIOUS": "critical", "SUSPICIOUS_PAYABLE_CALL": "critical",
                  "TRANSFER_TO_TOKEN_CONTRACT": "high", "POISONED_ADDRESS": "critical",
                  "SWAP_RECIPIENT_MISMATCH": "high", "OWNERSHIP_CHANGE": "high", "EIP7702_DELEGATION": "critical",
-                 "DELEGATECALL": "critical",
+                 "DELEGATECALL": "critical", "SANCTIONED_ADDRESS": "critical",
                  "UNKNOWN_FUNCTION": "medium", "METADATA_INJECTION": "high", "SIMULATION_REVERTED": "medium",
                  "SIMULATION_UNAVAILABLE": "low", "PHISHING_ORIGIN": "critical", "LOOKALIKE_ORIGIN": "high",
                  "IMPERSONATOR_TOKEN": "high"}
@@ -182,7 +182,7 @@ def test_rules_cli_lists_the_active_policy() -> None:
     listed = json.loads(done.stdout)
     assert listed["policy"]["version"] == "2026.12.3" and len(listed["policy"]["sha256"]) == 64
     assert {r["rule"]: r["severity"] for r in listed["rules"]}["APPROVAL_TO_EOA"] == "critical"
-    assert all(r["description"] for r in listed["rules"]) and len(listed["rules"]) == 25
+    assert all(r["description"] for r in listed["rules"]) and len(listed["rules"]) == 26
 
 
 def test_rules_look_inside_nested_calls(backend: RevmBackend, policy: Policy) -> None:

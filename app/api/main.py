@@ -18,11 +18,28 @@ from app.api.problems import problem, validation_problem
 from app.api.routes import audit, chain, explain, explorer, ops
 from app.auth import FAILED_KEYS_PER_MINUTE, RateLimiter
 from app.errors import ERRORS, failure_of, problem_members, response_headers
+from app.intel_records import append_feed_record
 from app.runtime import Services, build_pin_client, build_services
 from app.settings import Settings, loopback_host
+from audit import AuditWriteError
 from audit.pinning import PinWorker
+from chain.intel.refresh import FeedRefresher, Refreshed
 
 log = logging.getLogger("txexplain")
+
+
+def _record_refreshes(services: Services, done: list[Refreshed]) -> None:
+    """An audit record for each feed a background refresh replaced (a failure is logged, the feed kept)."""
+    for result in done:
+        if result.outcome == "failed":
+            log.warning("intel feed %s: refresh failed, keeping version %s: %s", result.feed, result.meta.version,
+                        result.error)
+        elif result.outcome == "updated":
+            try:
+                append_feed_record(services.ledger, result.meta, "updated", services.policy.identity)
+            except AuditWriteError as exc:
+                log.error("intel feed %s: updated to %s but its audit record failed: %s", result.feed,
+                          result.meta.version, exc)
 
 
 def _lifespan(settings: Settings, services: Services | None):  # type: ignore[no-untyped-def]
@@ -40,9 +57,13 @@ def _lifespan(settings: Settings, services: Services | None):  # type: ignore[no
         pinner = PinWorker(running.sessions, client, running.settings.pin_interval_s) if client else None
         if pinner:
             pinner.start()
+        refresher = FeedRefresher(running.settings.intel_refresh_s, on_refresh=lambda done: _record_refreshes(
+            running, done))
+        refresher.start()
         try:
             yield
         finally:
+            refresher.stop()
             if pinner:
                 pinner.stop()
             running.ledger.close()

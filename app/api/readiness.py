@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from app.runtime import Services, UnavailableEngine
 from audit.tail import fault_text
+from chain.intel.operator import operator_feeds
 from chain.simulate.chains import ChainBackends, UnservedChain
 from chain.simulate.jsonrpc import RpcError, RpcUnavailable
 
@@ -68,6 +69,16 @@ def _rpc(services: Services) -> dict[str, Any]:
     return {"ok": not down and default["ok"], "detail": detail, "chains": chains}
 
 
+def _intel() -> dict[str, Any]:
+    """Imported feeds: not ok while one is stale (past its max age) or its last refresh failed; each is named."""
+    feeds = operator_feeds().meta.values()
+    stale = sorted(m.feed for m in feeds if m.stale())
+    failing = sorted(m.feed for m in feeds if m.last_error)
+    detail = f"{len(feeds)} imported feeds" + (f"; stale: {', '.join(stale)}" if stale else "") + (
+        f"; last refresh failed: {', '.join(failing)}" if failing else "")
+    return {"ok": not stale and not failing, "detail": detail, "stale": stale, "failing": failing}
+
+
 def _simulator(backend: Any, chain_id: int | None) -> dict[str, Any]:
     """One simulator: a node answers eth_blockNumber and serves ``chain_id`` (when one is configured for it)."""
     if isinstance(backend, UnservedChain):
@@ -107,7 +118,7 @@ async def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
     faulty = ledger.pop("faulty")
     model = await _model(services)
     rpc = await run_in_threadpool(_rpc, services)
-    checks = {"database": database, "ledger": ledger, "model": model, "rpc": rpc}
+    checks = {"database": database, "ledger": ledger, "model": model, "rpc": rpc, "intel": _intel()}
     ready = database["ok"] and not faulty  # an answer can be audited: the store answers, its tail is ours
     degraded = sorted(name for name, check in checks.items() if not check["ok"] and name not in ("database", "ledger"))
     return ready, {"status": "ready" if ready else "not_ready", "degraded": degraded, "checks": checks}

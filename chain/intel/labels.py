@@ -4,6 +4,7 @@ instead of a bare address."""
 from __future__ import annotations
 
 from chain.facts import Facts, Label, walk_calls
+from chain.intel.operator import operator_feeds
 from chain.intel.tokens import token_lists
 
 
@@ -17,9 +18,15 @@ def labels_of(facts: Facts) -> dict[str, Label]:
         involved |= {c.token for c in facts.simulation.asset_changes}
     if facts.typed_data is not None:
         involved.add(facts.typed_data.verifying_contract)
+    involved |= facts.counterparties()  # recipients and other addresses an operator's label feed may name
     found = {}
+    feeds = operator_feeds()
     for address in sorted(a for a in involved if a):
         listed = lists.label(chain, address) or lists.label(facts.chain_id, address)
         if listed is not None:
             found[listed.address] = Label(name=listed.name, symbol=listed.symbol, source=listed.provenance.source)
+            continue
+        named = next(((meta, label) for meta, label in feeds.listed("labels", address) if label), None)
+        if named is not None:
+            found[address] = Label(name=named[1], source=f"{named[0].feed} ({named[0].source}, {named[0].version})")
     return found

@@ -9,6 +9,7 @@ import unicodedata
 from chain.decode import DecodedCall
 from chain.decode.universal_router import ADDRESS_THIS, MSG_SENDER
 from chain.facts import Facts
+from chain.intel.operator import operator_feeds
 from chain.intel.safe import safe_deployments
 from chain.rules.model import Finding, finding
 from chain.rules.policy import Policy
@@ -38,13 +39,36 @@ INSTRUCTION_WORDS = re.compile(
 URL = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|io|xyz|org|net|app|site|info|top|claim)\b)", re.IGNORECASE)
 
 
-@rule("KNOWN_MALICIOUS", severity="critical", description="any counterparty on the policy denylist")
+@rule("KNOWN_MALICIOUS", severity="critical", description="any counterparty on the policy denylist or on an "
+      "imported feed of malicious addresses (evidence: the feed, its version and sha256)")
 def known_malicious(facts: Facts, policy: Policy) -> list[Finding]:
-    """Any counterparty on the policy's denylist."""
+    """Any counterparty on the policy's denylist or on a ``malicious`` operator feed."""
     denied = {a.lower() for a in policy.denylist.get("addresses", [])}
-    return [finding("KNOWN_MALICIOUS", policy, f"{address} is on the denylist of known malicious addresses.",
-                    address=address)
-            for address in sorted(facts.counterparties()) if address.lower() in denied]
+    found = [finding("KNOWN_MALICIOUS", policy, f"{address} is on the denylist of known malicious addresses.",
+                     address=address, feed="policy denylist", source=policy.identity["version"])
+             for address in sorted(facts.counterparties()) if address.lower() in denied]
+    return found + _feed_findings(facts, policy, "KNOWN_MALICIOUS", "malicious", "known malicious addresses")
+
+
+@rule("SANCTIONED_ADDRESS", severity="critical", description="the sender or a counterparty is on an imported "
+      "sanctions feed (e.g. an OFAC SDN export; evidence: the feed, its version and sha256)")
+def sanctioned_address(facts: Facts, policy: Policy) -> list[Finding]:
+    """Any address of the request, the sender's included, on a ``sanctioned`` operator feed."""
+    return _feed_findings(facts, policy, "SANCTIONED_ADDRESS", "sanctioned", "sanctioned addresses",
+                          with_sender=True)
+
+
+def _feed_findings(facts: Facts, policy: Policy, rule_id: str, category: str, what: str,
+                   with_sender: bool = False) -> list[Finding]:
+    feeds = operator_feeds()
+    involved = facts.counterparties() | ({facts.sender} if with_sender and facts.sender else set())
+    found = []
+    for address in sorted(involved):
+        for meta, label in feeds.listed(category, address):
+            named = f" ({label})" if label else ""
+            found.append(finding(rule_id, policy, f"{address}{named} is on the feed {meta.feed!r} of {what}.",
+                                 address=address, label=label, **meta.provenance.evidence()))
+    return found
 
 
 @rule("SUSPICIOUS_PAYABLE_CALL", severity="critical", description="value sent with a claim / security-update style "

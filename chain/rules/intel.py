@@ -4,6 +4,7 @@ that claim a listed token's symbol or name at another address. Each finding name
 from __future__ import annotations
 
 from chain.facts import Facts
+from chain.intel.operator import operator_feeds
 from chain.intel.phishing import host_of, phishing_list
 from chain.intel.tokens import token_lists
 from chain.rules.model import Finding, finding
@@ -12,9 +13,18 @@ from chain.rules.registry import rule
 
 
 def _origin_findings(facts: Facts, policy: Policy, rule_id: str, kind: str) -> list[Finding]:
-    """``rule_id``'s finding when the phishing list's verdict on the asking site's host is ``kind``."""
+    """``rule_id``'s finding when the phishing list's verdict on the asking site's host is ``kind`` (a blocklist
+    verdict also from an imported phishing feed, unless the bundled list allows the host)."""
     listed = phishing_list()
-    if not facts.context.origin or listed is None:
+    if not facts.context.origin:
+        return []
+    host = host_of(facts.context.origin)
+    if kind == "blocklist" and (listed is None or listed.check(host).kind not in ("allowlist", "blocklist")):
+        imported = operator_feeds().listed_domain(host)
+        if imported is not None:
+            return [finding(rule_id, policy, f"The site asking, {host}, is on the phishing feed {imported.feed!r}.",
+                            host=host, **imported.provenance.evidence())]
+    if listed is None:
         return []
     verdict = listed.check(host_of(facts.context.origin))
     if verdict.kind != kind:
