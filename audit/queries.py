@@ -24,6 +24,42 @@ def get_record(sessions: sessionmaker[Session], record_id: str) -> AuditRecord |
         return session.get(AuditRecord, record_id)
 
 
+def feedback_for(sessions: sessionmaker[Session], record_id: str) -> list[dict[str, Any]]:
+    """The feedback records about ``record_id``, oldest first: id, time, tenant, decision and comment."""
+    query = (select(AuditRecord).join(AuditRecordTerm, AuditRecordTerm.record_id == AuditRecord.id)
+             .where(AuditRecordTerm.kind == "feedback_for", AuditRecordTerm.value == record_id)
+             .order_by(AuditRecord.seq))
+    with sessions() as session:
+        return [{"id": r.id, "created_at": r.created_at.isoformat(), "tenant": r.tenant,
+                 "decision": r.result.get("decision"), "comment": r.result.get("comment")}
+                for r in session.scalars(query)]
+
+
+def feedback_stats(sessions: sessionmaker[Session], tenant: str | None = None) -> dict[str, dict[str, Any]]:
+    """Per rule: how many records it fired on, how much feedback they got by decision, and the share that
+    overrode it (proceeded or false_positive) — the false-positive rate auditors ask for."""
+    from audit.feedback import DECISIONS, OVERRIDES
+
+    fired = select(AuditRecordTerm.value, func.count()).where(AuditRecordTerm.kind == "rule")
+    feedback = select(AuditRecord).where(AuditRecord.kind == "feedback")
+    if tenant is not None:
+        fired = fired.join(AuditRecord, AuditRecord.id == AuditRecordTerm.record_id).where(
+            AuditRecord.tenant == tenant)
+        feedback = feedback.where(AuditRecord.tenant == tenant)
+    with sessions() as session:
+        stats = {rule: {"fired": count, "feedback": 0, **dict.fromkeys(DECISIONS, 0)}
+                 for rule, count in session.execute(fired.group_by(AuditRecordTerm.value))}
+        for record in session.scalars(feedback.execution_options(yield_per=1000)):
+            for rule in set(record.result.get("rules") or []):
+                entry = stats.setdefault(rule, {"fired": 0, "feedback": 0, **dict.fromkeys(DECISIONS, 0)})
+                entry["feedback"] += 1
+                entry[record.result["decision"]] += 1
+    for entry in stats.values():
+        overridden = sum(entry[d] for d in OVERRIDES)
+        entry["override_rate"] = round(overridden / entry["feedback"], 4) if entry["feedback"] else None
+    return dict(sorted(stats.items()))
+
+
 def count_records(sessions: sessionmaker[Session]) -> int:
     """How many records the ledger holds."""
     with sessions() as session:

@@ -19,7 +19,10 @@ def _strings(value: Any) -> list[str]:
 
 
 def record_terms(request: Any, result: dict[str, Any]) -> set[tuple[str, str]]:
-    """(kind, value) pairs: ('address', lowercase 0x…) and ('rule', RULE_ID)."""
+    """(kind, value) pairs: ('address', lowercase 0x…), ('rule', RULE_ID), and ('feedback_for', record id) for a
+    feedback record, so a record's feedback is found by index."""
     terms = {("address", s.lower()) for s in _strings(request) + _strings(result) if _ADDRESS.match(s)}
     terms |= {("rule", f["rule"]) for f in result.get("findings", []) if isinstance(f, dict) and "rule" in f}
+    if isinstance(result.get("feedback_for"), str):
+        terms.add(("feedback_for", result["feedback_for"]))
     return terms

@@ -41,6 +41,11 @@ def with_chain(request: dict[str, Any], chain_id: int | None) -> dict[str, Any]:
     return {**request, "chain_id": chain_id}
 
 
+def feedback_body(record_id: str, decision: str, comment: str | None) -> dict[str, Any]:
+    """The body of ``POST /v1/feedback``."""
+    return {"record_id": record_id, "decision": decision, **({"comment": comment} if comment is not None else {})}
+
+
 def _answer(response: httpx.Response) -> Any:
     if response.is_success:
         return response.json()
@@ -97,6 +102,10 @@ class TxExplainClient:
         """One audit record with its inclusion proof."""
         return _answer(self._http.get(f"/v1/audit/records/{record_id}"))
 
+    def feedback(self, record_id: str, decision: str, comment: str | None = None) -> dict[str, Any]:
+        """Record what the user did (proceeded | rejected | reported_malicious | false_positive) about a result."""
+        return _answer(self._http.post("/v1/feedback", json=feedback_body(record_id, decision, comment)))
+
     def ready(self) -> dict[str, Any]:
         """The readiness report (raises TxExplainError with status 503 when not ready)."""
         return _answer(self._http.get("/readyz"))
@@ -141,6 +150,10 @@ class AsyncTxExplainClient:
     async def audit_record(self, record_id: str) -> dict[str, Any]:
         """One audit record with its inclusion proof."""
         return _answer(await self._http.get(f"/v1/audit/records/{record_id}"))
+
+    async def feedback(self, record_id: str, decision: str, comment: str | None = None) -> dict[str, Any]:
+        """Record what the user did (proceeded | rejected | reported_malicious | false_positive) about a result."""
+        return _answer(await self._http.post("/v1/feedback", json=feedback_body(record_id, decision, comment)))
 
     async def ready(self) -> dict[str, Any]:
         """The readiness report (raises TxExplainError with status 503 when not ready)."""

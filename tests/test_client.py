@@ -22,7 +22,10 @@ def test_client_explains_the_wallets_request_unchanged(server: str) -> None:
         simulated = client.simulate(WALLET_REQUEST, chain_id=31337)
         rules = client.rules()
         ready = client.ready()
+        feedback = client.feedback(result.audit.id, "rejected", "the wallet warned me")
+        linked = client.audit_record(result.audit.id)["feedback"]
     assert result.verdict == "block"
+    assert feedback["record_id"] == result.audit.id and [f["decision"] for f in linked] == ["rejected"]
     assert [f.rule for f in result.findings] == ["APPROVAL_TO_EOA", "UNLIMITED_APPROVAL"]
     assert result.explanation.summary.startswith("Calls approve(address,uint256)")
     assert (record["leaf_hash"], record["record"]["verdict"]) == (result.audit.leaf_hash, "block")

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from app.api.openapi_docs import install_openapi
 from app.api.problems import problem, validation_problem
-from app.api.routes import audit, chain, explain, explorer, ops
+from app.api.routes import audit, chain, explain, explorer, feedback, ops
 from app.auth import FAILED_KEYS_PER_MINUTE, RateLimiter
 from app.errors import ERRORS, failure_of, problem_members, response_headers
 from app.intel_records import append_feed_record
@@ -147,7 +147,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.add_exception_handler(kind, _mapped_failure)
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    for module in (explain, chain, audit, ops):
+    for module in (explain, chain, audit, feedback, ops):
         app.include_router(module.router)
     app.mount("/audit/static", explorer.static_files, name="audit-static")
     app.include_router(explorer.router)

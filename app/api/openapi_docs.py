@@ -60,14 +60,18 @@ CHECKPOINT = {"size": 42, "root_hash": ROOT, "chain_head": ROOT,
               "key_id": "a1b2c3d4e5f60718", "public_key": "0x…32 bytes", "signature": "0x…64 bytes", "cid": None}
 RECORD = {"record": {"id": SUMMARY["id"], "seq": 42, "verdict": "block", "kind": "transaction", "result": EXPLAIN},
           "canonical": "{…RFC 8785 JSON of the record…}", "seq": 42, "leaf_hash": LEAF, "chain_hash": ROOT,
-          "cid": None, "pin_status": None, "checkpoint": CHECKPOINT, "inclusion_proof": [ROOT]}
+          "cid": None, "pin_status": None, "checkpoint": CHECKPOINT, "inclusion_proof": [ROOT],
+          "feedback": [{"id": "01JD6Z9A0B1C2D3E4F5G6H7J8K", "created_at": "2026-12-01T12:00:00+00:00",
+                        "tenant": "default", "decision": "false_positive", "comment": "I expected this"}]}
 CONSISTENCY = {"first": 10, "second": 42, "proof": [ROOT], "first_root": ROOT, "second_root": ROOT,
                "first_checkpoint": None, "second_checkpoint": CHECKPOINT}
 
 
-def ok_response(model: type, example: Any, description: str = "Success") -> dict[int | str, dict[str, Any]]:
-    """A 200 entry with its schema and one example."""
-    return {200: {"model": model, "description": description, "content": {"application/json": {"example": example}}}}
+def ok_response(model: type, example: Any, description: str = "Success",
+                status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """A success entry (200 unless ``status``) with its schema and one example."""
+    return {status: {"model": model, "description": description,
+                     "content": {"application/json": {"example": example}}}}
 
 
 EXPLAIN_OK = ok_response(ExplainResult, EXPLAIN, "The result, already audited (or, with ?stream=true, "

@@ -151,6 +151,28 @@ def repair(
                         f"{len(done.checkpoints_removed)} checkpoints; the ledger ends at seq {done.trusted_size}")
 
 
+@audit_app.command()
+def stats(tenant: Annotated[str | None, typer.Option(help="Only this tenant's records and feedback.")] = None,
+          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Per rule: the records it fired on, the feedback they got (proceeded, rejected, reported_malicious,
+    false_positive) and its override rate — (proceeded + false_positive) / feedback."""
+    from audit.queries import feedback_stats
+
+    rows = feedback_stats(open_sessions(), tenant)
+    if as_json:
+        sys.stdout.write(json.dumps(rows) + "\n")
+        return
+    table = Table(title="rules and the feedback on them")
+    for column in ("rule", "fired", "feedback", "proceeded", "rejected", "reported_malicious", "false_positive",
+                   "override rate"):
+        table.add_column(column)
+    for rule_id, row in rows.items():
+        rate = "—" if row["override_rate"] is None else f"{row['override_rate']:.1%}"
+        table.add_row(rule_id, *(str(row[k]) for k in ("fired", "feedback", "proceeded", "rejected",
+                                                         "reported_malicious", "false_positive")), rate)
+    Console().print(table)
+
+
 @checkpoint_app.command("export")
 def checkpoint_export(output: Annotated[Path | None, typer.Option(help="Write here instead of standard "
                                                                        "output.")] = None) -> None:

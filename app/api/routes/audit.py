@@ -36,6 +36,8 @@ def record_view(sessions: sessionmaker[Session], record_id: str, caller: Caller)
         "pin_status": queries.pin_status(sessions, "record", record.id),
         "checkpoint": queries.checkpoint_json(checkpoint) if checkpoint else None,
         "inclusion_proof": proof,
+        "feedback": [f for f in queries.feedback_for(sessions, record.id)
+                     if caller.sees_all_tenants or f["tenant"] == caller.tenant],
     }
 
 

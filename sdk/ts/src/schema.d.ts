@@ -188,6 +188,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Feedback
+         * @description Record the user's decision (`proceeded`, `rejected`, `reported_malicious`, `false_positive`) about an
+         *     explained request: an audit record of kind `feedback` linked to it, carrying the rules that had fired, so
+         *     `txexplain audit stats` can report how often each rule is overridden.
+         */
+        post: operations["post_feedback_v1_feedback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -583,6 +605,40 @@ export interface components {
             mode?: components["schemas"]["NarrativeMode"] | null;
             /** Claims */
             claims?: string[] | null;
+        };
+        /**
+         * FeedbackAnswer
+         * @description ``POST /v1/feedback``: the feedback record's id, the record it is about, and where it sits in the ledger.
+         */
+        FeedbackAnswer: {
+            /** Id */
+            id: string;
+            /** Record Id */
+            record_id: string;
+            /** Decision */
+            decision: string;
+            /** Audit */
+            audit: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * FeedbackRequest
+         * @description A decision about one explained request.
+         */
+        FeedbackRequest: {
+            /**
+             * Record Id
+             * @description The explained request's audit record id (its ULID).
+             */
+            record_id: string;
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "proceeded" | "rejected" | "reported_malicious" | "false_positive";
+            /** Comment */
+            comment?: string | null;
         };
         /**
          * FieldError
@@ -1946,6 +2002,15 @@ export interface operations {
                      *       },
                      *       "inclusion_proof": [
                      *         "0x1f2e3d4c5b6a79880716253443526170f1e2d3c4b5a69788796a5b4c3d2e1f00"
+                     *       ],
+                     *       "feedback": [
+                     *         {
+                     *           "id": "01JD6Z9A0B1C2D3E4F5G6H7J8K",
+                     *           "created_at": "2026-12-01T12:00:00+00:00",
+                     *           "tenant": "default",
+                     *           "decision": "false_positive",
+                     *           "comment": "I expected this"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -2259,6 +2324,159 @@ export interface operations {
                 };
             };
             /** @description Sizes out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's rate limit is reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The audit store does not answer (`audit-unavailable`, with Retry-After): the key could not be checked or nothing could be recorded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_feedback_v1_feedback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded: a ledger record of kind `feedback` */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01JD6Z9A0B1C2D3E4F5G6H7J8K",
+                     *       "record_id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E",
+                     *       "decision": "false_positive",
+                     *       "audit": {
+                     *         "id": "01JD6Z9A0B1C2D3E4F5G6H7J8K",
+                     *         "leaf_hash": "0x…",
+                     *         "seq": 43,
+                     *         "chain_hash": "0x…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FeedbackAnswer"];
+                };
+            };
+            /** @description An API key is required, or the one given is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No record with this id that the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://txexplain.dev/problems/invalid-request",
+                     *       "title": "Invalid request",
+                     *       "status": 422,
+                     *       "detail": "params[0].to: not a 20-byte hex address",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params[0].to",
+                     *           "message": "not a 20-byte hex address"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid (named in `errors`). */
             422: {
                 headers: {
                     [name: string]: unknown;
