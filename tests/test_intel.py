@@ -12,7 +12,7 @@ import pytest
 
 from chain.analyze import analyze
 from chain.intel.phishing import PACKAGE, host_of, phishing_list
-from chain.intel.tokens import token_lists
+from chain.intel.tokens import skeleton, token_lists
 from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
@@ -126,6 +126,28 @@ def test_a_permit_for_an_impersonator_usdc_on_mainnet(backend: RevmBackend, poli
     assert "IMPERSONATOR_TOKEN" not in genuine
     _, elsewhere = explain(permit("0x" + "77" * 20, "My Own Token"), backend, policy)
     assert "IMPERSONATOR_TOKEN" not in elsewhere
+
+
+def test_a_look_alike_in_another_script_is_the_same_name(backend: RevmBackend, policy: Policy) -> None:
+    """Unicode's confusables (TR39, PyPI confusable-homoglyphs) fold Cyrillic "С", "о" and Greek "Ο" to Latin."""
+    if token_lists().label(1, "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48") is None:
+        pytest.skip("the token lists are not installed")
+    _, findings = explain(permit("0x" + "77" * 20, "USD \u0421\u043ein"), backend, policy)  # Cyrillic С and о
+    assert findings["IMPERSONATOR_TOKEN"]["listed_address"] == "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+    assert skeleton("U\u0405D\u0421") == "USDC" and skeleton("\u039f\uff2b") == "OK"
+
+
+def test_ledgers_lists_name_tokens_on_the_chains_they_cover(backend: RevmBackend, policy: Policy) -> None:
+    lists = token_lists()
+    ledger = {p.feed: p for p in lists.provenance if p.feed.startswith("ledger-erc20-")}
+    if not ledger:
+        pytest.skip("npm @ledgerhq/cryptoassets-evm-signatures is not installed")
+    assert {"ledger-erc20-1", "ledger-erc20-8453", "ledger-erc20-42161"} <= set(ledger)
+    assert ledger["ledger-erc20-1"].source.startswith("@ledgerhq/cryptoassets-evm-signatures@13.7.1 ")
+    only_ledger = [t for (chain, _), t in lists.by_address.items() if t.provenance.feed.startswith("ledger-")]
+    assert only_ledger  # tokens no other list names
+    token = only_ledger[0]
+    assert lists.impersonated(token.chain_id, "0x" + "77" * 20, token.symbol) == token
 
 
 def test_intel_list_names_every_feed_with_its_provenance(listed) -> None:  # type: ignore[no-untyped-def]

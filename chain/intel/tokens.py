@@ -4,22 +4,40 @@ elsewhere that calls itself by a listed token's symbol or name is an impersonato
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
 from eth_utils import to_checksum_address
 
+from chain.intel import feeds
 from chain.intel.feeds import Provenance, read_package_json
 
 UNISWAP = ("@uniswap/default-token-list", "build/uniswap-default.tokenlist.json")
 METAMASK = ("@metamask/contract-metadata", "contract-map.json")
+LEDGER = ("@ledgerhq/cryptoassets-evm-signatures", "lib/data/evm")  # <chain id>/erc20.json per chain
+
+
+@cache
+def _to_latin() -> dict[str, str]:
+    """Each non-ASCII character Unicode's confusables data (TR39, via PyPI ``confusable-homoglyphs``) lists as a
+    look-alike of an ASCII letter or digit, mapped to it: Cyrillic "С" → "C", Greek "Ο" → "O"."""
+    from importlib.resources import files
+
+    data = json.loads((files("confusable_homoglyphs") / "confusables.json").read_text(encoding="utf-8"))
+    return {char: next(h["c"] for h in homoglyphs if h["c"].isascii() and h["c"].isalnum())
+            for char, homoglyphs in data.items()
+            if len(char) == 1 and not char.isascii() and any(h["c"].isascii() and h["c"].isalnum()
+                                                              for h in homoglyphs)}
 
 
 def skeleton(text: str) -> str:
-    """Letters and digits only, compatibility-normalized and upper-cased: "USDC", "usdc", "ＵＳＤＣ" collapse."""
+    """Letters and digits only, compatibility-normalized, confusables folded to the ASCII they imitate and
+    upper-cased: "USDC", "usdc", "ＵＳＤＣ" and "UЅDС" (Cyrillic) collapse."""
     folded = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in folded if ch.isalnum()).upper()
+    latin = _to_latin()
+    return "".join(latin.get(ch, ch) for ch in folded if ch.isalnum()).upper()
 
 
 @dataclass(frozen=True)
@@ -89,4 +107,30 @@ def token_lists() -> TokenLists:
                                  meta.get("decimals"), provenance))
     except (OSError, ValueError, KeyError, TypeError):
         pass
+    _add_ledger_lists(lists)
     return lists
+
+
+def _add_ledger_lists(lists: TokenLists) -> None:
+    """Ledger's per-chain ERC-20 lists (the ones its devices show by name): rows of ``[family, id, ticker,
+    decimals, name, signature, address, disabled, delisted]``; disabled and delisted tokens are left out."""
+    package, folder = LEDGER
+    root = feeds.NODE_MODULES / package / folder
+    if not root.is_dir():
+        return
+    for chain_dir in sorted((p for p in root.iterdir() if p.name.isdigit()), key=lambda p: int(p.name)):
+        try:
+            rows, source, sha256 = read_package_json(package, f"{folder}/{chain_dir.name}/erc20.json")
+        except (OSError, ValueError):
+            continue
+        version = source.split("@")[-1].split(" ")[0]
+        provenance = Provenance(f"ledger-erc20-{chain_dir.name}", source, version, sha256, len(rows))
+        lists.provenance.append(provenance)
+        for row in rows:
+            try:
+                _, _, ticker, decimals, name, _, address, disabled, delisted = row[:9]
+            except (TypeError, ValueError):
+                continue
+            if not disabled and not delisted and isinstance(address, str) and address.startswith("0x"):
+                lists.add(Listed(int(chain_dir.name), to_checksum_address(address), str(ticker), str(name),
+                                 decimals if isinstance(decimals, int) else None, provenance))

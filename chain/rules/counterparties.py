@@ -4,13 +4,13 @@ swaps, EIP-7702 delegations, and token text that tries to talk to the user or th
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from chain.decode import DecodedCall
 from chain.decode.universal_router import ADDRESS_THIS, MSG_SENDER
 from chain.facts import Facts
 from chain.intel.operator import operator_feeds
 from chain.intel.safe import safe_deployments
+from chain.intel.tokens import skeleton
 from chain.rules.model import Finding, finding
 from chain.rules.policy import Policy
 from chain.rules.registry import rule
@@ -217,12 +217,6 @@ def eip7702_delegation(facts: Facts, policy: Policy) -> list[Finding]:
             for delegate in facts.delegations if delegate not in allowed]
 
 
-def _skeleton(text: str) -> str:
-    """Letters and digits only, compatibility-normalized and upper-cased: lookalikes collapse."""
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in folded if ch.isalnum()).upper()
-
-
 def injection_reason(text: str, raw_changed: bool) -> str | None:
     """Why a token string is suspicious, or None."""
     if raw_changed:
@@ -231,9 +225,9 @@ def injection_reason(text: str, raw_changed: bool) -> str | None:
         return "contains a URL"
     if INSTRUCTION_WORDS.search(text):
         return "contains instructions"
-    skeleton = _skeleton(text)
-    if text.upper() not in KNOWN_SYMBOLS and (skeleton in KNOWN_SYMBOLS or (not text.isascii()
-                                              and any(skeleton.startswith(s) for s in KNOWN_SYMBOLS))):
+    folded = skeleton(text)
+    if text.upper() not in KNOWN_SYMBOLS and (folded in KNOWN_SYMBOLS or (not text.isascii()
+                                              and any(folded.startswith(s) for s in KNOWN_SYMBOLS))):
         return "imitates a well-known symbol"
     return None
 
