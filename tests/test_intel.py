@@ -104,6 +104,20 @@ def test_a_lookalike_warns_and_a_protected_site_does_not(listed, backend: RevmBa
     assert not {"PHISHING_ORIGIN", "LOOKALIKE_ORIGIN"} & set(findings)
 
 
+def test_a_homoglyph_of_a_listed_site_is_a_lookalike(listed, backend: RevmBackend, policy: Policy) -> None:  # type: ignore[no-untyped-def]
+    """A host spelled with another script's look-alike letters: punycode is far from the name by edit distance, so
+    the package's fuzzy match misses it; folded by Unicode's confusables it is the protected or allowed domain."""
+    verdict, findings = explain(signing("https://metam\u0430sk.io"), backend, policy)  # a Cyrillic "а"
+    evidence = findings["LOOKALIKE_ORIGIN"]
+    assert (evidence["host"], evidence["resembles"], evidence["homoglyph"]) == (
+        "xn--metamsk-6fg.io", "metamask.io", True)
+    assert verdict == "warn" and "PHISHING_ORIGIN" not in findings  # never critical: fuzzy by nature
+    _, findings = explain(signing("https://app.un\u0456swap.org"), backend, policy)  # a Ukrainian "і"
+    assert findings["LOOKALIKE_ORIGIN"]["resembles"] == "app.uniswap.org"
+    _, findings = explain(signing("https://\u00fcber.example"), backend, policy)  # a real IDN, imitating nothing
+    assert "LOOKALIKE_ORIGIN" not in findings
+
+
 def permit(contract: str, name: str) -> dict:
     """viem's EIP-2612 USDC permit (tests/payloads/corpus.json) with its domain's contract and name replaced."""
     request = CORPUS["viem-eip2612-permit-max"]["request"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
+from chain.intel.confusables import to_latin
 from chain.intel.feeds import Provenance, read_package_json
 
 PACKAGE, FILE = "eth-phishing-detect", "src/config.json"
@@ -86,6 +87,21 @@ class PhishingList:
                 if _levenshtein(form, target, self.tolerance) <= self.tolerance:
                     return Verdict("fuzzy", host, domain)
         return Verdict("none", host)
+
+    def imitates(self, host: str) -> str | None:
+        """The allowlisted or protected domain an internationalized ``host`` spells with look-alike characters of
+        another script (``xn--metamsk-…`` for "metamаsk.io" with a Cyrillic "а"), or None."""
+        try:
+            written = host.encode("ascii").decode("idna")
+        except UnicodeError:
+            return None
+        folded = to_latin(written).lower()
+        if folded == written or not folded.isascii():
+            return None
+        verdict = self.check(folded)
+        if verdict.kind == "allowlist":
+            return folded
+        return verdict.match if verdict.kind == "fuzzy" else None
 
 
 _lock = threading.Lock()

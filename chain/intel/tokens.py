@@ -4,14 +4,13 @@ elsewhere that calls itself by a listed token's symbol or name is an impersonato
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
 from eth_utils import to_checksum_address
 
 from chain.intel import feeds
+from chain.intel.confusables import to_latin
 from chain.intel.feeds import Provenance, read_package_json
 
 UNISWAP = ("@uniswap/default-token-list", "build/uniswap-default.tokenlist.json")
@@ -19,25 +18,10 @@ METAMASK = ("@metamask/contract-metadata", "contract-map.json")
 LEDGER = ("@ledgerhq/cryptoassets-evm-signatures", "lib/data/evm")  # <chain id>/erc20.json per chain
 
 
-@cache
-def _to_latin() -> dict[str, str]:
-    """Each non-ASCII character Unicode's confusables data (TR39, via PyPI ``confusable-homoglyphs``) lists as a
-    look-alike of an ASCII letter or digit, mapped to it: Cyrillic "С" → "C", Greek "Ο" → "O"."""
-    from importlib.resources import files
-
-    data = json.loads((files("confusable_homoglyphs") / "confusables.json").read_text(encoding="utf-8"))
-    return {char: next(h["c"] for h in homoglyphs if h["c"].isascii() and h["c"].isalnum())
-            for char, homoglyphs in data.items()
-            if len(char) == 1 and not char.isascii() and any(h["c"].isascii() and h["c"].isalnum()
-                                                              for h in homoglyphs)}
-
-
 def skeleton(text: str) -> str:
     """Letters and digits only, compatibility-normalized, confusables folded to the ASCII they imitate and
     upper-cased: "USDC", "usdc", "ＵＳＤＣ" and "UЅDС" (Cyrillic) collapse."""
-    folded = unicodedata.normalize("NFKC", text)
-    latin = _to_latin()
-    return "".join(latin.get(ch, ch) for ch in folded if ch.isalnum()).upper()
+    return "".join(ch for ch in to_latin(text) if ch.isalnum()).upper()
 
 
 @dataclass(frozen=True)

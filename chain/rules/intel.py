@@ -26,7 +26,11 @@ def _origin_findings(facts: Facts, policy: Policy, rule_id: str, kind: str) -> l
                             host=host, **imported.provenance.evidence())]
     if listed is None:
         return []
-    verdict = listed.check(host_of(facts.context.origin))
+    verdict = listed.check(host)
+    if kind == "fuzzy" and verdict.kind == "none" and (imitated := listed.imitates(host)) is not None:
+        return [finding(rule_id, policy, f"The site asking, {host}, spells {imitated} with look-alike characters "
+                        "of another script.", host=host, resembles=imitated, homoglyph=True,
+                        **listed.provenance.evidence())]
     if verdict.kind != kind:
         return []
     said = (f"The site asking, {verdict.host}, is on the phishing blocklist." if kind == "blocklist" else
