@@ -75,6 +75,13 @@ def test_the_bybit_shaped_signature_names_the_code_and_the_list(backend: RevmBac
     assert "as a delegatecall (the Safe runs that code as its own)" in summarize(analysis)
 
 
+def test_safes_contracts_are_named_from_its_deployments(backend: RevmBackend, policy: Policy) -> None:
+    analysis, _ = judged(safe_tx("safe-tx-multisend-approve"), backend, policy)
+    label = analysis.facts.labels[MULTISEND_CALL_ONLY]
+    assert label.name == "Safe MultiSendCallOnly 1.4.1" and label.source.startswith("@safe-global/safe-deployments@")
+    assert f"multiSend(bytes) on Safe MultiSendCallOnly 1.4.1 ({MULTISEND_CALL_ONLY})" in summarize(analysis)
+
+
 def test_a_library_is_known_only_on_the_chains_safe_deployed_it_to(backend: RevmBackend, policy: Policy) -> None:
     assert "DELEGATECALL" not in judged(safe_tx("safe-tx-multisend-approve", 8453), backend, policy)[1]
     assert "DELEGATECALL" in judged(safe_tx("safe-tx-multisend-approve", 31337), backend, policy)[1]

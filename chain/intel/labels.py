@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chain.facts import Facts, Label, walk_calls
 from chain.intel.operator import operator_feeds
+from chain.intel.safe import safe_deployments
 from chain.intel.tokens import token_lists
 
 
@@ -25,6 +26,10 @@ def labels_of(facts: Facts) -> dict[str, Label]:
         listed = lists.label(chain, address) or lists.label(facts.chain_id, address)
         if listed is not None:
             found[listed.address] = Label(name=listed.name, symbol=listed.symbol, source=listed.provenance.source)
+            continue
+        safe = safe_deployments().contract(chain, address)
+        if safe is not None and (provenance := safe_deployments().provenance) is not None:
+            found[address] = Label(name=f"Safe {safe.name} {safe.version}", source=provenance.source)
             continue
         named = next(((meta, label) for meta, label in feeds.listed("labels", address) if label), None)
         if named is not None:

@@ -29,13 +29,19 @@ class SafeLibrary:
 
 @dataclass
 class SafeDeployments:
-    """The delegatecall libraries by (chain id, EIP-55 address)."""
+    """Every Safe contract by (chain id, EIP-55 address); ``libraries`` are the ones meant for delegatecall."""
 
+    contracts: dict[tuple[int, str], SafeLibrary] = field(default_factory=dict)
     libraries: dict[tuple[int, str], SafeLibrary] = field(default_factory=dict)
     provenance: Provenance | None = None
 
     def library(self, chain_id: int, address: str) -> SafeLibrary | None:
+        """The delegatecall library at ``address`` on ``chain_id``, if it is one."""
         return self.libraries.get((chain_id, to_checksum_address(address)))
+
+    def contract(self, chain_id: int, address: str) -> SafeLibrary | None:
+        """Any Safe contract (singleton, proxy factory, fallback handler, library) at ``address``."""
+        return self.contracts.get((chain_id, to_checksum_address(address)))
 
 
 @cache
@@ -45,7 +51,7 @@ def safe_deployments() -> SafeDeployments:
     found = SafeDeployments()
     if not assets.is_dir():
         return found
-    files = sorted(f for f in assets.glob("v*/*.json") if f.stem in DELEGATECALL_LIBRARIES)
+    files = sorted(assets.glob("v*/*.json"))
     digests = hashlib.sha256()
     for path in files:
         data, _, digest = read_package_json(PACKAGE, str(path.relative_to(NODE_MODULES / PACKAGE)))
@@ -57,9 +63,12 @@ def safe_deployments() -> SafeDeployments:
             for kind in [kinds] if isinstance(kinds, str) else kinds:
                 address = kind if kind.startswith("0x") else by_type.get(kind)
                 if address and chain.isdigit():
-                    found.libraries[(int(chain), to_checksum_address(address))] = SafeLibrary(
-                        data.get("contractName", path.stem), data.get("version", path.parent.name[1:]))
+                    key = (int(chain), to_checksum_address(address))
+                    found.contracts[key] = SafeLibrary(data.get("contractName", path.stem),
+                                                       data.get("version", path.parent.name[1:]))
+                    if path.stem in DELEGATECALL_LIBRARIES:
+                        found.libraries[key] = found.contracts[key]
     version = json.loads((NODE_MODULES / PACKAGE / "package.json").read_text())["version"]
-    found.provenance = Provenance(feed="safe_deployments", source=f"{PACKAGE}@{version} dist/assets/v*/<library>.json",
-                                  version=version, sha256=digests.hexdigest(), entries=len(found.libraries))
+    found.provenance = Provenance(feed="safe_deployments", source=f"{PACKAGE}@{version} dist/assets/v*/*.json",
+                                  version=version, sha256=digests.hexdigest(), entries=len(found.contracts))
     return found
