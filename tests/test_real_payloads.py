@@ -298,3 +298,20 @@ def test_raw_and_wallet_namespace_sends_are_judged_like_eth_send_transaction(nam
     assert (analysis.verdict, rules) == ("block", ["APPROVAL_TO_EOA", "UNLIMITED_APPROVAL"])
     assert analysis.facts.sender == USER and analysis.facts.to == USDC
     assert analysis.facts.approvals[0].spender == DRAINER and analysis.facts.approvals[0].unlimited
+
+
+@pytest.mark.parametrize("name", ["viem-tx-legacy", "viem-tx-eip2930", "viem-approve-unlimited-eoa-datasuffix"])
+def test_every_transaction_type_viem_sends_is_judged_alike(name: str, backend: RevmBackend, policy: Policy) -> None:
+    """Type 0 with gasPrice, type 1 with an access list, type 2: the same approval, the same verdict."""
+    analysis, rules = explain(request(name), backend, policy)
+    assert (analysis.verdict, rules) == ("warn", ["UNLIMITED_APPROVAL", "SIMULATION_UNAVAILABLE"])
+    assert analysis.facts.approvals[0].spender == DRAINER and analysis.facts.approvals[0].unlimited
+
+
+def test_a_signed_7702_authorization_is_judged_by_its_delegate(backend: RevmBackend, policy: Policy) -> None:
+    trusted, rules = explain(request("viem-tx-eip7702-simple7702"), backend, policy)
+    assert trusted.facts.delegations == ["0xe6Cae83BdE06E4c305530e199D7217f42808555B"]
+    assert "EIP7702_DELEGATION" not in rules  # chain 1's delegate allowlist (policy 2026.12.3)
+    unknown, rules = explain(request("viem-tx-eip7702-unknown"), backend, policy)
+    assert "EIP7702_DELEGATION" in rules and unknown.verdict == "block"
+    assert unknown.findings[0].evidence["delegate"] == DRAINER

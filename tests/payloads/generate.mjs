@@ -4,7 +4,7 @@
 // the protocols' own packages where they publish one (@uniswap/permit2-sdk, @opensea/seaport-js's EIP-712 types).
 // Run: node tests/payloads/generate.mjs [OUT]   (after `npm ci`; tests/test_real_payloads.py fails when it is stale)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { concat, createWalletClient, custom, encodeFunctionData, encodePacked, erc20Abi, erc721Abi, hashMessage, maxUint256, parseAbi, size, toHex } from 'viem';
+import { concat, createWalletClient, custom, encodeFunctionData, encodePacked, erc20Abi, erc721Abi, hashMessage, maxUint256, parseAbi, parseGwei, size, toHex } from 'viem';
 import { TypedDataUtils, SignTypedDataVersion } from '@metamask/eth-sig-util';
 import { mainnet, base } from 'viem/chains';
 import { createSiweMessage } from 'viem/siwe';
@@ -60,6 +60,7 @@ const answers = {
   eth_call: () => '0x' + '00'.repeat(12) + SMART_ACCOUNT.slice(2).toLowerCase(),
   eth_getCode: () => (accountDeployed ? '0x01' : '0x'),
   eth_sendUserOperation: () => '0x' + 'ef'.repeat(32),
+  eth_createAccessList: () => ({ accessList: [], gasUsed: '0x0' }),
 };
 let accountDeployed = false;
 let refuseSend = false; // a wallet without eth_sendTransaction: viem falls back to wallet_sendTransaction
@@ -236,6 +237,22 @@ accountDeployed = false; // the EOA is not delegated yet: viem marks the factory
 const simple7702 = await toSimple7702SmartAccount({ client: userOpClient, owner: userOpOwner });
 await sendUserOp('viem-userop-v08-7702', 'EntryPoint v0.8: an EOA delegating to viem\'s Simple7702Account (eip7702Auth), approving a plain account',
   simple7702, [approveCall], { authorization: await userOpOwner.signAuthorization({ chainId: 1, nonce: 0, contractAddress: simple7702.authorization.address }) });
+
+// Every transaction type viem's sendTransaction emits, exactly as the wallet receives it.
+const approveData = approveCall.data;
+await capture('viem-tx-legacy', 'a legacy (type 0) USDC approve(plain account, 2^256-1) with gasPrice', `${viem} walletClient.sendTransaction type legacy`,
+  1, 'eth_sendTransaction', () => wallet(mainnet).sendTransaction({ to: USDC, data: approveData, type: 'legacy', gasPrice: parseGwei('20') }));
+await capture('viem-tx-eip2930', 'an EIP-2930 USDC approve with an access list', `${viem} walletClient.sendTransaction type eip2930`,
+  1, 'eth_sendTransaction', () => wallet(mainnet).sendTransaction({ to: USDC, data: approveData, type: 'eip2930', gasPrice: parseGwei('20'),
+    accessList: [{ address: USDC, storageKeys: ['0x' + '00'.repeat(32)] }] }));
+const delegator = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+for (const [name, desc, contractAddress] of [
+  ['viem-tx-eip7702-simple7702', 'an EIP-7702 authorization delegating to ERC-4337\'s Simple7702Account', '0xe6Cae83BdE06E4c305530e199D7217f42808555B'],
+  ['viem-tx-eip7702-unknown', 'an EIP-7702 authorization delegating to an unknown contract', DRAINER]]) {
+  const authorization = await delegator.signAuthorization({ chainId: 1, nonce: 8, contractAddress });
+  await capture(name, desc, `${viem} signAuthorization + walletClient.sendTransaction authorizationList`, 1, 'eth_sendTransaction',
+    () => wallet(mainnet).sendTransaction({ to: USER, data: '0x', authorizationList: [authorization] }));
+}
 
 // Safe transactions as Safe{Wallet} asks each owner to sign them (eth_signTypedData_v4 of a SafeTx).
 const MULTISEND_CALL_ONLY = '0x9641d764fc13c8B624c04430C7356C1C7C8102e2'; // Safe 1.4.1 (@safe-global/safe-deployments)
