@@ -315,3 +315,20 @@ def test_a_signed_7702_authorization_is_judged_by_its_delegate(backend: RevmBack
     unknown, rules = explain(request("viem-tx-eip7702-unknown"), backend, policy)
     assert "EIP7702_DELEGATION" in rules and unknown.verdict == "block"
     assert unknown.findings[0].evidence["delegate"] == DRAINER
+
+
+def test_a_uniswapx_order_is_routine_and_its_shape_to_a_plain_account_is_not(backend: RevmBackend,
+                                                                            policy: Policy) -> None:
+    """A Dutch order from @uniswap/uniswapx-sdk: Permit2 PermitWitnessTransferFrom to the reactor (on chain 1's
+    allowlist, from the SDK's REACTOR_ADDRESS_MAPPING); the same witness with a plain account as spender is not."""
+    order, _ = explain(request("uniswapx-dutch-order"), backend, policy)
+    typed = order.facts.typed_data
+    assert typed.classification == "permit2_PermitWitnessTransferFrom"
+    assert typed.clear_signing is not None and "UniswapX" in typed.clear_signing.contract_name
+    assert [(a.token, a.spender, a.amount) for a in order.facts.approvals] == [
+        (USDC, "0x6000da47483062A0D734Ba3dc7576Ce6A0B645C4", "1000000000")]
+    assert {f.rule: f.severity for f in order.findings}["PERMIT2_SIGNATURE"] == "low"
+    assert order.verdict != "block"
+    phishing, _ = explain(request("uniswapx-shaped-order-to-eoa"), backend, policy)
+    assert {f.rule: f.severity for f in phishing.findings}["PERMIT2_SIGNATURE"] == "medium"
+    assert phishing.facts.approvals[0].spender == DRAINER

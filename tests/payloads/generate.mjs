@@ -20,8 +20,11 @@ const require = createRequire(import.meta.url);
 const { AllowanceTransfer, MaxAllowanceTransferAmount, PERMIT2_ADDRESS } = require('@uniswap/permit2-sdk');
 // Safe's own EIP-712 SafeTx type and transaction builder (safe-contracts' utils; its multisend encoder needs ethers 5).
 const { EIP712_SAFE_TX_TYPE, buildSafeTransaction } = require('@safe-global/safe-contracts/dist/src/utils/execution.js');
+const uniswapx = require('@uniswap/uniswapx-sdk');
+const { BigNumber } = require(require.resolve('ethers', { paths: [require.resolve('@uniswap/uniswapx-sdk')] })); // its ethers 5
 const pkg = (name) => JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url))).version;
-const versions = Object.fromEntries(['viem', 'ethers', '@uniswap/permit2-sdk', '@opensea/seaport-js', '@metamask/eth-sig-util'].map((n) => [n, pkg(n)]));
+const versions = Object.fromEntries(['viem', 'ethers', '@uniswap/permit2-sdk', '@opensea/seaport-js', '@metamask/eth-sig-util',
+  '@uniswap/uniswapx-sdk'].map((n) => [n, pkg(n)]));
 
 // Mainnet addresses of the real contracts the payloads name.
 const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
@@ -253,6 +256,29 @@ for (const [name, desc, contractAddress] of [
   await capture(name, desc, `${viem} signAuthorization + walletClient.sendTransaction authorizationList`, 1, 'eth_sendTransaction',
     () => wallet(mainnet).sendTransaction({ to: USER, data: '0x', authorizationList: [authorization] }));
 }
+
+// UniswapX: a Dutch order as the Uniswap app asks the wallet to sign it (Permit2 PermitWitnessTransferFrom to the
+// reactor), built with @uniswap/uniswapx-sdk; the builder refuses a deadline in the past, so the corpus's fixed times
+// are set after build(). And the same witness shape with a plain account as the spender (a phishing "order").
+const bigints = (value) => (value && value.type === 'BigNumber' ? BigInt(value.hex) : Array.isArray(value) ? value.map(bigints)
+  : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bigints(v)])) : value);
+async function signDutchOrder(name, desc, spender) {
+  const order = new uniswapx.DutchOrderBuilder(1, uniswapx.REACTOR_ADDRESS_MAPPING[1].Dutch, uniswapx.PERMIT2_MAPPING[1])
+    .deadline(4102444800).decayStartTime(FIXED_TIME).decayEndTime(FIXED_TIME + 120).nonce(BigNumber.from(7)).swapper(USER)
+    .exclusiveFiller('0x0000000000000000000000000000000000000000', BigNumber.from(0))
+    .input({ token: USDC, startAmount: BigNumber.from('1000000000'), endAmount: BigNumber.from('1000000000') })
+    .output({ token: WETH, startAmount: BigNumber.from('300000000000000000'), endAmount: BigNumber.from('290000000000000000'), recipient: USER })
+    .build();
+  const { domain, types, values } = order.permitData();
+  const message = bigints(JSON.parse(JSON.stringify(values)));
+  message.deadline = BigInt(FIXED_TIME + 300);
+  message.witness.info.deadline = BigInt(FIXED_TIME + 300);
+  message.spender = spender ?? message.spender;
+  await capture(name, desc, `@uniswap/uniswapx-sdk ${versions['@uniswap/uniswapx-sdk']} DutchOrderBuilder.permitData + ${viem} signTypedData`,
+    1, 'eth_signTypedData_v4', () => wallet(mainnet).signTypedData({ domain, types, primaryType: 'PermitWitnessTransferFrom', message }));
+}
+await signDutchOrder('uniswapx-dutch-order', 'UniswapX Dutch order: sell 1,000 USDC for at least 0.29 WETH through the reactor');
+await signDutchOrder('uniswapx-shaped-order-to-eoa', 'the UniswapX witness shape with a plain account as the Permit2 spender', DRAINER);
 
 // Safe transactions as Safe{Wallet} asks each owner to sign them (eth_signTypedData_v4 of a SafeTx).
 const MULTISEND_CALL_ONLY = '0x9641d764fc13c8B624c04430C7356C1C7C8102e2'; // Safe 1.4.1 (@safe-global/safe-deployments)

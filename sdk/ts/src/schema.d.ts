@@ -1349,7 +1349,7 @@ export interface operations {
                      *         "quantization": "Q4_1"
                      *       },
                      *       "policy": {
-                     *         "version": "2026.12.3",
+                     *         "version": "2026.12.4",
                      *         "sha256": "0x3b…"
                      *       },
                      *       "audit": {
@@ -1976,7 +1976,7 @@ export interface operations {
                      *             "quantization": "Q4_1"
                      *           },
                      *           "policy": {
-                     *             "version": "2026.12.3",
+                     *             "version": "2026.12.4",
                      *             "sha256": "0x3b…"
                      *           },
                      *           "audit": {
