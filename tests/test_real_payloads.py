@@ -329,6 +329,12 @@ def test_a_uniswapx_order_is_routine_and_its_shape_to_a_plain_account_is_not(bac
         (USDC, "0x6000da47483062A0D734Ba3dc7576Ce6A0B645C4", "1000000000")]
     assert {f.rule: f.severity for f in order.findings}["PERMIT2_SIGNATURE"] == "low"
     assert order.verdict != "block"
+    assert order.facts.typed_data.witness_order["outputs"][0]["recipient"] == USER
+    assert "SWAP_RECIPIENT_MISMATCH" not in {f.rule for f in order.findings}
     phishing, _ = explain(request("uniswapx-shaped-order-to-eoa"), backend, policy)
     assert {f.rule: f.severity for f in phishing.findings}["PERMIT2_SIGNATURE"] == "medium"
     assert phishing.facts.approvals[0].spender == DRAINER
+    elsewhere, _ = explain(request("uniswapx-order-paying-another-account"), backend, policy)
+    mismatch = next(f for f in elsewhere.findings if f.rule == "SWAP_RECIPIENT_MISMATCH")
+    assert (mismatch.evidence["recipient"], mismatch.evidence["token"]) == (
+        DRAINER, "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2")

@@ -44,6 +44,8 @@ class TypedDataFacts(BaseModel):
     verifying_contract: str | None = None
     fields: list[dict[str, Any]] = Field(default_factory=list)  # the message, field by field (strings sanitized)
     order: dict[str, Any] | None = None  # Seaport: offer, and consideration to the signer vs to others
+    witness_order: dict[str, Any] | None = Field(None, description="A Permit2 witness that is an order (UniswapX): "
+                                                 "the swapper and each output's token, amount and recipient.")
     clear_signing: ClearSigning | None = Field(None, description="The contract's name and labelled fields from "
                                                "Ledger's clear-signing list, when a descriptor matches.")
 
@@ -73,7 +75,7 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
                  [f.get("name") for f in typed_data["types"][primary]])
     approvals: list[Approval] = []
     classification = "other"
-    order = None
+    order = witness = None
     try:
         if primary == "Permit" and {"owner", "spender", "value", "deadline"} <= fields and contract:
             classification = "eip2612_permit"
@@ -89,6 +91,7 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
         elif primary in PERMIT2_KINDS and str(domain.get("name")) == "Permit2":
             classification = "permit2_" + primary
             approvals = _permit2_approvals(primary, message, unlimited_threshold)
+            witness = _witness_order(message.get("witness"))
         elif primary == "OrderComponents" and "offer" in message and "consideration" in message:
             classification = "seaport_order"
             order = _seaport_order(message)
@@ -102,10 +105,25 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
         primary_type=sanitize_text(primary, 64), classification=classification,
         domain={k: (sanitize_text(v, 128) if isinstance(v, str) else v) for k, v in domain.items()},
         digest="0x" + digest.hex(), chain_id=_int(chain_id) if chain_id is not None else None,
-        verifying_contract=contract, fields=_flatten(message)[:200], order=order,
+        verifying_contract=contract, fields=_flatten(message)[:200], order=order, witness_order=witness,
         clear_signing=clear_signing(typed_data),
     )
     return facts, approvals
+
+
+def _witness_order(witness: Any) -> dict[str, Any] | None:
+    """A Permit2 witness that is an order paying outputs to recipients (UniswapX's Dutch, V2 Dutch, Priority and
+    Relay orders: ``outputs`` / ``baseOutputs`` of ``{token, recipient, …}``, the swapper in ``info``), or None."""
+    if not isinstance(witness, dict):
+        return None
+    outputs = witness.get("outputs") or witness.get("baseOutputs")
+    if not isinstance(outputs, list) or not all(isinstance(o, dict) and "recipient" in o for o in outputs):
+        return None
+    info = witness.get("info") if isinstance(witness.get("info"), dict) else {}
+    return {"swapper": _address(info.get("swapper")),
+            "outputs": [{"token": _address(o.get("token")), "recipient": _address(o.get("recipient")),
+                         "amount": str(_int(o.get("endAmount", o.get("amount", o.get("startAmount", 0)))))}
+                        for o in outputs]}
 
 
 def _seaport_order(message: dict[str, Any]) -> dict[str, Any]:

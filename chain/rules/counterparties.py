@@ -145,10 +145,20 @@ def _swap_recipient(call: DecodedCall) -> str | None:
     return None
 
 
-@rule("SWAP_RECIPIENT_MISMATCH", severity="high", description="a swap's output goes to someone other than the sender")
+@rule("SWAP_RECIPIENT_MISMATCH", severity="high", description="a swap's output, or a signed Permit2 witness order's "
+      "(UniswapX), goes to someone other than the sender or signer")
 def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
-    """A swap whose output goes to someone other than the sender (any depth)."""
+    """A swap whose output goes to someone other than the sender (any depth), or a signed Permit2 witness order
+    (UniswapX) paying an output to someone other than the signer."""
     found = []
+    order = facts.typed_data.witness_order if facts.typed_data is not None else None
+    if order is not None and facts.sender is not None:
+        for output in order["outputs"]:
+            if output["recipient"] is not None and output["recipient"] != facts.sender:
+                found.append(finding("SWAP_RECIPIENT_MISMATCH", policy,
+                                     f"The order pays its output ({output['amount']} of {output['token']}) to "
+                                     f"{output['recipient']}, not to you ({facts.sender}).",
+                                     recipient=output["recipient"], sender=facts.sender, token=output["token"]))
     for call, _, _ in facts.calls():
         recipient = _swap_recipient(call)
         if recipient is not None and facts.sender is not None and recipient != facts.sender:

@@ -262,12 +262,12 @@ for (const [name, desc, contractAddress] of [
 // are set after build(). And the same witness shape with a plain account as the spender (a phishing "order").
 const bigints = (value) => (value && value.type === 'BigNumber' ? BigInt(value.hex) : Array.isArray(value) ? value.map(bigints)
   : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bigints(v)])) : value);
-async function signDutchOrder(name, desc, spender) {
+async function signDutchOrder(name, desc, spender, recipient = USER) {
   const order = new uniswapx.DutchOrderBuilder(1, uniswapx.REACTOR_ADDRESS_MAPPING[1].Dutch, uniswapx.PERMIT2_MAPPING[1])
     .deadline(4102444800).decayStartTime(FIXED_TIME).decayEndTime(FIXED_TIME + 120).nonce(BigNumber.from(7)).swapper(USER)
     .exclusiveFiller('0x0000000000000000000000000000000000000000', BigNumber.from(0))
     .input({ token: USDC, startAmount: BigNumber.from('1000000000'), endAmount: BigNumber.from('1000000000') })
-    .output({ token: WETH, startAmount: BigNumber.from('300000000000000000'), endAmount: BigNumber.from('290000000000000000'), recipient: USER })
+    .output({ token: WETH, startAmount: BigNumber.from('300000000000000000'), endAmount: BigNumber.from('290000000000000000'), recipient })
     .build();
   const { domain, types, values } = order.permitData();
   const message = bigints(JSON.parse(JSON.stringify(values)));
@@ -279,6 +279,7 @@ async function signDutchOrder(name, desc, spender) {
 }
 await signDutchOrder('uniswapx-dutch-order', 'UniswapX Dutch order: sell 1,000 USDC for at least 0.29 WETH through the reactor');
 await signDutchOrder('uniswapx-shaped-order-to-eoa', 'the UniswapX witness shape with a plain account as the Permit2 spender', DRAINER);
+await signDutchOrder('uniswapx-order-paying-another-account', 'a UniswapX Dutch order whose output goes to another account', undefined, DRAINER);
 
 // Safe transactions as Safe{Wallet} asks each owner to sign them (eth_signTypedData_v4 of a SafeTx).
 const MULTISEND_CALL_ONLY = '0x9641d764fc13c8B624c04430C7356C1C7C8102e2'; // Safe 1.4.1 (@safe-global/safe-deployments)

@@ -1035,6 +1035,13 @@ export interface components {
             order?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Witness Order
+             * @description A Permit2 witness that is an order (UniswapX): the swapper and each output's token, amount and recipient.
+             */
+            witness_order?: {
+                [key: string]: unknown;
+            } | null;
             /** @description The contract's name and labelled fields from Ledger's clear-signing list, when a descriptor matches. */
             clear_signing?: components["schemas"]["ClearSigning"] | null;
         };
