@@ -158,7 +158,7 @@ def _decode_transaction(tx: Transaction, state: ChainState | None) -> DecodedCal
 
 
 def _judge(facts: Facts, policy: Policy, trace: Trace) -> Analysis:
-    facts.labels = labels_of(facts)
+    facts.labels = labels_of(facts, policy)
     with trace.step("rules", policy_version=policy.version) as call:
         verdict, findings = evaluate(facts, policy)
         call.output = {"verdict": verdict, "findings": [f.rule for f in findings]}

@@ -265,24 +265,25 @@ def _approval_claims(analysis: Analysis, i: int, out: ClaimSet) -> None:
     meta = facts.tokens.get(approval.token)
     symbol = symbol_text(meta.symbol) if meta and meta.symbol else "tokens"
     where = f"approvals[{i}]"
+    spender = token_label(analysis, approval.spender)  # a listed protocol by its name, else the address
     if approval.revokes:
         what = f"token #{approval.token_id} of {symbol}" if approval.token_id is not None else symbol
-        out.add(f"approval.{i}", f"It revokes the approval of {approval.spender} over your {what} "
+        out.add(f"approval.{i}", f"It revokes the approval of {spender} over your {what} "
                 f"({approval.token}).", where, "it revokes an approval")
         return
     amount = approval_amount(approval.amount, approval.unlimited, meta.decimals if meta else None)
     expiry = expiry_text(approval.expires_at) if approval.standard in ("permit", "permit2") else ""
     seen = " (seen only in the simulation's events)" if approval.source == "simulation" else ""
     if approval.token_id is not None:
-        text = f"It lets {approval.spender} transfer your token #{approval.token_id} of {symbol}{seen}."
+        text = f"It lets {spender} transfer your token #{approval.token_id} of {symbol}{seen}."
         gist = "the spender may take one NFT"
     elif approval.amount is None:
-        text = (f"It lets {approval.spender} move all your NFTs of the collection {approval.token} ({symbol}), "
+        text = (f"It lets {spender} move all your NFTs of the collection {approval.token} ({symbol}), "
                 f"every one you own now and later{seen}.")
         gist = "the operator may move all your NFTs of the collection"
     else:
         quantity = "an unlimited amount" if approval.unlimited else amount
-        text = f"It lets {approval.spender} spend {quantity} of your {symbol}{expiry}{seen}."
+        text = f"It lets {spender} spend {quantity} of your {symbol}{expiry}{seen}."
         gist = f"the spender may spend {'an unlimited amount' if approval.unlimited else 'some'} of your tokens"
     out.add(f"approval.{i}", text, where, gist)
 

@@ -338,3 +338,10 @@ def test_a_uniswapx_order_is_routine_and_its_shape_to_a_plain_account_is_not(bac
     mismatch = next(f for f in elsewhere.findings if f.rule == "SWAP_RECIPIENT_MISMATCH")
     assert (mismatch.evidence["recipient"], mismatch.evidence["token"]) == (
         DRAINER, "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2")
+
+
+def test_allowlisted_protocols_are_named_from_the_policy(backend: RevmBackend, policy: Policy) -> None:
+    analysis, _ = explain(request("permit2-sdk-permit-single-router"), backend, policy)
+    label = analysis.facts.labels[UNIVERSAL_ROUTER]
+    assert (label.name, label.source) == ("Uniswap Universal Router v4", f"policy {policy.version} allowlist")
+    assert f"It lets Uniswap Universal Router v4 ({UNIVERSAL_ROUTER}) spend" in summarize(analysis)

@@ -38,7 +38,7 @@ EXPLAIN = {
                     "narrative_source": "model", "rejected_reason": None},
     "model": {"engine": "llama_cpp", "name": "SmolLM2-135M-Instruct", "weights_sha256": "9f6c…",
               "quantization": "Q4_1"},
-    "policy": {"version": "2026.12.4", "sha256": "0x3b…"},
+    "policy": {"version": "2026.12.5", "sha256": "0x3b…"},
     "audit": {"id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E", "leaf_hash": LEAF, "seq": 42, "cid": None, "chain_hash": ROOT},
 }
 DECODE = {"kind": "transaction", "decoded": DECODED, "approvals": [APPROVAL]}

@@ -7,10 +7,12 @@ from chain.facts import Facts, Label, walk_calls
 from chain.intel.operator import operator_feeds
 from chain.intel.safe import safe_deployments
 from chain.intel.tokens import token_lists
+from chain.rules.policy import Policy
 
 
-def labels_of(facts: Facts) -> dict[str, Label]:
-    """Every address the request involves that a token list names, on the chain it acts on."""
+def labels_of(facts: Facts, policy: Policy | None = None) -> dict[str, Label]:
+    """Every address the request involves that a list names, on the chain it acts on: a token list, Safe's
+    deployments, the policy's allowlist names, an operator's label feed."""
     lists = token_lists()
     chain = facts.approvals_chain_id
     involved = {facts.to, *facts.tokens, *(a.token for a in facts.approvals), *(a.spender for a in facts.approvals)}
@@ -26,6 +28,10 @@ def labels_of(facts: Facts) -> dict[str, Label]:
         listed = lists.label(chain, address) or lists.label(facts.chain_id, address)
         if listed is not None:
             found[listed.address] = Label(name=listed.name, symbol=listed.symbol, source=listed.provenance.source)
+            continue
+        protocol = policy.name_of(chain, address) if policy is not None else None
+        if protocol is not None:
+            found[address] = Label(name=protocol, source=f"policy {policy.version} allowlist")  # type: ignore[union-attr]
             continue
         safe = safe_deployments().contract(chain, address)
         if safe is not None and (provenance := safe_deployments().provenance) is not None:

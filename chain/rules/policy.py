@@ -29,6 +29,7 @@ class ChainAllowlist(BaseModel):
     spenders: list[str] = Field(default_factory=list)
     operators: list[str] = Field(default_factory=list)
     delegates: list[str] = Field(default_factory=list)  # EIP-7702 delegation targets (audited smart accounts)
+    names: dict[str, str] = Field(default_factory=dict)  # address → the protocol's own name, for labels
 
 
 class PromptExample(BaseModel):
@@ -102,6 +103,11 @@ class Policy(BaseModel):
         """EIP-55 NFT operators trusted on ``chain_id``."""
         entry = self.allowlist.get(str(chain_id), ChainAllowlist())
         return frozenset(to_checksum_address(a) for a in entry.operators)
+
+    def name_of(self, chain_id: int, address: str) -> str | None:
+        """The name the policy gives ``address`` on ``chain_id`` (an allowlisted protocol's), or None."""
+        entry = self.allowlist.get(str(chain_id), ChainAllowlist())
+        return next((name for listed, name in entry.names.items() if listed.lower() == address.lower()), None)
 
     def allowed_delegates(self, chain_id: int) -> frozenset[str]:
         """EIP-55 EIP-7702 delegates trusted on ``chain_id``."""

@@ -1356,7 +1356,7 @@ export interface operations {
                      *         "quantization": "Q4_1"
                      *       },
                      *       "policy": {
-                     *         "version": "2026.12.4",
+                     *         "version": "2026.12.5",
                      *         "sha256": "0x3b…"
                      *       },
                      *       "audit": {
@@ -1983,7 +1983,7 @@ export interface operations {
                      *             "quantization": "Q4_1"
                      *           },
                      *           "policy": {
-                     *             "version": "2026.12.4",
+                     *             "version": "2026.12.5",
                      *             "sha256": "0x3b…"
                      *           },
                      *           "audit": {
