@@ -3,6 +3,7 @@ simulated on its own chain's node, a chain with no node told so by name, and /re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -22,7 +23,9 @@ from chain.simulate.jsonrpc import JsonRpcClient
 from chain.trace import Trace
 from tests.conftest import need
 from tests.support.anvil import ANVIL, free_port, running_anvil
-from tests.support.helpers import ALICE, BOB, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
+from tests.support.helpers import BOB, DRAINER_EOA, DUSD, MAX_UINT, ROOT_DIR, calldata, tx
+
+CORPUS = {p["name"]: p for p in json.loads((ROOT_DIR / "tests" / "payloads" / "corpus.json").read_text())["payloads"]}
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +68,11 @@ def test_a_chain_with_no_node_is_named_and_never_read_as_empty(nodes: dict[int, 
     assert status == "unavailable" and "SIMULATION_UNAVAILABLE" in rules
     assert "no node is configured for chain 10" in error and "serves chains 1, 8453" in error
     assert "APPROVAL_TO_EOA" not in rules  # the spender's code was not looked up anywhere: not "no code"
-    permit = {"chain_id": 1, "method": "eth_signTypedData_v4", "params": [ALICE, {
-        "types": {"EIP712Domain": [{"name": "chainId", "type": "uint256"}, {"name": "verifyingContract",
-                                                                            "type": "address"}],
-                  "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                             {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
-                             {"name": "deadline", "type": "uint256"}]},
-        "primaryType": "Permit", "domain": {"chainId": 10, "verifyingContract": DUSD},
-        "message": {"owner": ALICE, "spender": DRAINER_EOA, "value": str(MAX_UINT), "nonce": 0, "deadline": 1}}]}
+    # viem's EIP-2612 permit at 2^256-1 (tests/payloads/corpus.json), its domain moved to chain 10
+    permit = json.loads(json.dumps(CORPUS["viem-eip2612-permit-max"]["request"]))
+    document = json.loads(permit["params"][1])
+    document["domain"]["chainId"] = 10
+    permit["params"][1] = json.dumps(document)
     analysis = analyze(parse_request(permit), backend, policy, Trace())
     assert analysis.facts.accounts[DRAINER_EOA].has_code is None  # valid on chain 10: nobody looked it up
     assert "no node is configured for chain 10" in analysis.facts.lookups_unavailable

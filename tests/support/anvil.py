@@ -100,12 +100,14 @@ class RpcProxy:
         self._server.server_close()
 
 
-def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout_s: float) -> None:
-    """Poll ``url`` until it answers 200; fail with the log's tail if the process dies or time runs out."""
+def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout_s: float,
+                       method: str = "GET") -> None:
+    """Poll ``url`` (with ``method``: Kubo-style RPCs answer only POST) until it answers 200; fail with the log's
+    tail if the process dies or time runs out."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
+            if httpx.request(method, url, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass

@@ -5,13 +5,13 @@ goes away and comes back."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
-from tests.support.anvil import free_port
+from tests.support.anvil import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 JSIPFS = ROOT / "node_modules" / ".bin" / "jsipfs"
@@ -35,8 +35,6 @@ class JsIpfs:
         config_path.write_text(json.dumps(config))
 
     def _env(self) -> dict[str, str]:
-        import os
-
         return {**os.environ, "IPFS_PATH": str(self.repo), "IPFS_MONITORING": "", "DEBUG": ""}
 
     def start(self) -> None:
@@ -44,16 +42,7 @@ class JsIpfs:
         with self._log.open("ab") as log:
             self._process = subprocess.Popen(["timeout", str(self.lifetime_s), str(JSIPFS), "daemon", "--offline"],
                                              env=self._env(), stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.post(f"{self.url}/api/v0/id", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"js-ipfs did not start: {self._log.read_text()[-2000:]}")
-            time.sleep(0.2)
+        wait_until_serving(f"{self.url}/api/v0/id", self._process, self._log, 90, method="POST")
 
     def stop(self) -> None:
         """SIGTERM the daemon and wait; its repository (blocks and pins) stays for the next start."""
