@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audit.cid import cid_v1_raw
 from audit.hashing import (
-    CHECKPOINT_FIELDS,
     CHECKPOINT_ORIGIN,
     GENESIS_CHAIN,
     chain_next,
@@ -23,6 +22,7 @@ from audit.hashing import (
 )
 from audit.merkle import Frontier, ProofError, verify_inclusion
 from audit.models import AuditRecord, AuditRecordTerm, Checkpoint
+from audit.queries import checkpoint_json, latest_checkpoint, ledger_consistency
 from audit.record import as_utc, column_problem
 from audit.signing import SignatureError, key_id_of, verify_signature
 from audit.terms import record_terms
@@ -194,7 +194,7 @@ def _checkpoint_problem(checkpoint: Checkpoint, frontier: Frontier, chain: str,
         return f"checkpoint {checkpoint.size}: Merkle root does not match the records"
     if checkpoint.chain_head != chain:
         return f"checkpoint {checkpoint.size}: chain head does not match the records"
-    fields = {field: getattr(checkpoint, field) for field in CHECKPOINT_FIELDS}
+    fields = checkpoint_json(checkpoint)
     try:
         verify_checkpoint(fields, trusted_public_key)
     except VerificationError as exc:
@@ -221,7 +221,6 @@ def verify_extends(sessions: sessionmaker[Session], saved: dict[str, Any],
             (rewritten), or its latest checkpoint does not sign the records it holds.
     """
     from audit.merkle import verify_consistency
-    from audit.queries import latest_checkpoint, ledger_consistency
 
     verify_checkpoint(saved, trusted_public_key)
     latest = latest_checkpoint(sessions)

@@ -56,7 +56,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
         why = simulation.error or "no state for this chain"
 
         with trace.step("approvals") as call:
-            approvals = _approvals(decoded, tx, usable, policy)
+            approvals = _approvals(decoded, tx.to, tx.value, usable, policy)
             approvals += observed_approvals(simulation, approvals, tx.sender, policy.threshold("unlimited_approval"))
             call.output = [a.model_dump(mode="json") for a in approvals]
 
@@ -216,15 +216,10 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
     return _judge(facts, policy, trace)
 
 
-def _approvals(decoded: DecodedCall | None, tx: Transaction, state: ChainState | None,
+def _approvals(decoded: DecodedCall | None, to: str | None, value: int, state: ChainState | None,
                policy: Policy) -> list[Approval]:
-    """Every approval the (nested) calls grant or revoke, with the policy's unlimited threshold; without
+    """Every approval the (nested) calls to ``to`` grant or revoke, with the policy's unlimited threshold; without
     ``state`` the standard comes from the selector."""
-    return _call_approvals(decoded, tx.to, tx.value, state, policy)
-
-
-def _call_approvals(decoded: DecodedCall | None, to: str | None, value: int, state: ChainState | None,
-                    policy: Policy) -> list[Approval]:
     threshold = policy.threshold("unlimited_approval")
     return [approval for call, target, _ in walk_calls(decoded, to, value)
             for approval in approvals_of(call, target, state, threshold)]
@@ -240,7 +235,7 @@ def _authorized_call(sig: Signature, typed: TypedDataFacts, policy: Policy) -> t
     if typed.classification != "safe_tx" or sig.typed_data is None or typed.verifying_contract is None:
         return None, []
     decoded = safe_tx_call(sig.typed_data.get("message") or {}, typed.verifying_contract)
-    return decoded, _call_approvals(decoded, typed.verifying_contract, 0, None, policy)
+    return decoded, _approvals(decoded, typed.verifying_contract, 0, None, policy)
 
 
 def simulate_request(request: Transaction, backend: SimulationBackend, policy: Policy) -> dict:
@@ -251,7 +246,7 @@ def simulate_request(request: Transaction, backend: SimulationBackend, policy: P
         decoded = _decode_transaction(request, readable)
         simulation = _simulate(request, state, backend.name)
         usable = readable if simulation.status is not SimulationStatus.UNAVAILABLE else None
-        approvals = _approvals(decoded, request, usable, policy)
+        approvals = _approvals(decoded, request.to, request.value, usable, policy)
         approvals += observed_approvals(simulation, approvals, request.sender, policy.threshold("unlimited_approval"))
     return {"kind": "batch" if request.calls is not None else "transaction",
             "decoded": decoded.model_dump(mode="json") if decoded else None,

@@ -29,9 +29,8 @@ def labels_of(facts: Facts, policy: Policy | None = None) -> dict[str, Label]:
         if listed is not None:
             found[listed.address] = Label(name=listed.name, symbol=listed.symbol, source=listed.provenance.source)
             continue
-        protocol = policy.name_of(chain, address) if policy is not None else None
-        if protocol is not None:
-            found[address] = Label(name=protocol, source=f"policy {policy.version} allowlist")  # type: ignore[union-attr]
+        if policy is not None and (protocol := policy.name_of(chain, address)) is not None:
+            found[address] = Label(name=protocol, source=f"policy {policy.version} allowlist")
             continue
         safe = safe_deployments().contract(chain, address)
         if safe is not None and (provenance := safe_deployments().provenance) is not None:

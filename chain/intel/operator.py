@@ -292,10 +292,9 @@ def remove_feed(name: str) -> None:
     Raises:
         FeedError: no such feed.
     """
-    path = (_directory or Path("/nonexistent")) / f"{name}.json"
-    if not path.exists():
+    if _directory is None or not (_directory / f"{name}.json").exists():
         raise FeedError(f"no feed named {name!r}")
-    path.unlink()
+    (_directory / f"{name}.json").unlink()
 
 
 def _write(directory: Path, name: str, stored: dict[str, Any]) -> None:

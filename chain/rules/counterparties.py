@@ -201,7 +201,7 @@ def delegatecall(facts: Facts, policy: Policy) -> list[Finding]:
             "DELEGATECALL", policy, f"The account would run the code at {target} ({what}) as its own "
             "(delegatecall): that code can move everything the account holds and change its owners.",
             target=target, function=call.function,
-            **({"list": libraries.provenance.evidence()} if libraries.provenance else {"list": None})))
+            list=libraries.provenance.evidence() if libraries.provenance else None))
     return found
 
 
