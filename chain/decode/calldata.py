@@ -236,17 +236,18 @@ class Decoder:
             if not self._take_call(decoded):
                 return
             where = {"target": router, "value": "0", "command": f"0x{byte:02x}"}
-            fn = COMMANDS.get(byte & COMMAND_TYPE_MASK)
-            if fn is None:
+            forms = COMMANDS.get(byte & COMMAND_TYPE_MASK)
+            if forms is None:
                 decoded.calls.append(_unknown(None, f"unknown Universal Router command 0x{byte:02x}", **where))
                 continue
-            matches, trailing = _strict((fn,), data), b""
+            matches, trailing = _strict(forms, data), b""
             if not matches:  # the router decodes its inputs from calldata slices: bytes after them are ignored
-                matches, trailing = _with_trailing((fn,), data)
+                matches, trailing = _with_trailing(forms, data)
             if not matches:
-                decoded.calls.append(_unknown(None, f"input of {fn.name} does not decode as {fn.signature}",
-                                              **where))
+                tried = " or ".join(f.signature for f in forms)
+                decoded.calls.append(_unknown(None, f"input of {forms[0].name} does not decode as {tried}", **where))
                 continue
+            fn = matches[0][0]
             child = DecodedCall(selector=None, function=fn.signature, source=DecodeSource.ABI,
                                 args=_args(fn, matches[0][1]), trailing_data=to_hex(trailing) if trailing else None,
                                 **where)

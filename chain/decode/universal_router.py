@@ -15,9 +15,22 @@ MSG_SENDER = "0x0000000000000000000000000000000000000001"
 ADDRESS_THIS = "0x0000000000000000000000000000000000000002"
 
 _PERMIT_DETAILS = "(address token, uint160 amount, uint48 expiration, uint48 nonce)"
+_HOP_PRICES = ", uint256[] minHopPriceX36)"
+# v2.1.1 appends per-hop price limits to the V2/V3 swaps (@uniswap/universal-router-sdk V2V3_SWAP_COMMANDS_V2_1_1).
+_V2_1_1_FORMS = {
+    0x00: "V3_SWAP_EXACT_IN(address recipient, uint256 amountIn, uint256 amountOutMin, bytes path, bool payerIsUser"
+          + _HOP_PRICES,
+    0x01: "V3_SWAP_EXACT_OUT(address recipient, uint256 amountOut, uint256 amountInMax, bytes path, bool payerIsUser"
+          + _HOP_PRICES,
+    0x08: "V2_SWAP_EXACT_IN(address recipient, uint256 amountIn, uint256 amountOutMin, address[] path, "
+          "bool payerIsUser" + _HOP_PRICES,
+    0x09: "V2_SWAP_EXACT_OUT(address recipient, uint256 amountOut, uint256 amountInMax, address[] path, "
+          "bool payerIsUser" + _HOP_PRICES,
+}
+# Each command's input layouts, the newest first: an input is decoded as the first one it is a canonical encoding of.
 COMMANDS = {
-    code: parse_signature(text)
-    for code, text in {
+    code: tuple(parse_signature(text) for text in ((_V2_1_1_FORMS[code],) if code in _V2_1_1_FORMS else ()) + (form,))
+    for code, form in {
         0x00: "V3_SWAP_EXACT_IN(address recipient, uint256 amountIn, uint256 amountOutMin, bytes path, "
               "bool payerIsUser)",
         0x01: "V3_SWAP_EXACT_OUT(address recipient, uint256 amountOut, uint256 amountInMax, bytes path, "
