@@ -30,8 +30,10 @@ $(NPM_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-demo: $(INSTALLED)
-	$(BIN)/txexplain explain examples/unlimited-approval-to-eoa.json
+# The devnet's protocol contracts (Uniswap, Safe, ERC-4337, WETH) are read from their npm packages.
+demo: $(INSTALLED) $(NPM_INSTALLED)
+	$(BIN)/txexplain explain examples/usdc-approve-universal-router.json
+	$(BIN)/txexplain explain examples/usdc-approve-drainer.json
 
 # The audit explorer's browser test drives Debian's Chromium (playwright-core never downloads a browser).
 CHROMIUM := /usr/bin/chromium
@@ -60,10 +62,10 @@ audit-deps: $(TEST_INSTALLED)
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check .
 
-serve: $(INSTALLED)
+serve: $(INSTALLED) $(NPM_INSTALLED)
 	$(BIN)/txexplain serve
 
-devnet: $(INSTALLED)
+devnet: $(INSTALLED) $(NPM_INSTALLED)
 	$(BIN)/txexplain devnet
 
 # The TypeScript SDK's types are generated from the OpenAPI document; tests fail when either is stale.

@@ -24,7 +24,15 @@ const input = {
     outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
   },
 };
-const output = JSON.parse(solc.compile(JSON.stringify(input)));
+// Imports such as "@openzeppelin/contracts/..." resolve inside node_modules (installed by the Makefile).
+const findImports = (name) => {
+  try {
+    return { contents: fs.readFileSync(require.resolve(name), "utf8") };
+  } catch {
+    return { error: `not found: ${name}` };
+  }
+};
+const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
 const errors = (output.errors || []).filter((e) => e.severity === "error");
 if (errors.length) {
   for (const e of errors) console.error(e.formattedMessage);
@@ -33,6 +41,7 @@ if (errors.length) {
 fs.mkdirSync(outDir, { recursive: true });
 let stale = [];
 for (const [file, contracts] of Object.entries(output.contracts)) {
+  if (!(file in sources)) continue; // imported library code is compiled into our contracts, not written out
   for (const [name, c] of Object.entries(contracts)) {
     if (!c.evm.bytecode.object) continue; // interfaces have no code to deploy
     const artifact = {

@@ -16,7 +16,7 @@ from chain.request import RequestError, parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
-from tests.support.helpers import ALICE, DRAINER_EOA, DUSD, PERMIT2, example
+from tests.support.helpers import ALICE, DRAINER_EOA, DUSD, PERMIT2, ROUTER, example
 
 # anvil's first default key: ALICE's.
 ALICE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
@@ -93,8 +93,8 @@ def test_eip2612_permit_with_short_deadline_to_a_contract(backend: RevmBackend, 
         {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
         {"name": "deadline", "type": "uint256"}]}, "primaryType": "Permit",
         "domain": {"name": "Demo USD", "version": "1", "chainId": 31337, "verifyingContract": DUSD},
-        "message": {"owner": ALICE, "spender": PERMIT2, "value": "1000000", "nonce": "0",
-                    "deadline": str(int(time.time()) + 600)}}
+        "message": {"owner": ALICE, "spender": ROUTER, "value": "1000000", "nonce": "0",
+                    "deadline": str(int(time.time()) + 600)}}  # a contract, not on the allowlist
     analysis, rules = judge(backend, policy, {"chain_id": 31337, "method": "eth_signTypedData_v4",
                                               "params": [ALICE, permit]})
     assert (analysis.verdict, rules) == ("warn", ["PERMIT_SIGNATURE"])
@@ -109,7 +109,7 @@ def test_dai_permit_without_expiry(backend: RevmBackend, policy: Policy) -> None
         {"name": "nonce", "type": "uint256"}, {"name": "expiry", "type": "uint256"},
         {"name": "allowed", "type": "bool"}]}, "primaryType": "Permit",
         "domain": {"name": "Dai Stablecoin", "version": "1", "chainId": 31337, "verifyingContract": DUSD},
-        "message": {"holder": ALICE, "spender": PERMIT2, "nonce": 0, "expiry": 0, "allowed": True}}
+        "message": {"holder": ALICE, "spender": ROUTER, "nonce": 0, "expiry": 0, "allowed": True}}
     analysis, rules = judge(backend, policy, {"chain_id": 31337, "method": "eth_signTypedData_v4",
                                               "params": [ALICE, dai]})
     assert rules == ["UNLIMITED_APPROVAL", "LONG_EXPIRY", "PERMIT_SIGNATURE"]

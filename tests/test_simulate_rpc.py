@@ -53,7 +53,7 @@ SCENARIOS = {
     "wrap ether": {"chain_id": 31337, "from": ALICE, "to": WETH, "value": hex(10**18), "data": calldata("deposit()")},
     "unwrap ether (balances overridden)": {
         **tx(WETH, calldata("withdraw(uint256)", 4 * 10**17)),
-        "state_overrides": {WETH: {"balance": hex(10**18), "stateDiff": {mapping_slot(ALICE, 0): hex(10**18)}}}},
+        "state_overrides": {WETH: {"balance": hex(10**18), "stateDiff": {mapping_slot(ALICE, 3): hex(10**18)}}}},
     "swap DUSD for DEMO (allowance overridden)": {
         **tx(ROUTER, calldata("swapExactTokensForTokens(uint256,uint256,address[],address,uint256)", 5 * 10**6, 0,
                               [DUSD, DEMO], ALICE, 2**40)),

@@ -144,19 +144,23 @@ def serve(
 
 @app.command()
 def devnet(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Print the embedded devnet: chain id, funded accounts and contract addresses."""
+    """Print the embedded devnet: chain id, funded accounts, and each contract with where its code comes from."""
     from chain.simulate import RevmBackend, devnet_description
 
     description = devnet_description(RevmBackend().addresses)
     if as_json:
         sys.stdout.write(json.dumps(description, indent=2) + "\n")
         return
-    console = Console()
+    console = Console(soft_wrap=True)
     console.print(f"chain id {description['chain_id']}")
     for name, address in description["accounts"].items():
         console.print(f"  account  {name:<9} {address}")
     for label, item in description["contracts"].items():
-        console.print(f"  contract {label:<9} {item['address']}  ({item['artifact']})")
+        console.print(f"  contract {label:<24} {item['address']}  {item['placement']}", highlight=False)
+        if "source" in item:
+            console.print(f"           {item['source']}", highlight=False)
+        if "note" in item:
+            console.print(f"           {item['note']}", highlight=False)
 
 
 @app.command()

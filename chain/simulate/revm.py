@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 
 from eth_utils import keccak
 from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
@@ -28,6 +29,27 @@ READ_GAS = 1_000_000
 READER = "0x000000000000000000000000000000000000dEaD"
 _REVERT = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}")
 _GAS_USED = re.compile(r"gas_used: (\d+)")
+
+
+@cache
+def _selector(signature: str) -> bytes:
+    return keccak(text=signature)[:4]
+
+
+@contextmanager
+def _code_set_aside(evm: EVM, address: str) -> Iterator[None]:
+    code = bytes(evm.get_code(address) or b"")
+    if not code:
+        yield
+        return
+    balance, nonce = evm.get_balance(address), evm.basic(address).nonce
+    evm.insert_account_info(address, AccountInfo(nonce=nonce, code=b""))
+    evm.set_balance(address, balance)
+    try:
+        yield
+    finally:
+        evm.insert_account_info(address, AccountInfo(nonce=nonce, code=code))
+        evm.set_balance(address, balance)
 
 
 @dataclass
@@ -67,7 +89,7 @@ class RevmSession:
 
     def call_signature(self, to: str, signature: str) -> bytes | None:
         """Call a no-argument view function by its text signature."""
-        return self.call(to, keccak(text=signature)[:4])
+        return self.call(to, _selector(signature))
 
     def simulate(self, tx: Transaction) -> SimulationResult:
         """Execute ``tx`` in a snapshot and revert; never raises."""
@@ -78,12 +100,16 @@ class RevmSession:
             )
         if (refused := over_budget(tx.gas, self._default_gas, BACKEND)) is not None:
             return refused
+        if tx.caller is None:
+            return self._run(tx, tx.sender)
+        # pyrevm refuses a transaction from an account with code (EIP-3607), as the EntryPoint's call into the
+        # account is: the EntryPoint's code is set aside for the call (a node keeps it; an account calling back
+        # into its EntryPoint during ``callData`` would find none here).
+        with _code_set_aside(self._evm, tx.caller):
+            return self._run(tx, tx.caller)
+
+    def _run(self, tx: Transaction, caller: str) -> SimulationResult:
         evm = self._evm
-        caller = tx.caller or tx.sender
-        if tx.caller is not None and evm.get_code(tx.caller):
-            return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=BACKEND, error=(
-                f"pyrevm refuses a call from {tx.caller}, which has code (EIP-3607): the EntryPoint's call into the "
-                "account is simulated by a node (TXEXPLAIN_RPC_URL), not in-process"))
         gas = tx.gas if tx.gas is not None else self._default_gas
         checkpoint = evm.snapshot()
         evm.reset_transient_storage()

@@ -1,0 +1,116 @@
+// Writes tests/payloads/world.json: requests for the devnet's world (chain 31337, the protocols' contracts at their
+// mainnet addresses), built by the protocols' own SDKs and viem exactly as a dApp sends them, and signed for real
+// by anvil's first default account (Alice), so the simulator runs them through Permit2, the Universal Router and
+// Safe to the end. `expect` holds what the SDKs themselves compute (a quote, a Safe transaction hash); the test
+// compares the simulation with it.
+// Run: node tests/payloads/generate_world.mjs [OUT]   (tests/test_world.py fails when world.json is stale)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createWalletClient, custom, defineChain, encodeFunctionData, erc20Abi, hashTypedData, maxUint256, parseAbi, toHex } from 'viem';
+import { mnemonicToAccount } from 'viem/accounts';
+
+const require = createRequire(import.meta.url);
+const fromSdk = (name) => require(require.resolve(name, { paths: [require.resolve('@uniswap/universal-router-sdk')] }));
+const { SwapRouter, UniversalRouterVersion, UNIVERSAL_ROUTER_ADDRESS } = require('@uniswap/universal-router-sdk');
+const { Token, Ether, CurrencyAmount, TradeType, Percent } = fromSdk('@uniswap/sdk-core');
+const { Pair, Route, Trade: V2Trade } = fromSdk('@uniswap/v2-sdk');
+const { Trade: RouterTrade } = fromSdk('@uniswap/router-sdk');
+const { AllowanceTransfer, MaxAllowanceTransferAmount, PERMIT2_ADDRESS } = require('@uniswap/permit2-sdk');
+const { EIP712_SAFE_TX_TYPE, buildSafeTransaction } = require('@safe-global/safe-contracts/dist/src/utils/execution.js');
+const pkg = (name) => JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url))).version;
+const versions = Object.fromEntries(['viem', '@uniswap/universal-router-sdk', '@uniswap/v2-sdk', '@uniswap/permit2-sdk',
+  '@safe-global/safe-contracts'].map((n) => [n, pkg(n)]));
+const viem = `viem ${versions.viem}`;
+
+// The devnet (txexplain devnet prints these): mainnet addresses for the protocols, devnet ones for ours.
+const devnet = defineChain({ id: 31337, name: 'txexplain devnet', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+  rpcUrls: { default: { http: ['http://127.0.0.1:8545'] } } });
+const alice = mnemonicToAccount('test test test test test test test test test test test junk'); // anvil's account 0
+const BOB = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
+const WETH = '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2';
+const ROUTER02 = '0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D';
+const SAFE = '0x72d9F64B323ea368A3fE1824F5094b783Ca7D08a'; // Alice's 1-of-1 Safe 1.4.1
+const DRAINER_EOA = '0xeE76Fa70e8A002c9114C0aCB137b1E2951615424';
+const DEADLINE = 4102444800n; // 2100-01-01: the world's clock is the wall clock
+const POOL = { usdc: 1_000_000n * 10n ** 6n, weth: 400n * 10n ** 18n }; // the world's USDC/WETH reserves
+const UR_VERSION = UniversalRouterVersion.V2_1_1;
+const UNIVERSAL_ROUTER = UNIVERSAL_ROUTER_ADDRESS(UR_VERSION, 1);
+
+let captured = [];
+const provider = {
+  async request({ method, params }) {
+    captured.push({ method, params: params ?? [] });
+    const answers = { eth_chainId: toHex(31337), eth_accounts: [alice.address], eth_estimateGas: '0x7a120', eth_gasPrice: '0x3b9aca00',
+      eth_maxPriorityFeePerGas: '0x3b9aca00', eth_getTransactionCount: '0x0', eth_sendTransaction: '0x' + 'ab'.repeat(32),
+      eth_signTypedData_v4: '0x' + 'cd'.repeat(65),
+      eth_getBlockByNumber: { number: '0x2', baseFeePerGas: '0x3b9aca00', timestamp: '0x0', gasLimit: '0x1c9c380', hash: '0x' + '11'.repeat(32), transactions: [] } };
+    if (!(method in answers)) throw new Error(`recording provider: no answer for ${method}`);
+    return answers[method];
+  },
+};
+const wallet = createWalletClient({ account: alice.address, chain: devnet, transport: custom(provider) });
+const world = [];
+
+async function capture(name, desc, source, method, run, expect = {}) {
+  captured = [];
+  await run();
+  const request = captured.filter((r) => r.method === method).at(-1);
+  if (!request) throw new Error(`${name}: no ${method} request was sent (saw ${captured.map((r) => r.method)})`);
+  world.push({ name, desc, source, request: { chain_id: 31337, method, params: request.params }, expect });
+}
+
+// Uniswap: V2 trades through the Universal Router, quoted and encoded by Uniswap's SDKs over the world's pool.
+const usdc = new Token(1, USDC, 6, 'USDC', 'USD Coin');
+const weth = new Token(1, WETH, 18, 'WETH', 'Wrapped Ether');
+const pair = new Pair(CurrencyAmount.fromRawAmount(usdc, POOL.usdc.toString()), CurrencyAmount.fromRawAmount(weth, POOL.weth.toString()));
+const routerTrade = (v2) => new RouterTrade({ v2Routes: [{ routev2: v2.route, inputAmount: v2.inputAmount, outputAmount: v2.outputAmount }],
+  tradeType: TradeType.EXACT_INPUT });
+const swapOptions = { slippageTolerance: new Percent(50, 10_000), recipient: alice.address, deadlineOrPreviousBlockhash: DEADLINE.toString(),
+  urVersion: UR_VERSION };
+const urSource = `@uniswap/universal-router-sdk ${versions['@uniswap/universal-router-sdk']} SwapRouter.swapCallParameters + @uniswap/v2-sdk ${versions['@uniswap/v2-sdk']}`;
+
+const sellUsdc = V2Trade.exactIn(new Route([pair], usdc, weth), CurrencyAmount.fromRawAmount(usdc, (1_000n * 10n ** 6n).toString()));
+const permit = { details: { token: USDC, amount: MaxAllowanceTransferAmount.toString(), expiration: DEADLINE.toString(), nonce: 0 },
+  spender: UNIVERSAL_ROUTER, sigDeadline: DEADLINE.toString() };
+const permitData = AllowanceTransfer.getPermitData(permit, PERMIT2_ADDRESS, 31337);
+const permitTyped = { domain: permitData.domain, types: permitData.types, primaryType: 'PermitSingle', message: JSON.parse(JSON.stringify(permitData.values)) };
+const permitSignature = await alice.signTypedData(permitTyped);
+const sell = SwapRouter.swapCallParameters(routerTrade(sellUsdc), { ...swapOptions, inputTokenPermit: { ...permit, signature: permitSignature } });
+await capture('ur-sell-usdc-with-permit2', 'Universal Router: sell 1,000 USDC for WETH on Uniswap V2, with a signed Permit2 permit',
+  urSource, 'eth_sendTransaction', () => wallet.sendTransaction({ to: UNIVERSAL_ROUTER, data: sell.calldata, value: BigInt(sell.value) }),
+  { weth_out: sellUsdc.outputAmount.quotient.toString(), usdc_in: (1_000n * 10n ** 6n).toString() });
+
+const buyUsdc = V2Trade.exactIn(new Route([pair], Ether.onChain(1), usdc), CurrencyAmount.fromRawAmount(Ether.onChain(1), (10n ** 18n).toString()));
+const buy = SwapRouter.swapCallParameters(routerTrade(buyUsdc), swapOptions);
+await capture('ur-buy-usdc-with-eth', 'Universal Router: buy USDC with 1 ETH on Uniswap V2 (wrap, then swap)', urSource, 'eth_sendTransaction',
+  () => wallet.sendTransaction({ to: UNIVERSAL_ROUTER, data: buy.calldata, value: BigInt(buy.value) }),
+  { usdc_out: buyUsdc.outputAmount.quotient.toString(), eth_in: (10n ** 18n).toString() });
+
+await capture('permit2-sdk-permit-single-router', 'Permit2 PermitSingle for USDC to the Universal Router: what the Uniswap app asks first',
+  `@uniswap/permit2-sdk ${versions['@uniswap/permit2-sdk']} AllowanceTransfer.getPermitData + ${viem} signTypedData`, 'eth_signTypedData_v4',
+  () => wallet.signTypedData(permitTyped));
+
+// Plain approvals and a permit: to the router (routine) and to a plain account (how wallets are drained).
+await capture('viem-approve-usdc-universal-router', 'USDC approve(Universal Router, 2^256-1)', `${viem} walletClient.writeContract`,
+  'eth_sendTransaction', () => wallet.writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [UNIVERSAL_ROUTER, maxUint256] }));
+await capture('viem-approve-usdc-drainer', 'USDC approve(plain account, 2^256-1)', `${viem} walletClient.writeContract`,
+  'eth_sendTransaction', () => wallet.writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [DRAINER_EOA, maxUint256] }));
+const routerAbi = parseAbi(['function swapExactETHForTokens(uint256 amountOutMin, address[] path, address to, uint256 deadline) payable returns (uint256[])']);
+await capture('viem-router02-swap-eth-for-usdc', 'Uniswap V2 Router02 swapExactETHForTokens: 0.5 ETH for USDC', `${viem} walletClient.writeContract`,
+  'eth_sendTransaction', () => wallet.writeContract({ address: ROUTER02, abi: routerAbi, functionName: 'swapExactETHForTokens',
+    args: [1n, [WETH, USDC], alice.address, DEADLINE], value: 5n * 10n ** 17n }));
+
+// Safe: Alice, sole owner, signs a SafeTx (Safe's own type and builder) and executes it: 100 USDC from the Safe to Bob.
+const safeAbi = parseAbi(['function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool)']);
+const safeTx = buildSafeTransaction({ to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 100n * 10n ** 6n] }), nonce: 0 });
+const safeTyped = { domain: { chainId: 31337, verifyingContract: SAFE }, types: EIP712_SAFE_TX_TYPE, primaryType: 'SafeTx', message: JSON.parse(JSON.stringify(safeTx)) };
+const safeSignature = await alice.signTypedData(safeTyped);
+await capture('safe-exec-usdc-to-bob', 'Safe 1.4.1 execTransaction, signed by its owner: 100 USDC from the Safe to Bob',
+  `@safe-global/safe-contracts ${versions['@safe-global/safe-contracts']} buildSafeTransaction + EIP712_SAFE_TX_TYPE + ${viem} writeContract`,
+  'eth_sendTransaction', () => wallet.writeContract({ address: SAFE, abi: safeAbi, functionName: 'execTransaction',
+    args: [safeTx.to, BigInt(safeTx.value), safeTx.data, safeTx.operation, BigInt(safeTx.safeTxGas), BigInt(safeTx.baseGas), BigInt(safeTx.gasPrice),
+      safeTx.gasToken, safeTx.refundReceiver, safeSignature] }),
+  { safe_tx_hash: hashTypedData(safeTyped) });
+
+writeFileSync(process.argv[2] ?? new URL('./world.json', import.meta.url), JSON.stringify({ generated_by: versions, payloads: world }, null, 1) + '\n');
