@@ -74,8 +74,10 @@ sdk: $(INSTALLED) $(NPM_INSTALLED)
 	node_modules/.bin/openapi-typescript sdk/ts/openapi.json -o sdk/ts/src/schema.d.ts
 	node_modules/.bin/tsc -p sdk/ts/tsconfig.json
 
+# Ours with npm solc 0.8.37; Seaport 1.6 from npm seaport-core with the solc 0.8.24 it pins (about a minute).
 contracts: $(NPM_INSTALLED)
 	node contracts/compile.mjs
+	node contracts/seaport/compile.mjs
 
 clean:
 	rm -rf $(VENV) node_modules txexplain.db sdk/ts/dist artifacts

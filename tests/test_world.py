@@ -14,10 +14,11 @@ import pytest
 from eth_utils import keccak
 
 from chain.analyze import analyze
+from chain.npm import NODE_MODULES
 from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend, RpcBackend
-from chain.simulate.artifacts import NODE_MODULES, Artifact
+from chain.simulate.artifacts import Artifact
 from chain.simulate.devnet import ALICE, BOB, contracts, deploy_devnet_rpc, devnet_description
 from chain.simulate.jsonrpc import JsonRpcClient
 from chain.trace import Trace
@@ -133,6 +134,15 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "verdict": "ok", "findings": set(),
         "calls": ["swapExactETHForTokens(uint256,address[],address,uint256)"], "approvals": [],
         "changes": {(ALICE, "ETH"): str(-5 * 10**17), (PAIR, "WETH"): str(5 * 10**17)}},
+    "seaport-buy-dpunk": {
+        "verdict": "ok", "findings": set(),
+        "calls": ["fulfillOrder(((address,address,(uint8,address,uint256,uint256,uint256)[],"
+                  "(uint8,address,uint256,uint256,uint256,address)[],uint8,uint256,uint256,bytes32,uint256,bytes32,"
+                  "uint256),bytes),bytes32)"],
+        "approvals": [],
+        "changes": {(BOB, "ETH"): str(-10**18), (BOB, "DPUNK"): "1", (ALICE, "DPUNK"): "-1",
+                    (ALICE, "ETH"): str(975 * 10**15),
+                    ("0x0000a26b00c1F0DF003000390027140000fAa719", "ETH"): str(25 * 10**15)}},
     "safe-exec-usdc-to-bob": {
         "verdict": "ok", "findings": set(),
         "calls": ["execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",
@@ -176,6 +186,11 @@ def test_sdk_request_runs_through_the_real_contracts(name: str, backend: RevmBac
     assert embedded == on_anvil, name
 
 
+def test_the_seaport_listing_is_read_as_the_order_the_purchase_fills(policy: Policy) -> None:
+    analysis = analyze(parse_request(PAYLOADS["seaport-list-dpunk"]["request"]), RevmBackend(), policy, Trace())
+    assert analysis.verdict == "ok" and analysis.facts.typed_data.classification == "seaport_order"
+
+
 def test_the_permit_request_is_the_one_the_swap_carries(policy: Policy) -> None:
     """The Permit2 permit the Uniswap app asks for is a signature: judged without a simulation."""
     analysis = analyze(parse_request(PAYLOADS["permit2-sdk-permit-single-router"]["request"]), RevmBackend(), policy,
@@ -193,6 +208,6 @@ def test_examples_are_the_sdk_requests() -> None:
                              ("permit2-permit-single-router", PAYLOADS["permit2-sdk-permit-single-router"]),
                              ("universal-router-swap", PAYLOADS["ur-buy-usdc-with-eth"]),
                              ("safe-exec-transaction", PAYLOADS["safe-exec-usdc-to-bob"]),
-                             ("seaport-listing", corpus["seaport-listing"]),
+                             ("seaport-listing", PAYLOADS["seaport-list-dpunk"]),
                              ("user-operation", corpus["viem-userop-v07-solady-batch"])):
         assert json.loads((ROOT / "examples" / f"{example}.json").read_text()) == payload["request"], example

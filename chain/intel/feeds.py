@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+from chain.npm import NODE_MODULES, package_version
+
+__all__ = ["NODE_MODULES", "Provenance", "read_package_json"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,6 @@ def read_package_json(package: str, file: str) -> tuple[Any, str, str]:
     Raises:
         OSError: the package is not installed. ValueError: the file is not JSON.
     """
-    root = NODE_MODULES / package
-    raw = (root / file).read_bytes()
-    version = json.loads((root / "package.json").read_text())["version"]
+    raw = (NODE_MODULES / package / file).read_bytes()
+    version = package_version(package, NODE_MODULES)
     return json.loads(raw), f"{package}@{version} {file}", hashlib.sha256(raw).hexdigest()

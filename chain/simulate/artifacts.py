@@ -9,9 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "contracts" / "artifacts"
-NODE_MODULES = ROOT / "node_modules"
+from chain.npm import NODE_MODULES
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "contracts" / "artifacts"
 
 
 class ArtifactMissing(RuntimeError):
@@ -33,8 +33,9 @@ class Artifact:
     def source(self) -> str:
         """Where the bytecode comes from, as ``txexplain devnet`` prints it."""
         if not self.package:
-            return f"contracts/artifacts/{self.path}.json (ours)"
-        return f"npm {self.package}@{package_version(self.package)} {self.path}"
+            origin = load_json(self.file).get("compiledFrom")  # a protocol's sources compiled by us
+            return f"contracts/artifacts/{self.path}.json ({origin or 'ours'})"
+        return f"npm {self.package}@{load_json(NODE_MODULES / self.package / 'package.json')['version']} {self.path}"
 
     def creation_code(self) -> bytes:
         """The creation bytecode (hardhat, truffle and waffle layouts alike)."""
@@ -56,11 +57,6 @@ def load_json(path: Path) -> dict[str, Any]:
         return json.loads(path.read_text())
     except FileNotFoundError as exc:
         raise ArtifactMissing(f"{path} is missing (make node_modules/.installed installs the npm packages)") from exc
-
-
-def package_version(package: str) -> str:
-    """The installed version of an npm package."""
-    return str(load_json(NODE_MODULES / package / "package.json")["version"])
 
 
 def load_artifact(name: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
 from pyrevm import EVM
 
+from chain.npm import NODE_MODULES
 from chain.simulate.artifacts import Artifact, ArtifactMissing, load_artifact, load_json
 from chain.simulate.writers import Call, RevmWriter, RpcWriter, WorldWriter, resolve
 
@@ -56,8 +57,6 @@ class Contract:
 
 def _safe_address(asset: str) -> str:
     """A Safe 1.4.1 contract's canonical address, from @safe-global/safe-deployments."""
-    from chain.simulate.artifacts import NODE_MODULES
-
     doc = load_json(NODE_MODULES / _SAFE_DEPLOYMENTS / "dist" / "assets" / "v1.4.1" / f"{asset}.json")
     return str(doc["deployments"]["canonical"]["address"])
 
@@ -146,6 +145,12 @@ def contracts() -> tuple[Contract, ...]:
         Contract("SIMPLE_ACCOUNT_FACTORY", Artifact("artifacts/SimpleAccountFactory.json", _AA),
                  ("address",), ("@ENTRY_POINT",),
                  note="v0.8; the package publishes no canonical address for it, so the devnet deployer creates it"),
+        # Seaport's addresses: its docs/Deployment.md. npm ships only sources: contracts/seaport/compile.mjs builds
+        # them with the compiler and settings Seaport pins, and the artifacts are committed.
+        Contract("SEAPORT_CONDUIT_CONTROLLER", _own("seaport/ConduitController"),
+                 at="0x00000000F9490004C11Cef243f5400493c00Ad63"),
+        Contract("SEAPORT", _own("seaport/Seaport"), ("address",), ("@SEAPORT_CONDUIT_CONTROLLER",),
+                 at="0x0000000000000068F116a894984e2DB1123eB395", note="Seaport 1.6"),
     )
 
 
@@ -191,6 +196,8 @@ STEPS = (
     Step("@SENDER_CREATOR", "SIMPLE_ACCOUNT_FACTORY", Call("createAccount(address,uint256)", (ALICE, 0)),
          names="SIMPLE_ACCOUNT"),
     Step(DEPLOYER, "USDC", Call("transfer(address,uint256)", ("@SIMPLE_ACCOUNT", 1_000 * 10**6))),
+    # Alice has listed on Seaport before: it may move her Demo Punks (approval to Seaport itself, no conduit).
+    Step(ALICE, "DPUNK", Call("setApprovalForAll(address,bool)", ("@SEAPORT", True))),
 )
 # Ether held at the end of the build (transactions on a node cost gas; the embedded EVM charges none).
 BALANCES = {ALICE: FUNDING, BOB: FUNDING, DEPLOYER: DEPLOYER_FUNDING, "@SAFE": 10**18, "@SIMPLE_ACCOUNT": 10**18,

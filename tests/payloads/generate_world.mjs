@@ -17,9 +17,12 @@ const { Pair, Route, Trade: V2Trade } = fromSdk('@uniswap/v2-sdk');
 const { Trade: RouterTrade } = fromSdk('@uniswap/router-sdk');
 const { AllowanceTransfer, MaxAllowanceTransferAmount, PERMIT2_ADDRESS } = require('@uniswap/permit2-sdk');
 const { EIP712_SAFE_TX_TYPE, buildSafeTransaction } = require('@safe-global/safe-contracts/dist/src/utils/execution.js');
+const { EIP_712_ORDER_TYPE, ItemType, OrderType, CROSS_CHAIN_SEAPORT_V1_6_ADDRESS, SEAPORT_CONTRACT_NAME, SEAPORT_CONTRACT_VERSION_V1_6 } =
+  require('@opensea/seaport-js/lib/constants.js');
+const { SeaportABI } = require('@opensea/seaport-js/lib/abi/Seaport.js');
 const pkg = (name) => JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url))).version;
 const versions = Object.fromEntries(['viem', '@uniswap/universal-router-sdk', '@uniswap/v2-sdk', '@uniswap/permit2-sdk',
-  '@safe-global/safe-contracts'].map((n) => [n, pkg(n)]));
+  '@safe-global/safe-contracts', '@opensea/seaport-js'].map((n) => [n, pkg(n)]));
 const viem = `viem ${versions.viem}`;
 
 // The devnet (txexplain devnet prints these): mainnet addresses for the protocols, devnet ones for ours.
@@ -32,6 +35,8 @@ const WETH = '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2';
 const ROUTER02 = '0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D';
 const SAFE = '0x72d9F64B323ea368A3fE1824F5094b783Ca7D08a'; // Alice's 1-of-1 Safe 1.4.1
 const DRAINER_EOA = '0xeE76Fa70e8A002c9114C0aCB137b1E2951615424';
+const DPUNK = '0x94334c2c2c94021746a87B9D53F887D38140850b'; // the devnet's ERC-721 (Alice holds #1-#5)
+const MARKET_FEE = '0x0000a26b00c1F0DF003000390027140000fAa719'; // OpenSea's fee recipient (a plain account here)
 const DEADLINE = 4102444800n; // 2100-01-01: the world's clock is the wall clock
 const POOL = { usdc: 1_000_000n * 10n ** 6n, weth: 400n * 10n ** 18n }; // the world's USDC/WETH reserves
 const UR_VERSION = UniversalRouterVersion.V2_1_1;
@@ -50,6 +55,7 @@ const provider = {
   },
 };
 const wallet = createWalletClient({ account: alice.address, chain: devnet, transport: custom(provider) });
+const bobWallet = createWalletClient({ account: BOB, chain: devnet, transport: custom(provider) });
 const world = [];
 
 async function capture(name, desc, source, method, run, expect = {}) {
@@ -112,5 +118,27 @@ await capture('safe-exec-usdc-to-bob', 'Safe 1.4.1 execTransaction, signed by it
     args: [safeTx.to, BigInt(safeTx.value), safeTx.data, safeTx.operation, BigInt(safeTx.safeTxGas), BigInt(safeTx.baseGas), BigInt(safeTx.gasPrice),
       safeTx.gasToken, safeTx.refundReceiver, safeSignature] }),
   { safe_tx_hash: hashTypedData(safeTyped) });
+
+// Seaport 1.6: Alice lists Demo Punk #1 for 1 ETH (2.5% fee) with seaport-js's order type, then Bob buys it with
+// fulfillOrder (seaport-js's Seaport ABI) and her signature.
+const ZERO = '0x0000000000000000000000000000000000000000';
+const ZERO_KEY = '0x' + '00'.repeat(32);
+const listing = { offerer: alice.address, zone: ZERO, orderType: OrderType.FULL_OPEN, startTime: '0', endTime: DEADLINE.toString(),
+  zoneHash: ZERO_KEY, salt: '7', conduitKey: ZERO_KEY, counter: '0',
+  offer: [{ itemType: ItemType.ERC721, token: DPUNK, identifierOrCriteria: '1', startAmount: '1', endAmount: '1' }],
+  consideration: [
+    { itemType: ItemType.NATIVE, token: ZERO, identifierOrCriteria: '0', startAmount: '975000000000000000', endAmount: '975000000000000000', recipient: alice.address },
+    { itemType: ItemType.NATIVE, token: ZERO, identifierOrCriteria: '0', startAmount: '25000000000000000', endAmount: '25000000000000000', recipient: MARKET_FEE }] };
+const seaportTyped = { domain: { name: SEAPORT_CONTRACT_NAME, version: SEAPORT_CONTRACT_VERSION_V1_6, chainId: 31337, verifyingContract: CROSS_CHAIN_SEAPORT_V1_6_ADDRESS },
+  types: EIP_712_ORDER_TYPE, primaryType: 'OrderComponents', message: listing };
+const seaportSource = `@opensea/seaport-js ${versions['@opensea/seaport-js']} EIP_712_ORDER_TYPE + SeaportABI + ${viem}`;
+await capture('seaport-list-dpunk', 'Seaport 1.6 listing: Demo Punk #1 for 1 ETH, 2.5% fee', seaportSource, 'eth_signTypedData_v4',
+  () => wallet.signTypedData(seaportTyped));
+const listingSignature = await alice.signTypedData(seaportTyped);
+const { counter, ...parameters } = listing;
+await capture('seaport-buy-dpunk', 'Seaport 1.6 fulfillOrder: Bob buys Demo Punk #1 for 1 ETH with Alice\'s signed listing', seaportSource,
+  'eth_sendTransaction', () => bobWallet.writeContract({ address: CROSS_CHAIN_SEAPORT_V1_6_ADDRESS, abi: SeaportABI, functionName: 'fulfillOrder',
+    args: [{ parameters: { ...parameters, totalOriginalConsiderationItems: BigInt(listing.consideration.length) }, signature: listingSignature }, ZERO_KEY],
+    value: 10n ** 18n }));
 
 writeFileSync(process.argv[2] ?? new URL('./world.json', import.meta.url), JSON.stringify({ generated_by: versions, payloads: world }, null, 1) + '\n');
