@@ -29,7 +29,7 @@ class SkippedCheck(BaseModel):
     """A check that needs chain state and could not run: one item of the result's ``skipped_checks``."""
 
     check: str = Field(description="simulation | spender_code | token_standard | token_metadata | bytecode | "
-                       "swap_recipient | phishing_list | token_lists | safe_deployments")
+                       "swap_recipient | phishing_list | token_lists | safe_deployments | ofac_sdn")
     subject: str | None = Field(None, description="The address the check concerns, if one.")
     reason: str
     rules: list[str] = Field(default_factory=list, description="The rules that could not use it.")

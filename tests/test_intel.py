@@ -173,6 +173,8 @@ def test_intel_list_names_every_feed_with_its_provenance(listed) -> None:  # typ
     assert feeds["phishing-domains"]["entries"] == listed.provenance.entries > 10_000
     assert feeds["phishing-domains"]["sha256"] == listed.provenance.sha256
     assert feeds["uniswap-default-token-list"]["source"].startswith("@uniswap/default-token-list@")
+    assert feeds["ofac-sdn"]["source"].startswith("@celo/compliance@") and feeds["ofac-sdn"]["entries"] > 100
+    assert feeds["safe_deployments"]["entries"] > 1_000
 
 
 def test_an_absent_feed_is_a_check_that_could_not_run(backend: RevmBackend, policy: Policy, tmp_path,  # type: ignore[no-untyped-def]
@@ -206,3 +208,47 @@ def test_results_name_listed_counterparties_from_the_lists(backend: RevmBackend,
     assert label.name in ("USDCoin", "USD Coin") and label.symbol == "USDC" and label.source.startswith("@")
     forged = analyze(parse_request(permit("0x" + "77" * 20, "USD Coin")), backend, policy, Trace())
     assert forged.facts.labels == {}  # a name the request gives itself is never a label
+
+
+TORNADO_DONATE = "0x8589427373D6D84E98730D7795D8f6f8731FDA16"  # Tornado Cash, on the OFAC SDN list since 2022
+
+
+def test_the_bundled_ofac_list_blocks_a_transfer_to_a_sanctioned_address(backend: RevmBackend, policy: Policy) -> None:
+    from chain.intel.sanctions import sanctions_list
+
+    bundled = sanctions_list()
+    assert bundled.provenance is not None and bundled.provenance.entries > 100 and bundled.listed(TORNADO_DONATE)
+    usdc = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+    data = "0xa9059cbb" + TORNADO_DONATE[2:].lower().rjust(64, "0") + hex(10**6)[2:].rjust(64, "0")
+    analysis = analyze(parse_request({"chain_id": 31337, "from": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+                                      "to": usdc, "data": data}), backend, policy, Trace())
+    found = {f.rule: f for f in analysis.findings}
+    assert analysis.verdict == "block" and found["SANCTIONED_ADDRESS"].severity == "critical"
+    evidence = found["SANCTIONED_ADDRESS"].evidence
+    assert evidence["address"] == TORNADO_DONATE and evidence["feed"] == "ofac-sdn"
+    assert evidence["source"] == f"@celo/compliance@{bundled.provenance.version} ofac.sanctions.json"
+    assert evidence["sha256"] == bundled.provenance.sha256
+
+
+def test_a_sanctioned_sender_is_found_too(backend: RevmBackend, policy: Policy) -> None:
+    analysis = analyze(parse_request({"chain_id": 31337, "from": TORNADO_DONATE, "to": "0x" + "12" * 20,
+                                      "value": "0x1"}), backend, policy, Trace())
+    assert "SANCTIONED_ADDRESS" in {f.rule for f in analysis.findings}
+
+
+def test_without_the_bundled_ofac_list_the_check_says_it_did_not_run(backend: RevmBackend, policy: Policy, tmp_path,  # type: ignore[no-untyped-def]
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import chain.intel.feeds as feeds
+    from chain.intel.sanctions import sanctions_list
+
+    monkeypatch.setattr(feeds, "NODE_MODULES", tmp_path)
+    sanctions_list.cache_clear()
+    try:
+        analysis = analyze(parse_request({"chain_id": 31337, "from": TORNADO_DONATE, "to": "0x" + "12" * 20,
+                                          "value": "0x1"}), backend, policy, Trace())
+        assert "SANCTIONED_ADDRESS" not in {f.rule for f in analysis.findings}
+        assert {c.check: c.rules for c in analysis.facts.skipped}["ofac_sdn"] == ["SANCTIONED_ADDRESS"]
+    finally:
+        monkeypatch.undo()
+        sanctions_list.cache_clear()
+    assert sanctions_list().provenance is not None

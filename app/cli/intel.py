@@ -39,13 +39,11 @@ def _record(meta: Any, action: str) -> str:
 @intel_app.command("list")
 def list_feeds(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every feed loaded: its name, source, version, sha256, entry count, age and whether it is stale."""
+    from chain.intel.bundled import bundled_feeds
     from chain.intel.operator import operator_feeds
-    from chain.intel.phishing import phishing_list
-    from chain.intel.tokens import token_lists
 
     _configured()
-    phishing = phishing_list()
-    bundled = ([phishing.provenance] if phishing is not None else []) + token_lists().provenance
+    bundled = bundled_feeds()
     rows = [{"feed": f.feed, "source": f.source, "version": f.version, "sha256": f.sha256, "entries": f.entries,
              "category": "bundled", "age_s": None, "stale": False, "last_error": None} for f in bundled]
     for meta in operator_feeds().meta.values():

@@ -10,6 +10,7 @@ from chain.decode.universal_router import ADDRESS_THIS, MSG_SENDER
 from chain.facts import Facts
 from chain.intel.operator import operator_feeds
 from chain.intel.safe import safe_deployments
+from chain.intel.sanctions import sanctions_list
 from chain.intel.tokens import skeleton
 from chain.rules.model import Finding, finding
 from chain.rules.policy import Policy
@@ -50,12 +51,19 @@ def known_malicious(facts: Facts, policy: Policy) -> list[Finding]:
     return found + _feed_findings(facts, policy, "KNOWN_MALICIOUS", "malicious", "known malicious addresses")
 
 
-@rule("SANCTIONED_ADDRESS", severity="critical", description="the sender or a counterparty is on an imported "
-      "sanctions feed (e.g. an OFAC SDN export; evidence: the feed, its version and sha256)")
+@rule("SANCTIONED_ADDRESS", severity="critical", description="the sender or a counterparty is on the bundled OFAC "
+      "SDN list (npm @celo/compliance) or an imported sanctions feed (evidence: the feed, its version and sha256)")
 def sanctioned_address(facts: Facts, policy: Policy) -> list[Finding]:
-    """Any address of the request, the sender's included, on a ``sanctioned`` operator feed."""
-    return _feed_findings(facts, policy, "SANCTIONED_ADDRESS", "sanctioned", "sanctioned addresses",
-                          with_sender=True)
+    """Any address of the request, the sender's included, on the bundled SDN list or a ``sanctioned`` feed."""
+    bundled = sanctions_list()
+    found = []
+    if bundled.provenance is not None:
+        involved = facts.counterparties() | ({facts.sender} if facts.sender else set())
+        found = [finding("SANCTIONED_ADDRESS", policy, f"{address} is on the OFAC SDN list of sanctioned addresses.",
+                         address=address, label=None, **bundled.provenance.evidence())
+                 for address in sorted(involved) if bundled.listed(address)]
+    return found + _feed_findings(facts, policy, "SANCTIONED_ADDRESS", "sanctioned", "sanctioned addresses",
+                                  with_sender=True)
 
 
 def _feed_findings(facts: Facts, policy: Policy, rule_id: str, category: str, what: str,
