@@ -155,6 +155,7 @@ class RecordFilter:
     model: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    feedback: bool | None = None  # True: records someone gave feedback on; False: records without any
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -188,6 +189,9 @@ def search_records(sessions: sessionmaker[Session], filters: RecordFilter, *, cu
         if value is not None:
             query = query.where(exists().where(AuditRecordTerm.record_id == AuditRecord.id,
                                                AuditRecordTerm.kind == kind, AuditRecordTerm.value == value))
+    if filters.feedback is not None:  # a feedback record's ``feedback_for`` term names the record it is about
+        given = exists().where(AuditRecordTerm.kind == "feedback_for", AuditRecordTerm.value == AuditRecord.id)
+        query = query.where(given if filters.feedback else ~given)
     if cursor is not None:
         query = query.where(AuditRecord.seq < cursor)
     with sessions() as session:

@@ -95,3 +95,18 @@ def test_stats_report_each_rules_override_rate(served: tuple[Services, TestClien
     assert unlimited["override_rate"] == 0.5
     acme_only = json.loads(cli(services, "stats", "--json", "--tenant", "acme").stdout)["UNLIMITED_APPROVAL"]
     assert (acme_only["fired"], acme_only["feedback"], acme_only["override_rate"]) == (3, 3, round(2 / 3, 4))
+
+
+def test_records_are_listed_by_whether_they_got_feedback(served: tuple[Services, TestClient]) -> None:
+    services, client = served
+    acme = key(services, "acme")
+    answered = client.post("/v1/explain", json=PHISH, headers=acme).json()["id"]
+    unanswered = client.post("/v1/explain", json=PHISH, headers=acme).json()["id"]
+    feedback = client.post("/v1/feedback", headers=acme, json={"record_id": answered, "decision": "rejected"}).json()
+    listed = lambda query: [r["id"] for r in client.get(f"/v1/audit/records?{query}", headers=acme).json()["records"]]  # noqa: E731
+    assert listed("feedback=true") == [answered]
+    assert listed("feedback=false") == [feedback["id"], unanswered]  # the feedback record itself got none
+    assert client.get("/v1/audit/records?feedback=maybe", headers=acme).status_code == 422
+    page = client.get("/audit?feedback=given", headers=acme)
+    assert page.status_code == 200 and answered in page.text and unanswered not in page.text
+    assert client.get("/audit?feedback=maybe", headers=acme).status_code == 400

@@ -51,13 +51,16 @@ async def list_records(
     model: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    feedback: bool | None = None,
     cursor: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Records newest first, filtered (each filter is indexed); pass `next_cursor` back as `cursor`.
+    `feedback=true` keeps the records someone gave feedback on (`POST /v1/feedback`), `false` the others.
     A client key sees its own tenant's records; an auditor key sees every tenant's."""
     filters = queries.RecordFilter(address=address, verdict=verdict, rule=rule, model=model, since=since,
-                                   until=until, tenant=None if caller.sees_all_tenants else caller.tenant)
+                                   until=until, feedback=feedback,
+                                   tenant=None if caller.sees_all_tenants else caller.tenant)
     page, next_cursor = await run_in_threadpool(queries.search_records, sessions, filters, cursor=cursor,
                                                 limit=limit)
     return {"records": [queries.record_summary(r) for r in page], "next_cursor": next_cursor}

@@ -43,6 +43,8 @@ SECURITY_HEADERS = {
 
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["verdicts"] = VERDICTS
+# The list's feedback filter: records someone gave feedback on, or none.
+FEEDBACK_FILTER = {"given": True, "none": False}
 templates.env.filters["pretty"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False, default=str)
 router = APIRouter(prefix="/audit", include_in_schema=False)
 static_files = StaticFiles(directory=HERE / "static")
@@ -107,8 +109,12 @@ def parse_filters(params: dict[str, str], tenant: str | None) -> RecordFilter:
             times[name] = datetime.fromisoformat(values[name]) if name in values else None
         except ValueError:
             raise FilterError(name, "must be an ISO 8601 time such as 2026-11-24T09:30") from None
+    feedback = values.get("feedback")
+    if feedback is not None and feedback not in FEEDBACK_FILTER:
+        raise FilterError("feedback", f"must be one of {', '.join(FEEDBACK_FILTER)}")
     return RecordFilter(tenant=tenant, address=values.get("address"), verdict=verdict, rule=values.get("rule"),
-                        model=values.get("model"), since=times["since"], until=times["until"])
+                        model=values.get("model"), since=times["since"], until=times["until"],
+                        feedback=FEEDBACK_FILTER[feedback] if feedback else None)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -118,7 +124,8 @@ async def list_page(request: Request, services: ServicesDep) -> Response:
         caller = await _caller(request, services)
     except AuthError as exc:
         return _login_page(request, str(exc))
-    params = {k: request.query_params.get(k, "") for k in ("address", "verdict", "rule", "model", "since", "until")}
+    params = {k: request.query_params.get(k, "") for k in ("address", "verdict", "rule", "model", "since", "until",
+                                                         "feedback")}
     try:
         filters = parse_filters(params, None if caller.sees_all_tenants else caller.tenant)
         cursor = int(request.query_params["cursor"]) if request.query_params.get("cursor") else None
