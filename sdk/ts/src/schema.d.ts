@@ -115,6 +115,7 @@ export interface paths {
         /**
          * List Records
          * @description Records newest first, filtered (each filter is indexed); pass `next_cursor` back as `cursor`.
+         *     `feedback=true` keeps the records someone gave feedback on (`POST /v1/feedback`), `false` the others.
          *     A client key sees its own tenant's records; an auditor key sees every tenant's.
          */
         get: operations["list_records_v1_audit_records_get"];
@@ -992,7 +993,7 @@ export interface components {
         SkippedCheck: {
             /**
              * Check
-             * @description simulation | spender_code | token_standard | token_metadata | bytecode | swap_recipient | phishing_list | token_lists | safe_deployments
+             * @description simulation | spender_code | token_standard | token_metadata | bytecode | swap_recipient | phishing_list | token_lists | safe_deployments | ofac_sdn
              */
             check: string;
             /**
@@ -1756,6 +1757,7 @@ export interface operations {
                 model?: string | null;
                 since?: string | null;
                 until?: string | null;
+                feedback?: boolean | null;
                 cursor?: number | null;
                 limit?: number;
             };
