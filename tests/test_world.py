@@ -81,6 +81,8 @@ def test_the_pool_and_accounts_are_where_mainnet_and_the_factories_put_them(back
         symbol = chain.call(backend.addresses["USDC"], keccak(text="symbol()")[:4])
         assert symbol is not None and b"USDC" in symbol
     assert code_at(backend, backend.addresses["SIMPLE_ACCOUNT"])  # created through the EntryPoint's SenderCreator
+    op = PAYLOADS["userop-simple-account-usdc-to-bob"]["request"]["params"]
+    assert (op[0]["sender"], op[1]) == (backend.addresses["SIMPLE_ACCOUNT"], backend.addresses["ENTRY_POINT"])
 
 
 def test_devnet_says_where_each_contract_comes_from(backend: RevmBackend) -> None:
@@ -143,6 +145,11 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "changes": {(BOB, "ETH"): str(-10**18), (BOB, "DPUNK"): "1", (ALICE, "DPUNK"): "-1",
                     (ALICE, "ETH"): str(975 * 10**15),
                     ("0x0000a26b00c1F0DF003000390027140000fAa719", "ETH"): str(25 * 10**15)}},
+    "userop-simple-account-usdc-to-bob": {  # from the EntryPoint v0.8 into the SimpleAccount, as once bundled
+        "verdict": "ok", "findings": set(),
+        "calls": ["execute(address,uint256,bytes)", "transfer(address,uint256)"], "approvals": [],
+        "changes": {(BOB, "USDC"): str(10 * 10**6),
+                    ("0xDDb09637F54b9d31dcDC1AAdc1aA4ECD5d4156cE", "USDC"): str(-10 * 10**6)}},
     "safe-exec-usdc-to-bob": {
         "verdict": "ok", "findings": set(),
         "calls": ["execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",
@@ -202,12 +209,11 @@ def test_the_permit_request_is_the_one_the_swap_carries(policy: Policy) -> None:
 
 def test_examples_are_the_sdk_requests() -> None:
     """examples/ carries these requests verbatim (regenerate world.json, then copy the request)."""
-    corpus = {p["name"]: p for p in json.loads((ROOT / "tests" / "payloads" / "corpus.json").read_text())["payloads"]}
     for example, payload in (("usdc-approve-universal-router", PAYLOADS["viem-approve-usdc-universal-router"]),
                              ("usdc-approve-drainer", PAYLOADS["viem-approve-usdc-drainer"]),
                              ("permit2-permit-single-router", PAYLOADS["permit2-sdk-permit-single-router"]),
                              ("universal-router-swap", PAYLOADS["ur-buy-usdc-with-eth"]),
                              ("safe-exec-transaction", PAYLOADS["safe-exec-usdc-to-bob"]),
                              ("seaport-listing", PAYLOADS["seaport-list-dpunk"]),
-                             ("user-operation", corpus["viem-userop-v07-solady-batch"])):
+                             ("user-operation", PAYLOADS["userop-simple-account-usdc-to-bob"])):
         assert json.loads((ROOT / "examples" / f"{example}.json").read_text()) == payload["request"], example

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createWalletClient, custom, defineChain, encodeFunctionData, erc20Abi, hashTypedData, maxUint256, parseAbi, toHex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
+import { createBundlerClient, entryPoint08Abi, entryPoint08Address, toSoladySmartAccount } from 'viem/account-abstraction';
 
 const require = createRequire(import.meta.url);
 const fromSdk = (name) => require(require.resolve(name, { paths: [require.resolve('@uniswap/universal-router-sdk')] }));
@@ -48,7 +49,7 @@ const provider = {
     captured.push({ method, params: params ?? [] });
     const answers = { eth_chainId: toHex(31337), eth_accounts: [alice.address], eth_estimateGas: '0x7a120', eth_gasPrice: '0x3b9aca00',
       eth_maxPriorityFeePerGas: '0x3b9aca00', eth_getTransactionCount: '0x0', eth_sendTransaction: '0x' + 'ab'.repeat(32),
-      eth_signTypedData_v4: '0x' + 'cd'.repeat(65),
+      eth_signTypedData_v4: '0x' + 'cd'.repeat(65), eth_getCode: '0x01', eth_sendUserOperation: '0x' + 'ef'.repeat(32),
       eth_getBlockByNumber: { number: '0x2', baseFeePerGas: '0x3b9aca00', timestamp: '0x0', gasLimit: '0x1c9c380', hash: '0x' + '11'.repeat(32), transactions: [] } };
     if (!(method in answers)) throw new Error(`recording provider: no answer for ${method}`);
     return answers[method];
@@ -140,5 +141,17 @@ await capture('seaport-buy-dpunk', 'Seaport 1.6 fulfillOrder: Bob buys Demo Punk
   'eth_sendTransaction', () => bobWallet.writeContract({ address: CROSS_CHAIN_SEAPORT_V1_6_ADDRESS, abi: SeaportABI, functionName: 'fulfillOrder',
     args: [{ parameters: { ...parameters, totalOriginalConsiderationItems: BigInt(listing.consideration.length) }, signature: listingSignature }, ZERO_KEY],
     value: 10n ** 18n }));
+
+// ERC-4337: Alice's SimpleAccount (v0.8, created through the EntryPoint) sends Bob 10 USDC, as viem's bundler client
+// sends it. viem ships no SimpleAccount; its Solady account speaks the same execute/executeBatch ABI, pointed at hers.
+const SIMPLE_ACCOUNT = '0xDDb09637F54b9d31dcDC1AAdc1aA4ECD5d4156cE';
+const bundler = createBundlerClient({ client: wallet, chain: devnet, transport: custom(provider) });
+const simpleAccount = await toSoladySmartAccount({ client: wallet, owner: alice, address: SIMPLE_ACCOUNT,
+  entryPoint: { abi: entryPoint08Abi, address: entryPoint08Address, version: '0.8' } });
+await capture('userop-simple-account-usdc-to-bob', 'EntryPoint v0.8: Alice\'s SimpleAccount sends Bob 10 USDC',
+  `${viem} bundlerClient.sendUserOperation (toSoladySmartAccount at the SimpleAccount)`, 'eth_sendUserOperation',
+  () => bundler.sendUserOperation({ account: simpleAccount, nonce: 0n, callGasLimit: 100000n, verificationGasLimit: 200000n,
+    preVerificationGas: 50000n, maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n,
+    calls: [{ to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n * 10n ** 6n] }) }] }));
 
 writeFileSync(process.argv[2] ?? new URL('./world.json', import.meta.url), JSON.stringify({ generated_by: versions, payloads: world }, null, 1) + '\n');
