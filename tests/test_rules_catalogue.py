@@ -180,7 +180,7 @@ def test_rules_cli_lists_the_active_policy() -> None:
     done = subprocess.run([sys.executable, "-m", "app.cli", "rules", "--json"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     listed = json.loads(done.stdout)
-    assert listed["policy"]["version"] == "2026.12.6" and len(listed["policy"]["sha256"]) == 64
+    assert listed["policy"]["version"] == "2026.12.7" and len(listed["policy"]["sha256"]) == 64
     assert {r["rule"]: r["severity"] for r in listed["rules"]}["APPROVAL_TO_EOA"] == "critical"
     assert all(r["description"] for r in listed["rules"]) and len(listed["rules"]) == 26
 

@@ -29,6 +29,8 @@ WORLD = json.loads((ROOT / "tests" / "payloads" / "world.json").read_text())
 PAYLOADS = {p["name"]: p for p in WORLD["payloads"]}
 DRAINER_EOA = "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
 PAIR = "0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc"  # mainnet's Uniswap V2 USDC/WETH pair
+POOL_V3 = "0x88e6A0c2dDD26FEEb64F039a2c41296FcB3f5640"  # mainnet's Uniswap V3 USDC/WETH 0.05% pool
+WETH9 = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
 UNLIMITED = str(2**256 - 1)
 
 
@@ -74,6 +76,7 @@ def test_contracts_without_immutables_carry_their_packages_runtime_code(backend:
 def test_the_pool_and_accounts_are_where_mainnet_and_the_factories_put_them(backend: RevmBackend) -> None:
     # CREATE2 from the factory at its mainnet address, with v2-core's pair code: mainnet's USDC/WETH pair.
     assert backend.addresses["UNISWAP_V2_USDC_WETH"] == PAIR and code_at(backend, PAIR)
+    assert backend.addresses["UNISWAP_V3_USDC_WETH_500"] == POOL_V3 and code_at(backend, POOL_V3)
     assert backend.addresses["SAFE"] == PAYLOADS["safe-exec-usdc-to-bob"]["request"]["params"][0]["to"]
     with backend.session({}) as chain:
         owners = chain.call(backend.addresses["SAFE"], keccak(text="getOwners()")[:4])
@@ -124,7 +127,18 @@ EXPECTED: dict[str, dict[str, Any]] = {
                   "V2_SWAP_EXACT_IN(address,uint256,uint256,address[],bool,uint256[])"],
         "approvals": [],
         "changes": {(ALICE, "ETH"): "-eth_in", (ALICE, "USDC"): "usdc_out", (PAIR, "USDC"): "-usdc_out",
-                    (PAIR, "WETH"): "eth_in", ("0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", "ETH"): "eth_in"}},
+                    (PAIR, "WETH"): "eth_in", (WETH9, "ETH"): "eth_in"}},
+    "ur-buy-usdc-with-eth-v3": {
+        "verdict": "ok", "findings": set(),
+        "calls": ["execute(bytes,bytes[],uint256)", "WRAP_ETH(address,uint256)",
+                  "V3_SWAP_EXACT_IN(address,uint256,uint256,bytes,bool,uint256[])"],
+        "approvals": [],
+        "changes": {(ALICE, "ETH"): "-eth_in", (ALICE, "USDC"): "usdc_out", (POOL_V3, "USDC"): "-usdc_out",
+                    (POOL_V3, "WETH"): "eth_in", (WETH9, "ETH"): "eth_in"}},
+    "viem-swaprouter02-exact-input-single": {
+        "verdict": "ok", "findings": set(),
+        "calls": ["exactInputSingle((address,address,uint24,address,uint256,uint256,uint160))"], "approvals": [],
+        "changes": {(ALICE, "ETH"): str(-5 * 10**17), (POOL_V3, "WETH"): str(5 * 10**17)}},
     "viem-approve-usdc-universal-router": {
         "verdict": "ok", "findings": {"UNLIMITED_APPROVAL"}, "calls": ["approve(address,uint256)"],
         "approvals": [("0x4C82D1fBFe28C977cBB58D8C7FF8FCF9F70a2cCA", UNLIMITED)], "changes": {}},

@@ -69,13 +69,14 @@ _TOKEN = ("string", "string", "uint8", "address", "uint256")
 _ERC20 = _own("CanonicalToken")
 UNIV2_PAIR = Artifact("build/UniswapV2Pair.json", "@uniswap/v2-core")
 UNIV3_POOL = Artifact("artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json", "@uniswap/v3-core")
-# Mainnet addresses the Universal Router's immutables point at that this world leaves empty (no V3 pools, no
-# V4, no Across): commands routed there fail in simulation, as a wallet on a chain without them would see.
-_UNSHIPPED = {"v3Factory": "0x1F98431c8aD98523631AE4a59f267346ea31F984",
-              "v4PoolManager": "0x000000000004444c5dc75cB358380D2e3dE08A90",
-              "v3NFTPositionManager": "0xC36442b4a4522E871399CD717aBDD847Ab11FE88",
-              "v4PositionManager": "0xbD216513d74C8cf14cf4747E6AaA6420FF64ee9e",
-              "spokePool": "0x5c7BCd6E7De5423a257D81B442095A1a6ced35C5"}
+# Mainnet addresses of the Universal Router's immutables. Uniswap V3 is placed there later in this list; V4 and
+# Across are not in this world: commands routed there fail in simulation, as on a chain without them.
+_MAINNET = {"v3Factory": "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+            "v4PoolManager": "0x000000000004444c5dc75cB358380D2e3dE08A90",
+            "v3NFTPositionManager": "0xC36442b4a4522E871399CD717aBDD847Ab11FE88",
+            "v4PositionManager": "0xbD216513d74C8cf14cf4747E6AaA6420FF64ee9e",
+            "spokePool": "0x5c7BCd6E7De5423a257D81B442095A1a6ced35C5",
+            "v3TokenDescriptor": "0x91ae842A5Ffd8d12023116943e72A606179294f3"}
 
 
 def contracts() -> tuple[Contract, ...]:
@@ -120,12 +121,12 @@ def contracts() -> tuple[Contract, ...]:
         Contract("UNIVERSAL_ROUTER",
                  Artifact("artifacts/contracts/UniversalRouter.sol/UniversalRouter.json", "@uniswap/universal-router"),
                  ("(address,address,address,address,bytes32,bytes32,address,address,address,address)",),
-                 (("@PERMIT2", "@WETH", "@UNISWAP_V2_FACTORY", _UNSHIPPED["v3Factory"],
-                   _init_code_hash(UNIV2_PAIR), _init_code_hash(UNIV3_POOL), _UNSHIPPED["v4PoolManager"],
-                   _UNSHIPPED["v3NFTPositionManager"], _UNSHIPPED["v4PositionManager"], _UNSHIPPED["spokePool"]),),
+                 (("@PERMIT2", "@WETH", "@UNISWAP_V2_FACTORY", _MAINNET["v3Factory"],
+                   _init_code_hash(UNIV2_PAIR), _init_code_hash(UNIV3_POOL), _MAINNET["v4PoolManager"],
+                   _MAINNET["v3NFTPositionManager"], _MAINNET["v4PositionManager"], _MAINNET["spokePool"]),),
                  at="0x4C82D1fBFe28C977cBB58D8C7FF8FCF9F70a2cCA",
                  note="v2.1 at the address @uniswap/universal-router-sdk gives V2_1_1 on chain 1; wired to "
-                      "Uniswap V2 (V3, V4 and Across are not in this world)"),
+                      "Uniswap V2 and V3 (V4 and Across are not in this world)"),
         Contract("SAFE_SINGLETON", Artifact("build/artifacts/contracts/Safe.sol/Safe.json", _SAFE),
                  at=_safe_address("safe")),
         Contract("SAFE_PROXY_FACTORY",
@@ -151,6 +152,18 @@ def contracts() -> tuple[Contract, ...]:
                  at="0x00000000F9490004C11Cef243f5400493c00Ad63"),
         Contract("SEAPORT", _own("seaport/Seaport"), ("address",), ("@SEAPORT_CONDUIT_CONTROLLER",),
                  at="0x0000000000000068F116a894984e2DB1123eB395", note="Seaport 1.6"),
+        Contract("UNISWAP_V3_FACTORY", Artifact("artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json",
+                                                "@uniswap/v3-core"), at=_MAINNET["v3Factory"]),
+        Contract("UNISWAP_V3_POSITION_MANAGER",
+                 Artifact("artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json",
+                          "@uniswap/v3-periphery"), ("address", "address", "address"),
+                 ("@UNISWAP_V3_FACTORY", "@WETH", _MAINNET["v3TokenDescriptor"]), at=_MAINNET["v3NFTPositionManager"],
+                 note="its token descriptor (tokenURI only) is mainnet's address, not in this world"),
+        Contract("UNISWAP_SWAP_ROUTER02",
+                 Artifact("artifacts/contracts/SwapRouter02.sol/SwapRouter02.json", "@uniswap/swap-router-contracts"),
+                 ("address", "address", "address", "address"),
+                 ("@UNISWAP_V2_FACTORY", "@UNISWAP_V3_FACTORY", "@UNISWAP_V3_POSITION_MANAGER", "@WETH"),
+                 at="0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45"),
     )
 
 
@@ -170,6 +183,9 @@ _SAFE_SETUP = Call("setup(address[],uint256,address,bytes,address,address,uint25
                    ([ALICE], 1, "0x0000000000000000000000000000000000000000", b"", "@SAFE_FALLBACK_HANDLER",
                     "0x0000000000000000000000000000000000000000", 0, "0x0000000000000000000000000000000000000000"))
 _POOL_USDC, _POOL_WETH = 1_000_000 * 10**6, 400 * 10**18  # 2,500 USDC per ETH
+# V3: token0 is USDC, so the price is WETH base units per USDC base unit, 10^18 / (2,500 * 10^6) = 20,000^2.
+V3_SQRT_PRICE = 20_000 * 2**96
+V3_FULL_RANGE = 887_270  # the widest ticks at the 0.05% tier's spacing of 10
 
 STEPS = (
     # The router swaps 1 DUSD for 1 DEMO and holds 100,000 DEMO of inventory (taken from ALICE).
@@ -198,6 +214,18 @@ STEPS = (
     Step(DEPLOYER, "USDC", Call("transfer(address,uint256)", ("@SIMPLE_ACCOUNT", 1_000 * 10**6))),
     # Alice has listed on Seaport before: it may move her Demo Punks (approval to Seaport itself, no conduit).
     Step(ALICE, "DPUNK", Call("setApprovalForAll(address,bool)", ("@SEAPORT", True))),
+    # A Uniswap V3 USDC/WETH 0.05% pool at mainnet's pool address, the same reserves at the same price, full range.
+    Step(DEPLOYER, "WETH", Call("deposit()"), value=_POOL_WETH),
+    Step(DEPLOYER, "USDC", Call("approve(address,uint256)", ("@UNISWAP_V3_POSITION_MANAGER", MAX_UINT256))),
+    Step(DEPLOYER, "WETH", Call("approve(address,uint256)", ("@UNISWAP_V3_POSITION_MANAGER", MAX_UINT256))),
+    Step(DEPLOYER, "UNISWAP_V3_POSITION_MANAGER",
+         Call("createAndInitializePoolIfNecessary(address,address,uint24,uint160)",
+              ("@USDC", "@WETH", 500, V3_SQRT_PRICE)),
+         names="UNISWAP_V3_USDC_WETH_500"),
+    Step(DEPLOYER, "UNISWAP_V3_POSITION_MANAGER",
+         Call("mint((address,address,uint24,int24,int24,uint256,uint256,uint256,uint256,address,uint256))",
+              (("@USDC", "@WETH", 500, -V3_FULL_RANGE, V3_FULL_RANGE, _POOL_USDC, _POOL_WETH, 0, 0, DEPLOYER,
+                2**64),),)),
 )
 # Ether held at the end of the build (transactions on a node cost gas; the embedded EVM charges none).
 BALANCES = {ALICE: FUNDING, BOB: FUNDING, DEPLOYER: DEPLOYER_FUNDING, "@SAFE": 10**18, "@SIMPLE_ACCOUNT": 10**18,

@@ -14,6 +14,8 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
 from pyrevm import EVM, AccountInfo
 
+from chain.decode.codec import split_types
+
 DEPLOY_GAS = 30_000_000
 
 
@@ -26,8 +28,7 @@ class Call:
 
     def calldata(self, addresses: dict[str, str]) -> bytes:
         """The ABI-encoded call (nested ``Call`` arguments are encoded first, as ``bytes``)."""
-        inner = self.signature[self.signature.index("(") + 1: -1]
-        types = inner.split(",") if inner else []
+        types = split_types(self.signature[self.signature.index("(") + 1: -1])
         return keccak(text=self.signature)[:4] + abi_encode(types, resolve(self.args, addresses))
 
 

@@ -15,6 +15,8 @@ const fromSdk = (name) => require(require.resolve(name, { paths: [require.resolv
 const { SwapRouter, UniversalRouterVersion, UNIVERSAL_ROUTER_ADDRESS } = require('@uniswap/universal-router-sdk');
 const { Token, Ether, CurrencyAmount, TradeType, Percent } = fromSdk('@uniswap/sdk-core');
 const { Pair, Route, Trade: V2Trade } = fromSdk('@uniswap/v2-sdk');
+const JSBI = fromSdk('jsbi');
+const { Pool, Route: V3Route, Trade: V3Trade, maxLiquidityForAmounts, TickMath, nearestUsableTick, TICK_SPACINGS, FeeAmount } = fromSdk('@uniswap/v3-sdk');
 const { Trade: RouterTrade } = fromSdk('@uniswap/router-sdk');
 const { AllowanceTransfer, MaxAllowanceTransferAmount, PERMIT2_ADDRESS } = require('@uniswap/permit2-sdk');
 const { EIP712_SAFE_TX_TYPE, buildSafeTransaction } = require('@safe-global/safe-contracts/dist/src/utils/execution.js');
@@ -22,7 +24,7 @@ const { EIP_712_ORDER_TYPE, ItemType, OrderType, CROSS_CHAIN_SEAPORT_V1_6_ADDRES
   require('@opensea/seaport-js/lib/constants.js');
 const { SeaportABI } = require('@opensea/seaport-js/lib/abi/Seaport.js');
 const pkg = (name) => JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url))).version;
-const versions = Object.fromEntries(['viem', '@uniswap/universal-router-sdk', '@uniswap/v2-sdk', '@uniswap/permit2-sdk',
+const versions = Object.fromEntries(['viem', '@uniswap/universal-router-sdk', '@uniswap/v2-sdk', '@uniswap/v3-sdk', '@uniswap/permit2-sdk',
   '@safe-global/safe-contracts', '@opensea/seaport-js'].map((n) => [n, pkg(n)]));
 const viem = `viem ${versions.viem}`;
 
@@ -34,6 +36,7 @@ const BOB = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
 const WETH = '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2';
 const ROUTER02 = '0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D';
+const SWAP_ROUTER02 = '0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45';
 const SAFE = '0x72d9F64B323ea368A3fE1824F5094b783Ca7D08a'; // Alice's 1-of-1 Safe 1.4.1
 const DRAINER_EOA = '0xeE76Fa70e8A002c9114C0aCB137b1E2951615424';
 const DPUNK = '0x94334c2c2c94021746a87B9D53F887D38140850b'; // the devnet's ERC-721 (Alice holds #1-#5)
@@ -94,6 +97,22 @@ await capture('ur-buy-usdc-with-eth', 'Universal Router: buy USDC with 1 ETH on 
   () => wallet.sendTransaction({ to: UNIVERSAL_ROUTER, data: buy.calldata, value: BigInt(buy.value) }),
   { usdc_out: buyUsdc.outputAmount.quotient.toString(), eth_in: (10n ** 18n).toString() });
 
+// Uniswap V3: the world's USDC/WETH 0.05% pool holds the same reserves at the same price, full range; the SDK computes
+// its liquidity as the position manager's mint did and quotes over its two ticks.
+const V3_SQRT_PRICE = 20000n * 2n ** 96n;
+const fullRange = nearestUsableTick(TickMath.MAX_TICK, TICK_SPACINGS[FeeAmount.LOW]);
+const liquidity = maxLiquidityForAmounts(JSBI.BigInt(V3_SQRT_PRICE.toString()), TickMath.getSqrtRatioAtTick(-fullRange), TickMath.getSqrtRatioAtTick(fullRange),
+  POOL.usdc.toString(), POOL.weth.toString(), false);
+const pool = new Pool(usdc, weth, FeeAmount.LOW, V3_SQRT_PRICE.toString(), liquidity, TickMath.getTickAtSqrtRatio(JSBI.BigInt(V3_SQRT_PRICE.toString())), [
+  { index: -fullRange, liquidityNet: liquidity, liquidityGross: liquidity }, { index: fullRange, liquidityNet: -liquidity, liquidityGross: liquidity }]);
+const buyUsdcV3 = await V3Trade.fromRoute(new V3Route([pool], Ether.onChain(1), usdc), CurrencyAmount.fromRawAmount(Ether.onChain(1), (10n ** 18n).toString()),
+  TradeType.EXACT_INPUT);
+const buyV3 = SwapRouter.swapCallParameters(new RouterTrade({ v3Routes: [{ routev3: buyUsdcV3.swaps[0].route, inputAmount: buyUsdcV3.inputAmount,
+  outputAmount: buyUsdcV3.outputAmount }], tradeType: TradeType.EXACT_INPUT }), swapOptions);
+await capture('ur-buy-usdc-with-eth-v3', 'Universal Router: buy USDC with 1 ETH on the Uniswap V3 0.05% pool', `${urSource} + @uniswap/v3-sdk ${versions['@uniswap/v3-sdk']}`,
+  'eth_sendTransaction', () => wallet.sendTransaction({ to: UNIVERSAL_ROUTER, data: buyV3.calldata, value: BigInt(buyV3.value) }),
+  { usdc_out: buyUsdcV3.outputAmount.quotient.toString(), eth_in: (10n ** 18n).toString() });
+
 await capture('permit2-sdk-permit-single-router', 'Permit2 PermitSingle for USDC to the Universal Router: what the Uniswap app asks first',
   `@uniswap/permit2-sdk ${versions['@uniswap/permit2-sdk']} AllowanceTransfer.getPermitData + ${viem} signTypedData`, 'eth_signTypedData_v4',
   () => wallet.signTypedData(permitTyped));
@@ -107,6 +126,12 @@ const routerAbi = parseAbi(['function swapExactETHForTokens(uint256 amountOutMin
 await capture('viem-router02-swap-eth-for-usdc', 'Uniswap V2 Router02 swapExactETHForTokens: 0.5 ETH for USDC', `${viem} walletClient.writeContract`,
   'eth_sendTransaction', () => wallet.writeContract({ address: ROUTER02, abi: routerAbi, functionName: 'swapExactETHForTokens',
     args: [1n, [WETH, USDC], alice.address, DEADLINE], value: 5n * 10n ** 17n }));
+
+const v3RouterAbi = parseAbi(['function exactInputSingle((address tokenIn, address tokenOut, uint24 fee, address recipient, uint256 amountIn, uint256 amountOutMinimum, uint160 sqrtPriceLimitX96) params) payable returns (uint256)']);
+await capture('viem-swaprouter02-exact-input-single', 'Uniswap SwapRouter02 exactInputSingle: 0.5 ETH for USDC on the V3 0.05% pool',
+  `${viem} walletClient.writeContract`, 'eth_sendTransaction', () => wallet.writeContract({ address: SWAP_ROUTER02, abi: v3RouterAbi,
+    functionName: 'exactInputSingle', args: [{ tokenIn: WETH, tokenOut: USDC, fee: 500, recipient: alice.address, amountIn: 5n * 10n ** 17n,
+      amountOutMinimum: 1n, sqrtPriceLimitX96: 0n }], value: 5n * 10n ** 17n }));
 
 // Safe: Alice, sole owner, signs a SafeTx (Safe's own type and builder) and executes it: 100 USDC from the Safe to Bob.
 const safeAbi = parseAbi(['function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool)']);
