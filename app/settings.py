@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     intel_dir: Path = Field(Path("./txexplain-intel"), description="Where imported threat-intelligence feeds live "
                             "(`txexplain intel import`), one JSON file each.")
     intel_refresh_s: float = Field(900.0, gt=0, description="How often the server looks for URL feeds due a refresh.")
+    record_bundled_feeds: bool = Field(True, description="At start, the server appends an intel_feed audit record for "
+                                       "each bundled list (npm package) whose sha256 the ledger has not recorded yet.")
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

@@ -90,6 +90,7 @@ def make_services(engine, backend: RevmBackend, tmp_path: Path) -> Callable[...,
     def build(database_url: str, **overrides: object) -> Services:
         overrides.setdefault("signing_key_path", tmp_path / "signing.key")
         overrides.setdefault("intel_dir", tmp_path / "intel")
+        overrides.setdefault("record_bundled_feeds", False)  # tests/test_bundled_feed_records.py turns it on
         services = build_services(Settings(database_url=database_url, **overrides), engine=engine)
         services.backend = backend
         return services

@@ -18,7 +18,7 @@ from app.api.problems import problem, validation_problem
 from app.api.routes import audit, chain, explain, explorer, feedback, ops
 from app.auth import FAILED_KEYS_PER_MINUTE, RateLimiter
 from app.errors import ERRORS, failure_of, problem_members, response_headers
-from app.intel_records import append_feed_record
+from app.intel_records import append_feed_record, record_bundled_feeds
 from app.runtime import Services, build_pin_client, build_services
 from app.settings import Settings, loopback_host
 from audit import AuditWriteError
@@ -42,6 +42,17 @@ def _record_refreshes(services: Services, done: list[Refreshed]) -> None:
                           result.meta.version, exc)
 
 
+def _record_bundled(services: Services) -> None:
+    """The bundled lists this server answers with, in the ledger (a failure is logged; requests still run)."""
+    try:
+        recorded = record_bundled_feeds(services.sessions, services.ledger, services.policy.identity)
+    except AuditWriteError as exc:
+        log.error("bundled intel feeds: their audit records failed: %s", exc)
+        return
+    if recorded:
+        log.info("bundled intel feeds: %d new versions recorded", len(recorded))
+
+
 def _lifespan(settings: Settings, services: Services | None):  # type: ignore[no-untyped-def]
     """Build the services (unless given), start the ledger's sequencer and the pin worker; stop them after."""
 
@@ -53,6 +64,8 @@ def _lifespan(settings: Settings, services: Services | None):  # type: ignore[no
             log.warning("API keys are not required (TXEXPLAIN_API_KEYS=%s, bound to %s): every caller is the "
                         "local operator", running.settings.api_keys, running.settings.host)
         running.ledger.start()
+        if running.settings.record_bundled_feeds:
+            await run_in_threadpool(_record_bundled, running)
         client = build_pin_client(running.settings)
         pinner = PinWorker(running.sessions, client, running.settings.pin_interval_s) if client else None
         if pinner:
