@@ -27,6 +27,7 @@ from chain.simulate.revert import decode_revert
 BACKEND = "revm"
 READ_GAS = 1_000_000
 READER = "0x000000000000000000000000000000000000dEaD"
+TOKEN_METADATA = ("name()", "symbol()", "decimals()")
 _REVERT = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}")
 _GAS_USED = re.compile(r"gas_used: (\d+)")
 
@@ -61,10 +62,13 @@ class _Undo:
 class RevmSession:
     """The simulator's state for one request, overrides applied: code, reads and the simulation."""
 
-    def __init__(self, evm: EVM, chain_id: int, default_gas: int):
+    def __init__(self, evm: EVM, chain_id: int, default_gas: int, *, metadata: dict[tuple[str, str], bytes | None],
+                 overridden: frozenset[str] = frozenset()):
         self._evm = evm
         self.chain_id = chain_id
         self._default_gas = default_gas
+        self._metadata = metadata
+        self._overridden = overridden
 
     def code(self, address: str) -> bytes:
         """Runtime code at ``address`` (empty for an account without code)."""
@@ -88,8 +92,15 @@ class RevmSession:
             self._evm.revert(checkpoint)
 
     def call_signature(self, to: str, signature: str) -> bytes | None:
-        """Call a no-argument view function by its text signature."""
-        return self.call(to, _selector(signature))
+        """Call a no-argument view function by its text signature. A token's name, symbol and decimals are read
+        once per backend: its base state never changes (every request is reverted; a fork is pinned to a block),
+        so only a request that overrides the token's own state reads them again."""
+        if signature not in TOKEN_METADATA or to.lower() in self._overridden:
+            return self.call(to, _selector(signature))
+        key = (to.lower(), signature)
+        if key not in self._metadata:
+            self._metadata[key] = self.call(to, _selector(signature))
+        return self._metadata[key]
 
     def simulate(self, tx: Transaction) -> SimulationResult:
         """Execute ``tx`` in a snapshot and revert; never raises."""
@@ -209,6 +220,7 @@ class RevmBackend:
         """Raises ForkError when ``fork_url`` cannot be reached (pyrevm would panic later)."""
         self._default_gas = default_gas
         self._lock = threading.Lock()
+        self._metadata: dict[tuple[str, str], bytes | None] = {}  # read under the lock, by one session at a time
         self.fork_url = fork_url
         if fork_url is None:
             self.chain_id = chain_id
@@ -232,7 +244,8 @@ class RevmBackend:
             self._evm.set_block_env(BlockEnv(number=self._block_number + 1, timestamp=int(time.time())))
             undo = self._apply(overrides)
             try:
-                yield RevmSession(self._evm, self.chain_id, self._default_gas)
+                yield RevmSession(self._evm, self.chain_id, self._default_gas, metadata=self._metadata,
+                                  overridden=frozenset(a.lower() for a in overrides))
             finally:
                 self._restore(undo)
 
