@@ -231,3 +231,24 @@ def test_examples_are_the_sdk_requests() -> None:
                              ("seaport-listing", PAYLOADS["seaport-list-dpunk"]),
                              ("user-operation", PAYLOADS["userop-simple-account-usdc-to-bob"])):
         assert json.loads((ROOT / "examples" / f"{example}.json").read_text()) == payload["request"], example
+
+
+def test_protocol_kit_requests_run_through_the_safe(anvil_world: tuple[str, dict[str, str]], backend: RevmBackend,
+                                                    policy: Policy) -> None:
+    """Safe{Core} protocol-kit, run live against the anvil world: its SafeTx signature request (signed by the node for
+    Alice) is read as the execTransaction it authorizes, and its execTransaction moves the USDC on both simulators."""
+    need(shutil.which("node") is not None and (ROOT / "node_modules/@safe-global/protocol-kit").exists(),
+         "npm @safe-global/protocol-kit")
+    url, addresses = anvil_world
+    done = subprocess.run(["node", "tests/payloads/protocol_kit.mjs", url, addresses["SAFE"], addresses["USDC"], BOB,
+                           str(25 * 10**6)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    kit = json.loads(done.stdout)
+    sign = analyze(parse_request({"chain_id": 31337, **kit["sign"]}), backend, policy, Trace())
+    assert sign.facts.typed_data.classification == "safe_tx" and sign.verdict == "ok"
+    for simulator in (backend, RpcBackend(url)):
+        executed = analyze(parse_request({"chain_id": 31337, **kit["execute"]}), simulator, policy, Trace())
+        assert executed.facts.simulation.status.value == "success", executed.facts.simulation
+        changes = {(c.address, c.symbol): c.delta for c in executed.facts.simulation.asset_changes}
+        assert changes == {(BOB, "USDC"): str(25 * 10**6), (addresses["SAFE"], "USDC"): str(-25 * 10**6)}
+        assert executed.verdict == "ok"
