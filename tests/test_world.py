@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -252,3 +253,26 @@ def test_protocol_kit_requests_run_through_the_safe(anvil_world: tuple[str, dict
         changes = {(c.address, c.symbol): c.delta for c in executed.facts.simulation.asset_changes}
         assert changes == {(BOB, "USDC"): str(25 * 10**6), (addresses["SAFE"], "USDC"): str(-25 * 10**6)}
         assert executed.verdict == "ok"
+
+
+def test_seaport_js_orders_run_through_seaport(anvil_world: tuple[str, dict[str, str]], backend: RevmBackend,
+                                               policy: Policy) -> None:
+    """seaport-js, run live against the anvil world: createOrder's signature request (Alice's listing, signed by
+    the node) is read as a Seaport order, and fulfillOrder's transaction (Bob buys) moves the punk and the ETH."""
+    need(shutil.which("node") is not None, "node")
+    url, addresses = anvil_world
+    done = subprocess.run(["node", "tests/payloads/seaport_js.mjs", url, addresses["DPUNK"]], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    sdk = json.loads(done.stdout)
+    sign = analyze(parse_request({"chain_id": 31337, **sdk["sign"]}), backend, policy, Trace())
+    assert sign.facts.typed_data.classification == "seaport_order" and sign.verdict == "ok"
+    # seaport-js starts the order at the wall clock's second; anvil's next block must not be older than that
+    JsonRpcClient(url, timeout_s=10).request("evm_mine", [int(time.time()) + 2])
+    for simulator in (backend, RpcBackend(url)):
+        bought = analyze(parse_request({"chain_id": 31337, **sdk["execute"]}), simulator, policy, Trace())
+        assert bought.facts.simulation.status.value == "success", bought.facts.simulation
+        assert bought.facts.decoded.function.startswith("fulfillBasicOrder(") and bought.verdict == "ok"
+        changes = {(c.address, c.symbol): c.delta for c in bought.facts.simulation.asset_changes}
+        assert changes == {(BOB, "DPUNK"): "1", (BOB, "ETH"): str(-10**18), (ALICE, "DPUNK"): "-1",
+                           (ALICE, "ETH"): str(10**18)}
