@@ -87,6 +87,8 @@ def test_the_pool_and_accounts_are_where_mainnet_and_the_factories_put_them(back
     assert code_at(backend, backend.addresses["SIMPLE_ACCOUNT"])  # created through the EntryPoint's SenderCreator
     op = PAYLOADS["userop-simple-account-usdc-to-bob"]["request"]["params"]
     assert (op[0]["sender"], op[1]) == (backend.addresses["SIMPLE_ACCOUNT"], backend.addresses["ENTRY_POINT"])
+    op = PAYLOADS["userop-v07-simple-account-usdc-to-bob"]["request"]["params"]
+    assert (op[0]["sender"], op[1]) == (backend.addresses["SIMPLE_ACCOUNT_V07"], backend.addresses["ENTRY_POINT_V07"])
 
 
 def test_devnet_says_where_each_contract_comes_from(backend: RevmBackend) -> None:
@@ -165,6 +167,11 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "calls": ["execute(address,uint256,bytes)", "transfer(address,uint256)"], "approvals": [],
         "changes": {(BOB, "USDC"): str(10 * 10**6),
                     ("0xDDb09637F54b9d31dcDC1AAdc1aA4ECD5d4156cE", "USDC"): str(-10 * 10**6)}},
+    "userop-v07-simple-account-usdc-to-bob": {  # the same through EntryPoint v0.7
+        "verdict": "ok", "findings": set(),
+        "calls": ["execute(address,uint256,bytes)", "transfer(address,uint256)"], "approvals": [],
+        "changes": {(BOB, "USDC"): str(10 * 10**6),
+                    ("0x07C8ebe8eC728F19418f9738d60AcC7BF0c63f0b", "USDC"): str(-10 * 10**6)}},
     "safe-exec-usdc-to-bob": {
         "verdict": "ok", "findings": set(),
         "calls": ["execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",

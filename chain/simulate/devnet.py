@@ -35,6 +35,7 @@ MAX_UINT160 = 2**160 - 1
 _SAFE = "@safe-global/safe-contracts"
 _SAFE_DEPLOYMENTS = "@safe-global/safe-deployments"
 _AA = "@account-abstraction/contracts"
+_AA_V07 = "@account-abstraction/contracts-0.7"  # npm alias of @account-abstraction/contracts@0.7.0
 
 
 def _own(name: str) -> Artifact:
@@ -164,6 +165,11 @@ def contracts() -> tuple[Contract, ...]:
                  ("address", "address", "address", "address"),
                  ("@UNISWAP_V2_FACTORY", "@UNISWAP_V3_FACTORY", "@UNISWAP_V3_POSITION_MANAGER", "@WETH"),
                  at="0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45"),
+        Contract("ENTRY_POINT_V07", Artifact("artifacts/EntryPoint.json", _AA_V07),
+                 at="0x0000000071727De22E5E9d8BAf0edAc6f37da032", note="ERC-4337 EntryPoint v0.7"),
+        Contract("SIMPLE_ACCOUNT_FACTORY_V07", Artifact("artifacts/SimpleAccountFactory.json", _AA_V07),
+                 ("address",), ("@ENTRY_POINT_V07",),
+                 note="v0.7; the package publishes no canonical address for it, so the devnet deployer creates it"),
     )
 
 
@@ -222,6 +228,10 @@ STEPS = (
          Call("createAndInitializePoolIfNecessary(address,address,uint24,uint160)",
               ("@USDC", "@WETH", 500, V3_SQRT_PRICE)),
          names="UNISWAP_V3_USDC_WETH_500"),
+    # Alice's v0.7 SimpleAccount (a v0.7 factory takes anyone's call), holding USDC too.
+    Step(DEPLOYER, "SIMPLE_ACCOUNT_FACTORY_V07", Call("createAccount(address,uint256)", (ALICE, 0)),
+         names="SIMPLE_ACCOUNT_V07"),
+    Step(DEPLOYER, "USDC", Call("transfer(address,uint256)", ("@SIMPLE_ACCOUNT_V07", 1_000 * 10**6))),
     Step(DEPLOYER, "UNISWAP_V3_POSITION_MANAGER",
          Call("mint((address,address,uint24,int24,int24,uint256,uint256,uint256,uint256,address,uint256))",
               (("@USDC", "@WETH", 500, -V3_FULL_RANGE, V3_FULL_RANGE, _POOL_USDC, _POOL_WETH, 0, 0, DEPLOYER,
@@ -229,7 +239,7 @@ STEPS = (
 )
 # Ether held at the end of the build (transactions on a node cost gas; the embedded EVM charges none).
 BALANCES = {ALICE: FUNDING, BOB: FUNDING, DEPLOYER: DEPLOYER_FUNDING, "@SAFE": 10**18, "@SIMPLE_ACCOUNT": 10**18,
-            "@SENDER_CREATOR": 0}
+            "@SIMPLE_ACCOUNT_V07": 10**18, "@SENDER_CREATOR": 0}
 
 
 def _word_address(output: bytes) -> str:

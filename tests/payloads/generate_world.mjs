@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createWalletClient, custom, defineChain, encodeFunctionData, erc20Abi, hashTypedData, maxUint256, parseAbi, toHex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
-import { createBundlerClient, entryPoint08Abi, entryPoint08Address, toSoladySmartAccount } from 'viem/account-abstraction';
+import { createBundlerClient, entryPoint07Abi, entryPoint07Address, entryPoint08Abi, entryPoint08Address, toSoladySmartAccount } from 'viem/account-abstraction';
 
 const require = createRequire(import.meta.url);
 const fromSdk = (name) => require(require.resolve(name, { paths: [require.resolve('@uniswap/universal-router-sdk')] }));
@@ -176,6 +176,16 @@ const simpleAccount = await toSoladySmartAccount({ client: wallet, owner: alice,
 await capture('userop-simple-account-usdc-to-bob', 'EntryPoint v0.8: Alice\'s SimpleAccount sends Bob 10 USDC',
   `${viem} bundlerClient.sendUserOperation (toSoladySmartAccount at the SimpleAccount)`, 'eth_sendUserOperation',
   () => bundler.sendUserOperation({ account: simpleAccount, nonce: 0n, callGasLimit: 100000n, verificationGasLimit: 200000n,
+    preVerificationGas: 50000n, maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n,
+    calls: [{ to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n * 10n ** 6n] }) }] }));
+
+// The same through EntryPoint v0.7 from Alice's v0.7 SimpleAccount (a single call: v0.7's executeBatch differs).
+const SIMPLE_ACCOUNT_V07 = '0x07C8ebe8eC728F19418f9738d60AcC7BF0c63f0b';
+const simpleAccountV07 = await toSoladySmartAccount({ client: wallet, owner: alice, address: SIMPLE_ACCOUNT_V07,
+  entryPoint: { abi: entryPoint07Abi, address: entryPoint07Address, version: '0.7' } });
+await capture('userop-v07-simple-account-usdc-to-bob', 'EntryPoint v0.7: Alice\'s v0.7 SimpleAccount sends Bob 10 USDC',
+  `${viem} bundlerClient.sendUserOperation (toSoladySmartAccount at the SimpleAccount)`, 'eth_sendUserOperation',
+  () => bundler.sendUserOperation({ account: simpleAccountV07, nonce: 0n, callGasLimit: 100000n, verificationGasLimit: 200000n,
     preVerificationGas: 50000n, maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n,
     calls: [{ to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n * 10n ** 6n] }) }] }));
 
