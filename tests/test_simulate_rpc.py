@@ -163,6 +163,19 @@ def test_fallback_to_debug_trace_call(anvil: str, policy: Policy) -> None:
         proxy.close()
 
 
+def test_a_node_refusing_the_wall_clock_time_simulates_at_its_own(anvil: str, policy: Policy) -> None:
+    """eth_simulateV1 runs at the wall clock's time, as revm does; a node that refuses that time (geth, for a time
+    not after its head's) is asked again with its own default, and stays an eth_simulateV1 node."""
+    proxy = RpcProxy(anvil, mode="refuse-time")
+    try:
+        rpc = RpcBackend(proxy.url)
+        direct = observed(RpcBackend(anvil), policy, SCENARIOS["transfer"])
+        assert observed(rpc, policy, SCENARIOS["transfer"]) == direct
+        assert rpc.mode == "eth_simulateV1" and proxy.methods.count("eth_simulateV1") == 2
+    finally:
+        proxy.close()
+
+
 def test_fallback_to_eth_call_says_asset_changes_are_unknown(anvil: str, policy: Policy) -> None:
     proxy = RpcProxy(anvil, hidden={"eth_simulateV1", "debug_traceCall"})
     try:

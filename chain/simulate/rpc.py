@@ -5,6 +5,7 @@ wallet_sendCalls batch on a node without eth_simulateV1 runs in revm forking the
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -126,11 +127,19 @@ class RpcSession:
             return session.simulate(tx)
 
     def _eth_simulatev1(self, tx: Transaction, gas: int) -> SimulationResult:
-        block: dict[str, Any] = {"calls": call_objects(tx, gas)}
+        # The simulated block's time is the wall clock's, as revm's: a node's default (anvil: its latest block's
+        # time; geth: the parent's plus a slot) lags it, and an order or a vesting that starts "now" would revert.
+        block: dict[str, Any] = {"blockOverrides": {"time": hex(int(time.time()))}, "calls": call_objects(tx, gas)}
         if self._rpc_overrides:
             block["stateOverrides"] = self._rpc_overrides
-        answer = self._client.request("eth_simulateV1", [{"blockStateCalls": [block], "traceTransfers": True,
-                                                          "validation": False}, self._backend.block])
+        params = {"blockStateCalls": [block], "traceTransfers": True, "validation": False}
+        try:
+            answer = self._client.request("eth_simulateV1", [params, self._backend.block])
+        except RpcError as exc:
+            if "time" not in exc.message.lower():
+                raise
+            del block["blockOverrides"]  # a node that refuses the time (not after its head's): its own default
+            answer = self._client.request("eth_simulateV1", [params, self._backend.block])
         calls = answer[0]["calls"]
         if len(calls) != len(block["calls"]):
             raise ValueError(f"{len(calls)} results for {len(block['calls'])} calls")

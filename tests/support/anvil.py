@@ -54,7 +54,8 @@ def running_anvil(lifetime_s: int = 600, chain_id: int = 31337) -> Iterator[str]
 
 class RpcProxy:
     """Forwards JSON-RPC to ``upstream`` except: methods in ``hidden`` answer -32601; ``mode`` 'hang'
-    never answers, 'garbage' answers an HTML page to any POST (also used for the model engine)."""
+    never answers, 'garbage' answers an HTML page to any POST (also used for the model engine), 'refuse-time'
+    answers an eth_simulateV1 that overrides a block's time as geth does one not after its head."""
 
     def __init__(self, upstream: str, hidden: set[str] | None = None, mode: str = "forward"):
         self.hidden, self.mode = set(hidden or ()), mode
@@ -69,6 +70,10 @@ class RpcProxy:
                 if call.get("method") in proxy.hidden:
                     return {"jsonrpc": "2.0", "id": call.get("id"),
                             "error": {"code": -32601, "message": "Method not found"}}
+                if proxy.mode == "refuse-time" and call.get("method") == "eth_simulateV1" and any(
+                        "time" in (b.get("blockOverrides") or {}) for b in call["params"][0]["blockStateCalls"]):
+                    return {"jsonrpc": "2.0", "id": call.get("id"), "error": {
+                        "code": -38021, "message": "block timestamps must be in order: 1 <= 2"}}
                 return httpx.post(upstream, json=call, timeout=30).json()
 
             def do_POST(self) -> None:
