@@ -95,11 +95,13 @@ def _simulate(tx: Transaction, state: ChainState, backend: str) -> SimulationRes
         return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=backend, error=NO_SENDER,
                                 asset_changes_known=False)
     op = tx.user_operation
-    if op is not None and state.chain_id == tx.chain_id and not state.code(op.account):
+    deployable = tx.deployment is not None and bool(state.code(tx.deployment.factory))
+    if op is not None and state.chain_id == tx.chain_id and not state.code(op.account) and not deployable:
         if tx.delegations:
             why = f"its EIP-7702 delegation to {tx.delegations[0]} is not applied by the simulator"
-        elif op.factory:
-            why = f"this operation deploys it through its factory {op.factory}, and the deployment is not simulated"
+        elif tx.deployment is not None:
+            why = (f"this operation deploys it through its factory {tx.deployment.factory}, which has no code in "
+                   "the simulator's state")
         else:
             why = "and the operation names no factory: the EntryPoint would refuse it"
         return SimulationResult(status=SimulationStatus.UNAVAILABLE, backend=backend, asset_changes_known=False,

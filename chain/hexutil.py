@@ -56,3 +56,11 @@ def to_hex(data: bytes) -> str:
 def checksum(address: str) -> str:
     """EIP-55 form of a hex address, cached: keccak per call dominated the simulator's hot path."""
     return to_checksum_address(address)
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address CREATE gives a contract deployed by ``sender`` at ``nonce``: keccak(rlp([sender, nonce]))[12:]."""
+    import rlp
+    from eth_utils import keccak
+
+    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])

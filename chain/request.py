@@ -10,7 +10,13 @@ from eth_utils import keccak
 from pydantic import BaseModel, Field
 
 from chain.decode.registry import FunctionAbi
-from chain.decode.user_operation import UserOperationError, UserOperationFacts, user_operation_facts
+from chain.decode.user_operation import (
+    AccountDeployment,
+    UserOperationError,
+    UserOperationFacts,
+    account_deployment,
+    user_operation_facts,
+)
 from chain.hexutil import parse_address, parse_data
 from chain.jsonlimits import check_depth
 from chain.request_shapes import (
@@ -50,6 +56,7 @@ class Transaction(BaseModel):
     abi: list[FunctionAbi] | None = None  # the caller's ABI for the target, tried first when decoding
     caller: str | None = None  # msg.sender of the call when not ``sender`` (a user operation: its EntryPoint)
     user_operation: UserOperationFacts | None = None  # eth_sendUserOperation: the account is ``sender`` and ``to``
+    deployment: AccountDeployment | None = None  # a user operation's account deployment, run before the call
 
     @property
     def selector(self) -> bytes | None:
@@ -199,8 +206,8 @@ def _user_operation(request: UserOperationRequest) -> Transaction:
     delegations = [op.eip7702_auth.address] if op.eip7702_auth is not None else []
     return Transaction(chain_id=request.chain_id, sender=op.sender, to=op.sender, value=0, data=op.call_data,
                        gas=op.call_gas_limit or None, caller=facts.entry_point, user_operation=facts,
-                       delegations=delegations, state_overrides=request.state_overrides, context=request.context,
-                       abi=request.abi)
+                       deployment=account_deployment(op, facts.entry_point), delegations=delegations,
+                       state_overrides=request.state_overrides, context=request.context, abi=request.abi)
 
 
 def _batch(request: SendCallsRequest) -> Transaction:

@@ -275,7 +275,7 @@ def test_deployment_is_simulated_and_reports_the_new_contract(backend: RevmBacke
     analysis, rules = explain(request("viem-deploy-contract", chain_id=31337), backend, policy)
     assert rules == [] and analysis.facts.decoded.source == "deployment"
     deployed = analysis.facts.simulation.deployed
-    from chain.simulate.rpc_calls import create_address
+    from chain.hexutil import create_address
 
     nonce = backend._evm.basic(USER).nonce  # the devnet sender's nonce: the address CREATE gives
     assert deployed == [create_address(USER, nonce)]

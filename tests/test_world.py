@@ -106,7 +106,8 @@ def test_anvil_holds_the_same_world(anvil_world: tuple[str, dict[str, str]], bac
         served = bytes.fromhex(client.request("eth_getCode", [address, "latest"])[2:])
         embedded = code_at(backend, address)
         # revm keeps code it created itself analysed, zero-padded past the end; code it was handed stays as is
-        assert served and embedded.startswith(served) and not embedded[len(served):].strip(b"\0"), label
+        assert embedded.startswith(served) and not embedded[len(served):].strip(b"\0"), label
+        assert bool(served) == (label != "BOB_COUNTERFACTUAL_ACCOUNT_V07"), label  # an address funded, not deployed
     for slot in range(8):  # the Safe's owners, threshold and nonce
         word = client.request("eth_getStorageAt", [addresses["SAFE"], hex(slot), "latest"])
         with backend.session({}) as chain:
@@ -171,6 +172,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "calls": ["execute(address,uint256,bytes)", "transfer(address,uint256)"], "approvals": [],
         "changes": {(BOB, "USDC"): str(10 * 10**6),
                     ("0x07C8ebe8eC728F19418f9738d60AcC7BF0c63f0b", "USDC"): str(-10 * 10**6)}},
+    "userop-v07-first-op-deploys-account": {  # the EntryPoint deploys Bob's account through its factory first
+        "verdict": "ok", "findings": set(), "calls": ["execute(address,uint256,bytes)", None], "approvals": [],
+        "changes": {(ALICE, "ETH"): str(10**17), ("0x6e334c0e91ADA3A871408a2854900915E83D8529", "ETH"): str(-10**17)}},
     "safe-exec-usdc-to-bob": {
         "verdict": "ok", "findings": set(),
         "calls": ["execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",
@@ -281,3 +285,19 @@ def test_seaport_js_orders_run_through_seaport(anvil_world: tuple[str, dict[str,
         changes = {(c.address, c.symbol): c.delta for c in bought.facts.simulation.asset_changes}
         assert changes == {(BOB, "DPUNK"): "1", (BOB, "ETH"): str(-10**18), (ALICE, "DPUNK"): "-1",
                            (ALICE, "ETH"): str(10**18)}
+
+
+@pytest.mark.parametrize(("factory", "data", "words"), [
+    ("WETH", "0x", "AA14: the factory"),  # its fallback succeeds and deploys nothing: never an empty call
+    ("DUSD", None, "deploying the account through its factory"),  # it has no createAccount: the deployment reverts
+])
+def test_a_first_operation_whose_factory_deploys_nothing_is_refused(factory: str, data: str | None, words: str,
+                                                                   backend: RevmBackend, policy: Policy,
+                                                                   anvil_world: tuple[str, dict[str, str]]) -> None:
+    raw = json.loads(json.dumps(PAYLOADS["userop-v07-first-op-deploys-account"]["request"]))
+    raw["params"][0]["factory"] = backend.addresses[factory]
+    if data is not None:
+        raw["params"][0]["factoryData"] = data
+    for simulator in (backend, RpcBackend(anvil_world[0])):
+        simulation = analyze(parse_request(raw), simulator, policy, Trace()).facts.simulation
+        assert simulation.status.value == "reverted" and words in (simulation.revert_reason or ""), simulation

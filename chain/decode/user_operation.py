@@ -10,7 +10,7 @@ from eth_abi import encode
 from eth_utils import keccak
 from pydantic import BaseModel, Field
 
-from chain.hexutil import checksum
+from chain.hexutil import checksum, create_address
 from chain.request_shapes import UserOperation
 
 # The canonical EntryPoint deployments (the same address on every chain; viem's account-abstraction constants).
@@ -45,6 +45,36 @@ class UserOperationFacts(BaseModel):
                                   "maxFeePerGas (the EntryPoint's required prefund).")
     user_op_hash: str | None = Field(None, description="The hash the account's owner signs; null when the "
                                      "EntryPoint is not a known version.")
+
+
+class AccountDeployment(BaseModel):
+    """How the EntryPoint deploys an operation's account before calling it: its SenderCreator calls the factory
+    with the factory data (``SenderCreator.createSender``)."""
+
+    caller: str  # the EntryPoint's SenderCreator
+    factory: str
+    data: bytes
+    gas: int | None  # the operation's verificationGasLimit, which pays for the deployment (None: not given)
+
+
+def sender_creator(entry_point: str) -> str:
+    """The SenderCreator an EntryPoint creates in its constructor (its first CREATE, at nonce 1): v0.6 0x7fc9…8348,
+    v0.7 0xEFC2…167C, v0.8 0x449E…dD33."""
+    return create_address(entry_point, 1)
+
+
+def account_deployment(op: UserOperation, entry_point: str) -> AccountDeployment | None:
+    """The factory call that deploys the account first (v0.6 ``initCode``, v0.7+ ``factory``/``factoryData``);
+    None when there is none, or when the "factory" marks an EIP-7702 delegation."""
+    if op.init_code:
+        factory, data = (checksum("0x" + op.init_code[:20].hex()), op.init_code[20:]) if len(op.init_code) >= 20 \
+            else (None, b"")
+    else:
+        factory, data = op.factory, op.factory_data or b""
+    if factory is None or factory.lower() == EIP7702_FACTORY.lower():
+        return None
+    return AccountDeployment(caller=sender_creator(entry_point), factory=checksum(factory), data=data,
+                             gas=op.verification_gas_limit or None)
 
 
 def user_operation_facts(op: UserOperation, entry_point: str, chain_id: int) -> UserOperationFacts:

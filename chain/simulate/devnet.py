@@ -232,6 +232,9 @@ STEPS = (
     Step(DEPLOYER, "SIMPLE_ACCOUNT_FACTORY_V07", Call("createAccount(address,uint256)", (ALICE, 0)),
          names="SIMPLE_ACCOUNT_V07"),
     Step(DEPLOYER, "USDC", Call("transfer(address,uint256)", ("@SIMPLE_ACCOUNT_V07", 1_000 * 10**6))),
+    # Bob's v0.7 SimpleAccount is not deployed yet: he funded its counterfactual address for a first operation.
+    Step(BOB, "SIMPLE_ACCOUNT_FACTORY_V07", Call("getAddress(address,uint256)", (BOB, 0)),
+         names="BOB_COUNTERFACTUAL_ACCOUNT_V07"),
     Step(DEPLOYER, "UNISWAP_V3_POSITION_MANAGER",
          Call("mint((address,address,uint24,int24,int24,uint256,uint256,uint256,uint256,address,uint256))",
               (("@USDC", "@WETH", 500, -V3_FULL_RANGE, V3_FULL_RANGE, _POOL_USDC, _POOL_WETH, 0, 0, DEPLOYER,
@@ -239,7 +242,7 @@ STEPS = (
 )
 # Ether held at the end of the build (transactions on a node cost gas; the embedded EVM charges none).
 BALANCES = {ALICE: FUNDING, BOB: FUNDING, DEPLOYER: DEPLOYER_FUNDING, "@SAFE": 10**18, "@SIMPLE_ACCOUNT": 10**18,
-            "@SIMPLE_ACCOUNT_V07": 10**18, "@SENDER_CREATOR": 0}
+            "@SIMPLE_ACCOUNT_V07": 10**18, "@BOB_COUNTERFACTUAL_ACCOUNT_V07": 10**18, "@SENDER_CREATOR": 0}
 
 
 def _word_address(output: bytes) -> str:

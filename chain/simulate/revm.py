@@ -128,7 +128,20 @@ class RevmSession:
         deployed: list[str] = []
         gas_used, failing, capped = 0, None, False
         calls = tx.calls if tx.calls is not None else [tx]
+        deploying = tx.deployment is not None
         try:  # a wallet_sendCalls batch runs in order: each call sees the previous ones' effects
+            if tx.deployment is not None:  # a user operation's account, deployed first by the EntryPoint's
+                with _code_set_aside(evm, tx.deployment.caller):  # SenderCreator calling its factory
+                    evm.message_call(tx.deployment.caller, tx.deployment.factory, tx.deployment.data,
+                                     gas=min(tx.deployment.gas or gas, self._default_gas))
+                gas_used += evm.result.gas_used
+                logs += _logs(evm.result)
+                if not evm.get_code(tx.to):  # the EntryPoint refuses such an operation: never an empty call
+                    evm.revert(checkpoint)
+                    return SimulationResult(status=SimulationStatus.REVERTED, backend=BACKEND, gas_used=gas_used,
+                                            revert_reason=f"AA14: the factory {tx.deployment.factory} did not "
+                                                          f"deploy the account {tx.to}")
+                deploying = False
             for failing, call in enumerate(calls):
                 # the budget is the whole request's: a batch of calls shares it (pyrevm holds the interpreter
                 # lock while it runs, so gas is the only bound on the time a request can hold the process)
@@ -154,7 +167,9 @@ class RevmSession:
                 return _budget_spent(gas_used, self._default_gas, failing)
             logs, status, after = [], SimulationStatus.REVERTED, {}
             gas_used, reason = _parse_failure(str(exc))
-            if tx.calls is not None and failing is not None:
+            if deploying and tx.deployment is not None:
+                reason = f"deploying the account through its factory {tx.deployment.factory}: {reason}"
+            elif tx.calls is not None and failing is not None:
                 reason = f"call {failing} of the batch: {reason}"
         except BaseException as exc:
             evm.revert(checkpoint)

@@ -12,6 +12,7 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from chain.hexutil import create_address
 from chain.request import AccountOverride, Transaction
 from chain.simulate.jsonrpc import JsonRpcClient, RpcError, RpcUnavailable
 from chain.simulate.logs import RawLog, approval_changes, asset_changes
@@ -20,7 +21,6 @@ from chain.simulate.revert import decode_revert
 from chain.simulate.rpc_calls import (
     call_object,
     call_objects,
-    create_address,
     hexbytes,
     native,
     raw_log,
@@ -89,10 +89,14 @@ class RpcSession:
         creates = any(call.to is None for call in (tx.calls if tx.calls is not None else [tx]))
         try:
             if creates and tx.calls is not None:
-                return self._batch_on_fork(tx, "no contract creation in eth_simulateV1")
+                return self._batch_on_fork(tx, "a wallet_sendCalls batch with a contract creation (eth_simulateV1 "
+                                               "need not build one)")
+            if tx.deployment is not None:  # a user operation's account deployed first, checked as revm checks it
+                return self._batch_on_fork(tx, "a user operation deploying its account")
             for mode in backend.modes(creation=creates):
                 if tx.calls is not None and mode != "eth_simulateV1":
-                    return self._batch_on_fork(tx, mode)
+                    return self._batch_on_fork(tx, f"a wallet_sendCalls batch on a node without eth_simulateV1 "
+                                                   f"(it offers {mode})")
                 try:
                     result = getattr(self, "_" + mode.lower())(tx, gas)
                 except RpcError as exc:
@@ -111,18 +115,17 @@ class RpcSession:
             return _unavailable(f"unexpected answer from the node: {type(exc).__name__}: {exc}")
         return _unavailable("the node supports none of eth_simulateV1, debug_traceCall, eth_call")
 
-    def _batch_on_fork(self, tx: Transaction, mode: str) -> SimulationResult:
+    def _batch_on_fork(self, tx: Transaction, why: str) -> SimulationResult:
         """The calls in order, each seeing the previous ones' effects, in revm forking this node at the
         configured block (state read lazily over the node's RPC); a fresh fork per batch, so "latest"
-        stays the latest."""
+        stays the latest. ``why``: what needs the fork, said if it fails."""
         from chain.simulate.revm import ForkError, RevmBackend
 
         backend = self._backend
         try:
             fork = RevmBackend(default_gas=backend.default_gas, fork_url=backend.client.url, fork_block=backend.block)
         except ForkError as exc:
-            return _unavailable(f"a wallet_sendCalls batch needs eth_simulateV1 (the node offers {mode}) or a "
-                                f"revm fork of the node, which failed: {exc}")
+            return _unavailable(f"{why} needs a revm fork of the node, which failed: {exc}")
         with fork.session(self._overrides) as session:
             return session.simulate(tx)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
 from chain.request import AccountOverride, BatchCall, Transaction
 from chain.simulate.logs import NATIVE_PSEUDO_TOKEN, RawLog
@@ -39,13 +39,6 @@ def call_object(sender: str | None, call: Transaction | BatchCall, gas: int) -> 
 def call_objects(tx: Transaction, gas: int) -> list[dict[str, Any]]:
     """The calls to simulate in order: the transaction, or each call of a wallet_sendCalls batch."""
     return [call_object(tx.caller or tx.sender, c, gas) for c in (tx.calls if tx.calls is not None else [tx])]
-
-
-def create_address(sender: str, nonce: int) -> str:
-    """The address CREATE gives a contract deployed by ``sender`` at ``nonce``: keccak(rlp([sender, nonce]))[12:]."""
-    import rlp
-
-    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
 
 
 def hexbytes(value: Any) -> bytes:

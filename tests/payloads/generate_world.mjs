@@ -189,4 +189,18 @@ await capture('userop-v07-simple-account-usdc-to-bob', 'EntryPoint v0.7: Alice\'
     preVerificationGas: 50000n, maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n,
     calls: [{ to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n * 10n ** 6n] }) }] }));
 
+// Bob's first operation: his v0.7 SimpleAccount does not exist yet; the EntryPoint deploys it through the factory
+// (factory/factoryData) and then calls it. It is funded with ETH only, which it sends to Alice.
+const FACTORY_V07 = '0x6Fe0181aa99c129032971c73086EA80418CEB9c1'; // the devnet's v0.7 SimpleAccountFactory
+const BOB_ACCOUNT_V07 = '0x6e334c0e91ada3a871408a2854900915e83d8529'; // factory.getAddress(Bob, 0)
+const bobAccount = await toSoladySmartAccount({ client: wallet, owner: alice, address: BOB_ACCOUNT_V07,
+  entryPoint: { abi: entryPoint07Abi, address: entryPoint07Address, version: '0.7' } });
+const createAccount = parseAbi(['function createAccount(address owner, uint256 salt) returns (address)']);
+await capture('userop-v07-first-op-deploys-account', 'EntryPoint v0.7: Bob\'s first operation deploys his SimpleAccount through the factory, then sends Alice 0.1 ETH',
+  `${viem} bundlerClient.sendUserOperation (factory, factoryData)`, 'eth_sendUserOperation',
+  () => bundler.sendUserOperation({ account: bobAccount, nonce: 0n, callGasLimit: 100000n, verificationGasLimit: 400000n,
+    preVerificationGas: 50000n, maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n,
+    factory: FACTORY_V07, factoryData: encodeFunctionData({ abi: createAccount, functionName: 'createAccount', args: [BOB, 0n] }),
+    calls: [{ to: alice.address, value: 10n ** 17n, data: '0x' }] }));
+
 writeFileSync(process.argv[2] ?? new URL('./world.json', import.meta.url), JSON.stringify({ generated_by: versions, payloads: world }, null, 1) + '\n');
