@@ -84,6 +84,9 @@ def test_the_pool_and_accounts_are_where_mainnet_and_the_factories_put_them(back
         symbol = chain.call(backend.addresses["USDC"], keccak(text="symbol()")[:4])
         assert symbol is not None and b"USDC" in symbol
     assert code_at(backend, backend.addresses["SIMPLE_ACCOUNT"])  # created through the EntryPoint's SenderCreator
+    from chain.decode.user_operation import sender_creator
+
+    assert backend.addresses["SENDER_CREATOR"] == sender_creator(backend.addresses["ENTRY_POINT"])
     op = PAYLOADS["userop-simple-account-usdc-to-bob"]["request"]["params"]
     assert (op[0]["sender"], op[1]) == (backend.addresses["SIMPLE_ACCOUNT"], backend.addresses["ENTRY_POINT"])
     op = PAYLOADS["userop-v07-simple-account-usdc-to-bob"]["request"]["params"]

@@ -262,18 +262,23 @@ def build_world(writer: WorldWriter) -> dict[str, str]:
         else:
             writer.place(DEPLOYER, item.at, init)
             addresses[item.label] = item.at
-        if item.label == "ENTRY_POINT":
+        if item.label == "ENTRY_POINT":  # v0.8 accounts are created only through its SenderCreator
             sender_creator = writer.send(DEPLOYER, item.at, keccak(text="senderCreator()")[:4])
             addresses["SENDER_CREATOR"] = _word_address(sender_creator)
             writer.set_balance(addresses["SENDER_CREATOR"], 10**18)  # for a node's gas; taken back below
     for step in STEPS:
-        sender = addresses[step.sender[1:]] if step.sender.startswith("@") else step.sender
-        output = writer.send(sender, addresses[step.target], step.call.calldata(addresses), step.value)
+        output = writer.send(_address(step.sender, addresses), addresses[step.target],
+                             step.call.calldata(addresses), step.value)
         if step.names:
             addresses[step.names] = _word_address(output)
     for account, wei in BALANCES.items():
-        writer.set_balance(addresses[account[1:]] if account.startswith("@") else account, wei)
+        writer.set_balance(_address(account, addresses), wei)
     return addresses
+
+
+def _address(name: str, addresses: dict[str, str]) -> str:
+    """An account, or ``@LABEL``: a contract of the world."""
+    return str(resolve((name,), addresses)[0])
 
 
 def deploy_devnet(evm: EVM) -> dict[str, str]:
