@@ -46,8 +46,8 @@ def code(artifact: str) -> str:
 
 @pytest.fixture(scope="module")
 def mainnet() -> RevmBackend:
-    """A simulator that serves chain 1: the devnet world under mainnet's chain id; the requests' state overrides
-    put code at the mainnet addresses they name."""
+    """A simulator that serves chain 1: the devnet world under mainnet's chain id. Its protocols' contracts sit at
+    their mainnet addresses (USDC, Permit2, Seaport…); state overrides put code only where the world has none."""
     return RevmBackend(chain_id=1)
 
 
@@ -221,15 +221,14 @@ def test_legacy_eth_sign_is_explained_as_what_it_is(payload: str, kind: str, rul
 # --- with state for the request's chain ----------------------------------------------------------------------
 
 def test_unlimited_approve_with_data_suffix_to_a_plain_account_blocks(mainnet: RevmBackend, policy: Policy) -> None:
-    raw = request("viem-approve-unlimited-eoa-datasuffix", state_overrides={USDC: {"code": code("DemoToken")}})
+    raw = request("viem-approve-unlimited-eoa-datasuffix")  # USDC is the world's, at its mainnet address
     analysis, rules = explain(raw, mainnet, policy)
     assert (analysis.verdict, rules) == ("block", ["APPROVAL_TO_EOA", "UNLIMITED_APPROVAL"])
     assert analysis.facts.approvals[0].standard_confirmed and analysis.facts.skipped == []
 
 
 def test_approving_permit2_is_routine(mainnet: RevmBackend, policy: Policy) -> None:
-    raw = request("viem-approve-permit2", state_overrides={USDC: {"code": code("DemoToken")},
-                                                           PERMIT2: {"code": code("Permit2Lite")}})
+    raw = request("viem-approve-permit2")
     analysis, rules = explain(raw, mainnet, policy)
     assert (analysis.verdict, rules) == ("ok", ["UNLIMITED_APPROVAL"])
     assert analysis.findings[0].severity == "low" and analysis.findings[0].evidence["allowlisted"] is True
@@ -293,8 +292,7 @@ def test_raw_and_wallet_namespace_sends_are_judged_like_eth_send_transaction(nam
                                                                              policy: Policy) -> None:
     """viem broadcasting a locally signed transaction (eth_sendRawTransaction), and viem falling back to
     wallet_sendTransaction when a wallet refuses eth_sendTransaction: the same approval, the same verdict."""
-    raw = request(name, state_overrides={USDC: {"code": code("DemoToken")}})
-    analysis, rules = explain(raw, mainnet, policy)
+    analysis, rules = explain(request(name), mainnet, policy)
     assert (analysis.verdict, rules) == ("block", ["APPROVAL_TO_EOA", "UNLIMITED_APPROVAL"])
     assert analysis.facts.sender == USER and analysis.facts.to == USDC
     assert analysis.facts.approvals[0].spender == DRAINER and analysis.facts.approvals[0].unlimited
