@@ -15,6 +15,7 @@ from app.auth import AuthError, RateLimited
 from audit import AUDIT_FAILURES, failure_text
 from chain import RequestError
 from chain.rules import PolicyError
+from chain.simulate.artifacts import ArtifactMissing
 from inference.admission import ModelBusy
 
 EXIT_INVALID = 2
@@ -65,6 +66,7 @@ ERRORS: dict[type[Exception], Failure] = {
                                           "the narrative cache without waiting.",
                        retry_after=lambda exc: exc.retry_after),  # type: ignore[attr-defined]
     PolicyError: Failure(500, "policy-unusable", "Policy unusable", EXIT_FAILED),
+    ArtifactMissing: Failure(500, "devnet-unavailable", "Devnet unavailable", EXIT_FAILED),
     **{failure: _AUDIT for failure in AUDIT_FAILURES},
 }
 

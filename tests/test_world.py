@@ -304,3 +304,19 @@ def test_a_first_operation_whose_factory_deploys_nothing_is_refused(factory: str
     for simulator in (backend, RpcBackend(anvil_world[0])):
         simulation = analyze(parse_request(raw), simulator, policy, Trace()).facts.simulation
         assert simulation.status.value == "reverted" and words in (simulation.revert_reason or ""), simulation
+
+
+def test_without_node_modules_the_devnet_says_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded devnet reads the protocols' contracts from node_modules: without it the service does not start
+    on a world missing them, and the failure is the error table's (exit 3, one line), naming the file."""
+    import chain.simulate.artifacts as artifacts
+    import chain.simulate.devnet as devnet
+    from app.errors import failure_of
+    from chain.simulate.artifacts import ArtifactMissing
+
+    monkeypatch.setattr(artifacts, "NODE_MODULES", tmp_path)
+    monkeypatch.setattr(devnet, "NODE_MODULES", tmp_path)
+    with pytest.raises(ArtifactMissing, match=r"is missing \(make node_modules/\.installed") as raised:
+        RevmBackend()
+    failure = failure_of(raised.value)
+    assert failure is not None and (failure.status, failure.slug, failure.exit_code) == (500, "devnet-unavailable", 3)
