@@ -47,9 +47,6 @@ class Artifact:
             raise ArtifactMissing(f"{self.file} has no creation bytecode")
         return bytes.fromhex(code.removeprefix("0x"))
 
-    def abi(self) -> list[dict[str, Any]]:
-        return load_json(self.file)["abi"]
-
 
 @cache
 def load_json(path: Path) -> dict[str, Any]:
