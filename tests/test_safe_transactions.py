@@ -111,7 +111,9 @@ def test_an_executed_delegatecall_is_judged_at_any_depth(backend: RevmBackend, p
 def test_without_safes_list_every_delegatecall_fires_and_says_why(backend: RevmBackend, policy: Policy,
                                                                   monkeypatch: pytest.MonkeyPatch,
                                                                   tmp_path: Path) -> None:
-    monkeypatch.setattr(safe_feed, "NODE_MODULES", tmp_path)  # the npm package is not installed
+    import chain.intel.feeds as feeds
+
+    monkeypatch.setattr(feeds, "NODE_MODULES", tmp_path)  # the npm package is not installed
     safe_feed.safe_deployments.cache_clear()
     try:
         analysis, rules = judged(safe_tx("safe-tx-multisend-approve"), backend, policy)

@@ -6,13 +6,14 @@ hands the Safe's storage and funds to that code (the February 2025 Bybit theft w
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from functools import cache
 
 from eth_utils import to_checksum_address
 
-from chain.intel.feeds import NODE_MODULES, Provenance, read_package_json
+from chain.intel import feeds
+from chain.intel.feeds import Provenance, read_package_json
+from chain.npm import package_version
 
 PACKAGE = "@safe-global/safe-deployments"
 DELEGATECALL_LIBRARIES = ("multi_send", "multi_send_call_only", "sign_message_lib", "create_call", "safe_migration",
@@ -47,14 +48,15 @@ class SafeDeployments:
 @cache
 def safe_deployments() -> SafeDeployments:
     """The installed package's libraries (empty, ``provenance`` None, when it is not installed)."""
-    assets = NODE_MODULES / PACKAGE / "dist" / "assets"
+    root = feeds.NODE_MODULES / PACKAGE  # read at call time, as tokens.py does, so one setting moves every feed
+    assets = root / "dist" / "assets"
     found = SafeDeployments()
     if not assets.is_dir():
         return found
     files = sorted(assets.glob("v*/*.json"))
     digests = hashlib.sha256()
     for path in files:
-        data, _, digest = read_package_json(PACKAGE, str(path.relative_to(NODE_MODULES / PACKAGE)))
+        data, _, digest = read_package_json(PACKAGE, str(path.relative_to(root)))
         digests.update(bytes.fromhex(digest))
         if not data.get("released", True):
             continue
@@ -68,7 +70,7 @@ def safe_deployments() -> SafeDeployments:
                                                        data.get("version", path.parent.name[1:]))
                     if path.stem in DELEGATECALL_LIBRARIES:
                         found.libraries[key] = found.contracts[key]
-    version = json.loads((NODE_MODULES / PACKAGE / "package.json").read_text())["version"]
+    version = package_version(PACKAGE, feeds.NODE_MODULES)
     found.provenance = Provenance(feed="safe_deployments", source=f"{PACKAGE}@{version} dist/assets/v*/*.json",
                                   version=version, sha256=digests.hexdigest(), entries=len(found.contracts))
     return found
