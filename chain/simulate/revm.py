@@ -20,6 +20,7 @@ from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 from chain.hexutil import checksum
 from chain.request import AccountOverride, Transaction
 from chain.simulate.devnet import DEVNET_CHAIN_ID, deploy_devnet
+from chain.simulate.evm_accounts import code_set_aside
 from chain.simulate.logs import RawLog, approval_changes, asset_changes
 from chain.simulate.model import SimulationResult, SimulationStatus, over_budget
 from chain.simulate.revert import decode_revert
@@ -35,22 +36,6 @@ _GAS_USED = re.compile(r"gas_used: (\d+)")
 @cache
 def _selector(signature: str) -> bytes:
     return keccak(text=signature)[:4]
-
-
-@contextmanager
-def _code_set_aside(evm: EVM, address: str) -> Iterator[None]:
-    code = bytes(evm.get_code(address) or b"")
-    if not code:
-        yield
-        return
-    balance, nonce = evm.get_balance(address), evm.basic(address).nonce
-    evm.insert_account_info(address, AccountInfo(nonce=nonce, code=b""))
-    evm.set_balance(address, balance)
-    try:
-        yield
-    finally:
-        evm.insert_account_info(address, AccountInfo(nonce=nonce, code=code))
-        evm.set_balance(address, balance)
 
 
 @dataclass
@@ -116,7 +101,7 @@ class RevmSession:
         # pyrevm refuses a transaction from an account with code (EIP-3607), as the EntryPoint's call into the
         # account is: the EntryPoint's code is set aside for the call (a node keeps it; an account calling back
         # into its EntryPoint during ``callData`` would find none here).
-        with _code_set_aside(self._evm, tx.caller):
+        with code_set_aside(self._evm, tx.caller):
             return self._run(tx, tx.caller)
 
     def _run(self, tx: Transaction, caller: str) -> SimulationResult:
@@ -131,7 +116,7 @@ class RevmSession:
         deploying = tx.deployment is not None
         try:  # a wallet_sendCalls batch runs in order: each call sees the previous ones' effects
             if tx.deployment is not None:  # a user operation's account, deployed first by the EntryPoint's
-                with _code_set_aside(evm, tx.deployment.caller):  # SenderCreator calling its factory
+                with code_set_aside(evm, tx.deployment.caller):  # SenderCreator calling its factory
                     evm.message_call(tx.deployment.caller, tx.deployment.factory, tx.deployment.data,
                                      gas=min(tx.deployment.gas or gas, self._default_gas))
                 gas_used += evm.result.gas_used

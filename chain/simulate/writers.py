@@ -12,9 +12,10 @@ from typing import Any, Protocol
 
 from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
-from pyrevm import EVM, AccountInfo
+from pyrevm import EVM
 
 from chain.decode.codec import split_types
+from chain.simulate.evm_accounts import code_set_aside, set_account
 
 DEPLOY_GAS = 30_000_000
 
@@ -77,25 +78,19 @@ class RevmWriter:
         return to_checksum_address(self._evm.deploy(sender, init, gas=DEPLOY_GAS))
 
     def place(self, sender: str, address: str, init: bytes) -> None:
-        self._set(address, code=init, nonce=1)
+        set_account(self._evm, address, code=init, nonce=1)
         runtime = self.send(sender, address, b"")
-        self._set(address, code=runtime)  # storage, and the nonce its constructor's CREATEs moved on, stay
+        set_account(self._evm, address, code=runtime)  # storage, and the nonce its constructor's CREATEs moved on, stay
 
     def send(self, sender: str, to: str, data: bytes, value: int = 0) -> bytes:
-        # revm refuses a transaction from an account with code (EIP-3607), a node's impersonation does not:
-        # such a sender's code is set aside for the call. The nonce moves on as a node's transaction moves it.
-        code = bytes(self._evm.get_code(sender) or b"")
-        if code:
-            self._set(sender, code=b"")
+        # A sender with code is set aside, as a node's impersonation allows it; the nonce moves on as a node's
+        # transaction moves it.
         try:
-            return bytes(self._evm.message_call(sender, to, data, value=value, gas=DEPLOY_GAS))
+            with code_set_aside(self._evm, sender):
+                return bytes(self._evm.message_call(sender, to, data, value=value, gas=DEPLOY_GAS))
         finally:
-            self._set(sender, code=code, nonce=self._evm.basic(sender).nonce + 1)
-
-    def _set(self, address: str, *, code: bytes, nonce: int | None = None) -> None:
-        info = self._evm.basic(address)
-        self._evm.insert_account_info(address, AccountInfo(balance=info.balance, code=code,
-                                                           nonce=info.nonce if nonce is None else nonce))
+            set_account(self._evm, sender, code=bytes(self._evm.get_code(sender) or b""),
+                        nonce=self._evm.basic(sender).nonce + 1)
 
 
 class RpcWriter:
