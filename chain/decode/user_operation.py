@@ -66,15 +66,20 @@ def sender_creator(entry_point: str) -> str:
 def account_deployment(op: UserOperation, entry_point: str) -> AccountDeployment | None:
     """The factory call that deploys the account first (v0.6 ``initCode``, v0.7+ ``factory``/``factoryData``);
     None when there is none, or when the "factory" marks an EIP-7702 delegation."""
-    if op.init_code:
-        factory, data = (checksum("0x" + op.init_code[:20].hex()), op.init_code[20:]) if len(op.init_code) >= 20 \
-            else (None, b"")
-    else:
-        factory, data = op.factory, op.factory_data or b""
+    factory, data = _factory_call(op)
     if factory is None or factory.lower() == EIP7702_FACTORY.lower():
         return None
     return AccountDeployment(caller=sender_creator(entry_point), factory=checksum(factory), data=data,
                              gas=op.verification_gas_limit or None)
+
+
+def _factory_call(op: UserOperation) -> tuple[str | None, bytes]:
+    """(factory, its data): v0.6's ``initCode`` is the factory's 20 bytes then the data; v0.7+ name both."""
+    if op.init_code is not None:
+        if len(op.init_code) < 20:
+            return None, b""
+        return checksum("0x" + op.init_code[:20].hex()), op.init_code[20:]
+    return op.factory, op.factory_data or b""
 
 
 def user_operation_facts(op: UserOperation, entry_point: str, chain_id: int) -> UserOperationFacts:
@@ -93,12 +98,12 @@ def user_operation_facts(op: UserOperation, entry_point: str, chain_id: int) -> 
                                  "initCode or paymasterAndData")
     v06 = version == "0.6" or (version is None and legacy_shape)
     if v06:
-        init_code, pm_and_data = op.init_code or b"", op.paymaster_and_data or b""
-        factory = checksum("0x" + init_code[:20].hex()) if len(init_code) >= 20 else None
+        pm_and_data = op.paymaster_and_data or b""
+        factory, _ = _factory_call(op)
         paymaster = checksum("0x" + pm_and_data[:20].hex()) if len(pm_and_data) >= 20 else None
         limit = op.call_gas_limit + op.verification_gas_limit * (3 if paymaster else 1) + op.pre_verification_gas
     else:
-        factory, paymaster = op.factory, op.paymaster
+        (factory, _), paymaster = _factory_call(op), op.paymaster
         limit = (op.call_gas_limit + op.verification_gas_limit + op.pre_verification_gas
                  + (op.paymaster_verification_gas_limit or 0) + (op.paymaster_post_op_gas_limit or 0))
     digest = None if version is None else _hash(op, entry_point, chain_id, version)
