@@ -6,22 +6,11 @@
 import { readFileSync } from 'node:fs';
 import Safe from '@safe-global/protocol-kit';
 import { encodeFunctionData, erc20Abi } from 'viem';
+import { recordingProvider } from './live_node.mjs';
 
 const [url, safeAddress, usdc, to, amount] = process.argv.slice(2);
 const ALICE = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
-const seen = [];
-let id = 0;
-const provider = {
-  async request({ method, params }) {
-    seen.push({ method, params: params ?? [] });
-    if (method === 'eth_sendTransaction') return '0x' + 'ab'.repeat(32); // recorded, not sent
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: params ?? [] }) });
-    const body = await response.json();
-    if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
-    return body.result;
-  },
-};
+const { provider, seen, last } = recordingProvider(url, () => '0x' + 'ab'.repeat(32));
 // safe-deployments lists no chain 31337: protocol-kit is told the canonical 1.4.1 addresses, where the devnet has them.
 const canonical = (asset) => JSON.parse(readFileSync(new URL(`../../node_modules/@safe-global/safe-deployments/dist/assets/v1.4.1/${asset}.json`,
   import.meta.url))).deployments.canonical.address;
@@ -38,7 +27,6 @@ try {
 } catch (error) {
   if (!seen.some((r) => r.method === 'eth_sendTransaction')) throw error; // waiting on the unsent hash is expected
 }
-const last = (method) => seen.filter((r) => r.method === method).at(-1);
 const pkg = JSON.parse(readFileSync(new URL('../../node_modules/@safe-global/protocol-kit/package.json', import.meta.url)));
 process.stdout.write(JSON.stringify({ source: `@safe-global/protocol-kit ${pkg.version}`, sign: last('eth_signTypedData_v4'),
   execute: last('eth_sendTransaction'), methods: [...new Set(seen.map((r) => r.method))] }) + '\n');

@@ -7,29 +7,17 @@ import { readFileSync } from 'node:fs';
 import { Seaport } from '@opensea/seaport-js';
 import { ItemType, NO_CONDUIT } from '@opensea/seaport-js/lib/constants.js';
 import { BrowserProvider, parseEther } from 'ethers';
+import { recordingProvider } from './live_node.mjs';
 
 const [url, dpunk] = process.argv.slice(2);
 const ALICE = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const BOB = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const pkg = JSON.parse(readFileSync(new URL('../../node_modules/@opensea/seaport-js/package.json', import.meta.url))).version;
-const seen = [];
-let id = 0;
-const provider = {
-  async request({ method, params }) {
-    seen.push({ method, params: params ?? [] });
-    if (method === 'eth_sendTransaction') { // recorded, not sent: the purchase is what the wallet would be asked
-      const last = (m) => seen.filter((r) => r.method === m).at(-1);
-      process.stdout.write(JSON.stringify({ source: `@opensea/seaport-js ${pkg}`, sign: last('eth_signTypedData_v4'),
-        execute: last('eth_sendTransaction') }) + '\n');
-      process.exit(0);
-    }
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: params ?? [] }) });
-    const body = await response.json();
-    if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
-    return body.result;
-  },
-};
+const { provider, last } = recordingProvider(url, () => { // the purchase is what the wallet would be asked
+  process.stdout.write(JSON.stringify({ source: `@opensea/seaport-js ${pkg}`, sign: last('eth_signTypedData_v4'),
+    execute: last('eth_sendTransaction') }) + '\n');
+  process.exit(0);
+});
 const browser = new BrowserProvider(provider);
 const asAlice = new Seaport(await browser.getSigner(ALICE));
 const { executeAllActions: list } = await asAlice.createOrder({ conduitKey: NO_CONDUIT,
