@@ -167,40 +167,36 @@ await capture('seaport-buy-dpunk', 'Seaport 1.6 fulfillOrder: Bob buys Demo Punk
     args: [{ parameters: { ...parameters, totalOriginalConsiderationItems: BigInt(listing.consideration.length) }, signature: listingSignature }, ZERO_KEY],
     value: 10n ** 18n }));
 
-// ERC-4337: Alice's SimpleAccount (v0.8, created through the EntryPoint) sends Bob 10 USDC, as viem's bundler client
-// sends it. viem ships no SimpleAccount; its Solady account speaks the same execute/executeBatch ABI, pointed at hers.
-const SIMPLE_ACCOUNT = '0xDDb09637F54b9d31dcDC1AAdc1aA4ECD5d4156cE';
+// ERC-4337 user operations as viem's bundler client sends them. viem ships no SimpleAccount; its Solady account speaks
+// the same execute/executeBatch ABI, pointed at the world's SimpleAccounts.
 const bundler = createBundlerClient({ client: wallet, chain: devnet, transport: custom(provider) });
-const simpleAccount = await toSoladySmartAccount({ client: wallet, owner: alice, address: SIMPLE_ACCOUNT,
-  entryPoint: { abi: entryPoint08Abi, address: entryPoint08Address, version: '0.8' } });
-await capture('userop-simple-account-usdc-to-bob', 'EntryPoint v0.8: Alice\'s SimpleAccount sends Bob 10 USDC',
-  `${viem} bundlerClient.sendUserOperation (toSoladySmartAccount at the SimpleAccount)`, 'eth_sendUserOperation',
-  () => bundler.sendUserOperation({ account: simpleAccount, nonce: 0n, callGasLimit: 100000n, verificationGasLimit: 200000n,
-    preVerificationGas: 50000n, maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n,
-    calls: [{ to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n * 10n ** 6n] }) }] }));
+const entryPoints = { '0.7': { abi: entryPoint07Abi, address: entryPoint07Address, version: '0.7' },
+  '0.8': { abi: entryPoint08Abi, address: entryPoint08Address, version: '0.8' } };
+const soladyAt = (address, version, owner = alice) => toSoladySmartAccount({ client: wallet, owner, address, entryPoint: entryPoints[version] });
+const opGas = { nonce: 0n, callGasLimit: 100000n, verificationGasLimit: 200000n, preVerificationGas: 50000n,
+  maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n };
+async function sendOp(name, desc, how, account, calls, extra = {}) {
+  await capture(name, desc, `${viem} bundlerClient.sendUserOperation (${how})`, 'eth_sendUserOperation',
+    () => bundler.sendUserOperation({ account, ...opGas, ...extra, calls }));
+}
+const tenUsdcToBob = [{ to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n * 10n ** 6n] }) }];
 
+// Alice's SimpleAccount (v0.8, created through the EntryPoint) sends Bob 10 USDC.
+await sendOp('userop-simple-account-usdc-to-bob', 'EntryPoint v0.8: Alice\'s SimpleAccount sends Bob 10 USDC',
+  'toSoladySmartAccount at the SimpleAccount', await soladyAt('0xDDb09637F54b9d31dcDC1AAdc1aA4ECD5d4156cE', '0.8'), tenUsdcToBob);
 // The same through EntryPoint v0.7 from Alice's v0.7 SimpleAccount (a single call: v0.7's executeBatch differs).
-const SIMPLE_ACCOUNT_V07 = '0x07C8ebe8eC728F19418f9738d60AcC7BF0c63f0b';
-const simpleAccountV07 = await toSoladySmartAccount({ client: wallet, owner: alice, address: SIMPLE_ACCOUNT_V07,
-  entryPoint: { abi: entryPoint07Abi, address: entryPoint07Address, version: '0.7' } });
-await capture('userop-v07-simple-account-usdc-to-bob', 'EntryPoint v0.7: Alice\'s v0.7 SimpleAccount sends Bob 10 USDC',
-  `${viem} bundlerClient.sendUserOperation (toSoladySmartAccount at the SimpleAccount)`, 'eth_sendUserOperation',
-  () => bundler.sendUserOperation({ account: simpleAccountV07, nonce: 0n, callGasLimit: 100000n, verificationGasLimit: 200000n,
-    preVerificationGas: 50000n, maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n,
-    calls: [{ to: USDC, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [BOB, 10n * 10n ** 6n] }) }] }));
-
-// Bob's first operation: his v0.7 SimpleAccount does not exist yet; the EntryPoint deploys it through the factory
-// (factory/factoryData) and then calls it. It is funded with ETH only, which it sends to Alice.
+await sendOp('userop-v07-simple-account-usdc-to-bob', 'EntryPoint v0.7: Alice\'s v0.7 SimpleAccount sends Bob 10 USDC',
+  'toSoladySmartAccount at the SimpleAccount', await soladyAt('0x07C8ebe8eC728F19418f9738d60AcC7BF0c63f0b', '0.7'), tenUsdcToBob);
+// Bob's first operation, signed by Bob (anvil's account 1): his v0.7 SimpleAccount does not exist yet; the
+// EntryPoint deploys it through the factory (factory/factoryData) and then calls it. Funded with ETH only, it sends
+// Alice 0.1 ETH.
 const FACTORY_V07 = '0x6Fe0181aa99c129032971c73086EA80418CEB9c1'; // the devnet's v0.7 SimpleAccountFactory
 const BOB_ACCOUNT_V07 = '0x6e334c0e91ada3a871408a2854900915e83d8529'; // factory.getAddress(Bob, 0)
-const bobAccount = await toSoladySmartAccount({ client: wallet, owner: alice, address: BOB_ACCOUNT_V07,
-  entryPoint: { abi: entryPoint07Abi, address: entryPoint07Address, version: '0.7' } });
+const bob = mnemonicToAccount('test test test test test test test test test test test junk', { addressIndex: 1 });
 const createAccount = parseAbi(['function createAccount(address owner, uint256 salt) returns (address)']);
-await capture('userop-v07-first-op-deploys-account', 'EntryPoint v0.7: Bob\'s first operation deploys his SimpleAccount through the factory, then sends Alice 0.1 ETH',
-  `${viem} bundlerClient.sendUserOperation (factory, factoryData)`, 'eth_sendUserOperation',
-  () => bundler.sendUserOperation({ account: bobAccount, nonce: 0n, callGasLimit: 100000n, verificationGasLimit: 400000n,
-    preVerificationGas: 50000n, maxFeePerGas: 30000000000n, maxPriorityFeePerGas: 1000000000n,
-    factory: FACTORY_V07, factoryData: encodeFunctionData({ abi: createAccount, functionName: 'createAccount', args: [BOB, 0n] }),
-    calls: [{ to: alice.address, value: 10n ** 17n, data: '0x' }] }));
+await sendOp('userop-v07-first-op-deploys-account', 'EntryPoint v0.7: Bob\'s first operation deploys his SimpleAccount through the factory, then sends Alice 0.1 ETH',
+  'factory, factoryData', await soladyAt(BOB_ACCOUNT_V07, '0.7', bob), [{ to: alice.address, value: 10n ** 17n, data: '0x' }],
+  { verificationGasLimit: 400000n, factory: FACTORY_V07,
+    factoryData: encodeFunctionData({ abi: createAccount, functionName: 'createAccount', args: [BOB, 0n] }) });
 
 writeFileSync(process.argv[2] ?? new URL('./world.json', import.meta.url), JSON.stringify({ generated_by: versions, payloads: world }, null, 1) + '\n');
