@@ -218,10 +218,9 @@ def test_the_bundled_ofac_list_blocks_a_transfer_to_a_sanctioned_address(backend
 
     bundled = sanctions_list()
     assert bundled.provenance is not None and bundled.provenance.entries > 100 and bundled.listed(TORNADO_DONATE)
-    usdc = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
-    data = "0xa9059cbb" + TORNADO_DONATE[2:].lower().rjust(64, "0") + hex(10**6)[2:].rjust(64, "0")
-    analysis = analyze(parse_request({"chain_id": 31337, "from": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-                                      "to": usdc, "data": data}), backend, policy, Trace())
+    world = json.loads((ROOT_DIR / "tests" / "payloads" / "world.json").read_text())["payloads"]
+    sent = next(p["request"] for p in world if p["name"] == "viem-transfer-usdc-tornado")  # viem's writeContract
+    analysis = analyze(parse_request(sent), backend, policy, Trace())
     found = {f.rule: f for f in analysis.findings}
     assert analysis.verdict == "block" and found["SANCTIONED_ADDRESS"].severity == "critical"
     evidence = found["SANCTIONED_ADDRESS"].evidence

@@ -152,6 +152,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "verdict": "block", "findings": {"APPROVAL_TO_EOA", "UNLIMITED_APPROVAL"},
         "calls": ["approve(address,uint256)"],
         "approvals": [(DRAINER_EOA, UNLIMITED)], "changes": {}},
+    "viem-transfer-usdc-tornado": {  # the bundled OFAC SDN list names the recipient
+        "verdict": "block", "findings": {"SANCTIONED_ADDRESS"}, "calls": ["transfer(address,uint256)"],
+        "approvals": [],
+        "changes": {(ALICE, "USDC"): str(-10**6), ("0x8589427373D6D84E98730D7795D8f6f8731FDA16", "USDC"): str(10**6)}},
     "viem-router02-swap-eth-for-usdc": {
         "verdict": "ok", "findings": set(),
         "calls": ["swapExactETHForTokens(uint256,address[],address,uint256)"], "approvals": [],

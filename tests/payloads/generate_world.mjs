@@ -122,6 +122,9 @@ await capture('viem-approve-usdc-universal-router', 'USDC approve(Universal Rout
   'eth_sendTransaction', () => wallet.writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [UNIVERSAL_ROUTER, maxUint256] }));
 await capture('viem-approve-usdc-drainer', 'USDC approve(plain account, 2^256-1)', `${viem} walletClient.writeContract`,
   'eth_sendTransaction', () => wallet.writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [DRAINER_EOA, maxUint256] }));
+await capture('viem-transfer-usdc-tornado', 'USDC transfer(Tornado Cash donation address, 1 USDC): an address on the OFAC SDN list',
+  `${viem} walletClient.writeContract`, 'eth_sendTransaction', () => wallet.writeContract({ address: USDC, abi: erc20Abi,
+    functionName: 'transfer', args: ['0x8589427373D6D84E98730D7795D8f6f8731FDA16', 10n ** 6n] }));
 const routerAbi = parseAbi(['function swapExactETHForTokens(uint256 amountOutMin, address[] path, address to, uint256 deadline) payable returns (uint256[])']);
 await capture('viem-router02-swap-eth-for-usdc', 'Uniswap V2 Router02 swapExactETHForTokens: 0.5 ETH for USDC', `${viem} walletClient.writeContract`,
   'eth_sendTransaction', () => wallet.writeContract({ address: ROUTER02, abi: routerAbi, functionName: 'swapExactETHForTokens',
