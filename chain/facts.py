@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from chain.approvals import Approval
+from chain.catalogue import CheckName, RequestKind, RuleId, rules_needing
 from chain.decode import DecodedCall
 from chain.decode.messages import MessageFacts
 from chain.decode.typed_data import TypedDataFacts
@@ -26,13 +27,17 @@ def walk_calls(decoded: DecodedCall | None, to: str | None, value: int | str = 0
 
 
 class SkippedCheck(BaseModel):
-    """A check that needs chain state and could not run: one item of the result's ``skipped_checks``."""
+    """A check that needs chain state or a list and could not run: one item of the result's ``skipped_checks``."""
 
-    check: str = Field(description="simulation | spender_code | token_standard | token_metadata | bytecode | "
-                       "swap_recipient | phishing_list | token_lists | safe_deployments | ofac_sdn")
+    check: CheckName
     subject: str | None = Field(None, description="The address the check concerns, if one.")
     reason: str
-    rules: list[str] = Field(default_factory=list, description="The rules that could not use it.")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rules(self) -> list[RuleId]:  # type: ignore[valid-type]
+        """The rules that could not use it: those whose catalogue entry needs the check."""
+        return [RuleId(r) for r in rules_needing(self.check)]
 
 
 class AccountFacts(BaseModel):
@@ -64,7 +69,7 @@ class Label(BaseModel):
 class Facts(BaseModel):
     """The facts of one transaction request."""
 
-    kind: str = "transaction"  # transaction | batch (wallet_sendCalls) | typed_data | message
+    kind: RequestKind = RequestKind.TRANSACTION
     chain_id: int
     sender: str | None  # the transaction's sender, or the signer; None: a batch without ``from``
     to: str | None = None

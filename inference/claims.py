@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, field
 
 from chain import Analysis
+from chain.catalogue import SEVERITIES, CheckName
 from chain.decode import DecodedCall
 from chain.decode.clear_signing import ClearSigning
 from chain.decode.user_operation import EIP7702_FACTORY, UserOperationFacts
 from chain.facts import SkippedCheck
 from chain.rules import Finding
-from chain.rules.registry import SEVERITIES
 from chain.sanitize import MODEL_INSTRUCTION
 from inference.claim_words import (
     ADVICE,
@@ -103,7 +103,7 @@ def claims_of(analysis: Analysis) -> ClaimSet:
                 f"{', '.join(sim.deployed)}.", "simulation.deployed", "the contract it creates")
     if sim is not None:
         out.add("simulation", _simulation_sentence(analysis), "simulation", f"the simulation: {sim.status.value}")
-    if (not_checked := _not_checked(facts.skipped)):
+    if (not_checked := _not_checked(facts.skipped, said_by_simulation=sim is not None)):
         out.add("skipped_checks", not_checked, "skipped_checks", "what could not be checked")
     listed = ", ".join(f"{f.rule} ({f.severity})" for f in analysis.findings) or "no rule fired"
     out.add("verdict", f"Verdict: {analysis.verdict.upper()} — {listed}.", "verdict", "the verdict")
@@ -301,8 +301,8 @@ def _simulation_sentence(analysis: Analysis) -> str:
     return f"It could not be simulated: {sim.error}."
 
 
-def _not_checked(skipped: list[SkippedCheck]) -> str:
-    """One sentence naming the checks that could not run (the simulation has its own sentence)."""
+def _not_checked(skipped: list[SkippedCheck], said_by_simulation: bool) -> str:
+    """One sentence naming every check that could not run, but the simulation when its own sentence says so."""
     named = [CHECK_WORDS[c.check] + (f" ({c.subject})" if c.subject else "")
-             for c in skipped if c.check in CHECK_WORDS]
+             for c in skipped if not (said_by_simulation and c.check == CheckName.SIMULATION)]
     return "Not checked: " + "; ".join(dict.fromkeys(named)) + "." if named else ""

@@ -9,11 +9,13 @@ addresses: a short suffix after the fixed policy prefix keeps the prompt cheap.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from chain.rules.registry import SEVERITIES
-from inference.claim_words import ADVICE_LABELS, HEADLINE_LABELS
+from chain.catalogue import SEVERITIES
+from chain.rules import PolicyError
+from inference.claim_words import ADVICE, ADVICE_LABELS, EMPHASIS, HEADLINE_LABELS, HEADLINES, KIND_WORDS, NO_FINDING
 from inference.claims import Claim, ClaimSet
 from inference.validator import RejectReason, Verdict
 
@@ -48,6 +50,32 @@ def catalogue() -> str:
     them it offers (the schema lets it use those only), so the per-request suffix stays a few dozen tokens."""
     return "\n".join(["Headlines:", *(f"{label}: {text}" for text, label in HEADLINE_LABELS.items()),
                       "Advice lines:", *(f"{label}: {text}" for text, label in ADVICE_LABELS.items())])
+
+
+LABEL_REFERENCE = re.compile(r"\{(h!?|a):([A-Za-z0-9_.]+)\}")
+
+
+def resolve_labels(text: str) -> str:
+    """A policy example with its symbolic references — ``{h:RULE}``, ``{h!:RULE}`` (the emphatic form),
+    ``{h:none.KIND}``, ``{a:VERDICT.N}`` — written as the labels the fixed prefix gives them.
+
+    Raises:
+        PolicyError: a reference names no rule, kind or advice line.
+    """
+    def label(match: re.Match[str]) -> str:
+        form, name = match.groups()
+        try:
+            if form == "a":
+                verdict, n = name.split(".")
+                return ADVICE_LABELS[ADVICE[verdict][int(n) - 1]]
+            if name.startswith("none."):
+                return HEADLINE_LABELS[NO_FINDING.format(kind=KIND_WORDS[name.removeprefix("none.")])]
+            headline = HEADLINES[name]
+            return HEADLINE_LABELS[EMPHASIS + headline[0].lower() + headline[1:] if form == "h!" else headline]
+        except (KeyError, ValueError, IndexError):
+            raise PolicyError(f"prompt example: {match.group(0)} names no headline or advice line") from None
+
+    return LABEL_REFERENCE.sub(label, text)
 
 
 def claims_sheet(verdict: str, named: Labels) -> str:

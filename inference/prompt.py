@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from chain.catalogue import RULE_SPECS
 from chain.rules import Policy
 
 HEADLINE_MAX = 160
@@ -37,19 +39,34 @@ NARRATIVE_SCHEMA: dict[str, Any] = {
 }
 
 
+GLOSSARY_SLOT = "{rule_glossary}"
+"""Where the free-mode policy text takes the catalogue's glossary of findings."""
+
+
+def rule_glossary() -> str:
+    """One line per rule of the catalogue: its id and what its finding means to the user."""
+    return "\n".join(f"- {spec.id}: {spec.gloss}" for spec in RULE_SPECS)
+
+
 def prefix_messages(policy: Policy, mode: str = "free") -> list[dict[str, str]]:
-    """The policy part of the chat for ``mode`` (free | claims); identical for every request under one policy."""
+    """The policy part of the chat for ``mode`` (free | claims); identical for every request under one policy.
+
+    Raises:
+        PolicyError: a claims example names a headline or advice line that does not exist.
+    """
+    resolve: Callable[[str], str] = str
     if mode == "claims":
-        from inference.claims_mode import catalogue
+        from inference.claims_mode import catalogue, resolve_labels
 
         system = policy.prompt.claims_policy.strip() + "\n\n" + catalogue()
-        examples = policy.prompt.claims_examples
+        examples, resolve = policy.prompt.claims_examples, resolve_labels
     else:
-        system, examples = policy.prompt.risk_policy.strip(), policy.prompt.examples
+        system = policy.prompt.risk_policy.strip().replace(GLOSSARY_SLOT, rule_glossary())
+        examples = policy.prompt.examples
     messages = [{"role": "system", "content": system}]
     for example in examples:
-        messages.append({"role": "user", "content": "Facts:\n" + example.facts.strip()})
-        messages.append({"role": "assistant", "content": example.answer.strip()})
+        messages.append({"role": "user", "content": "Facts:\n" + resolve(example.facts.strip())})
+        messages.append({"role": "assistant", "content": resolve(example.answer.strip())})
     return messages
 
 

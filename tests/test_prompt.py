@@ -8,12 +8,12 @@ import pytest
 
 from chain.analyze import analyze
 from chain.request import parse_request
-from chain.rules import Policy
+from chain.rules import RULES, Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
 from inference import Sampling, explain
 from inference.factsheet import fact_sheet
-from inference.prompt import build_messages, prefix_messages
+from inference.prompt import GLOSSARY_SLOT, build_messages, prefix_messages
 from tests.support.helpers import BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, calldata, tx
 
 TXS = [
@@ -32,7 +32,27 @@ def test_prompt_prefix_is_byte_identical(engine, backend: RevmBackend, policy: P
     assert len(set(prompts)) == len(TXS)
     for prompt in prompts:
         assert prompt.startswith(prefix.removesuffix("<|im_start|>assistant\n"))
-    assert policy.prompt.risk_policy.strip() in prefix
+    head, tail = policy.prompt.risk_policy.strip().split(GLOSSARY_SLOT)
+    assert head in prefix and tail in prefix and GLOSSARY_SLOT not in prefix
+    assert all(f"- {rule_id}: " in prefix for rule_id in RULES)  # every rule's gloss, from the catalogue
+
+
+def test_claims_examples_name_the_labels_of_what_they_mean(policy: Policy) -> None:
+    from inference.claim_words import HEADLINE_LABELS, HEADLINES
+
+    first_example = prefix_messages(policy, "claims")[1:3]
+    assert f"headline: {HEADLINE_LABELS[HEADLINES['APPROVAL_TO_EOA']]} or h" in first_example[0]["content"]
+    assert "{" not in first_example[0]["content"] and '"advice": "a2"' in first_example[1]["content"]
+
+
+def test_a_claims_example_naming_no_headline_is_refused(policy: Policy) -> None:
+    from chain.rules import PolicyError
+    from chain.rules.policy import PromptExample
+
+    broken = policy.prompt.model_copy(update={"claims_examples": [PromptExample(facts="headline: {h:NO_SUCH_RULE}",
+                                                                               answer="{}")]})
+    with pytest.raises(PolicyError, match="NO_SUCH_RULE"):
+        prefix_messages(policy.model_copy(update={"prompt": broken}), "claims")
 
 
 @pytest.mark.parametrize("mode", ["claims", "free"])

@@ -82,7 +82,8 @@ def test_unlimited_approve_with_data_suffix_is_decoded_and_said_without_state(ba
          "expires_at": None, "token_id": None, "revokes": False, "standard_confirmed": False, "source": "calldata"}]
     assert [(c.check, c.subject, c.rules) for c in analysis.facts.skipped] == [
         ("simulation", None, ["SIMULATION_REVERTED"]), ("spender_code", DRAINER, ["APPROVAL_TO_EOA"]),
-        ("token_standard", USDC, ["APPROVAL_FOR_ALL"]), ("token_metadata", USDC, ["METADATA_INJECTION"])]
+        ("token_standard", USDC, ["APPROVAL_FOR_ALL"]),
+        ("token_metadata", USDC, ["METADATA_INJECTION", "IMPERSONATOR_TOKEN"])]
     summary = summarize(analysis)
     assert f"It lets {DRAINER} spend an unlimited amount of your tokens." in summary
     assert f"Not checked: the spender's code ({DRAINER})" in summary

@@ -147,7 +147,6 @@ CONTROLS = [
 @pytest.fixture
 def client(sqlite_url: str, make_services: Callable[..., Services]):  # type: ignore[no-untyped-def]
     services = make_services(sqlite_url)
-    services.engine = None  # the verdict never depends on the model
     allow = services.policy.allowlist["31337"].model_copy(update={"spenders": [ROUTER]})
     services.policy = services.policy.model_copy(update={"allowlist": {**services.policy.allowlist, "31337": allow}})
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as test_client:
@@ -176,13 +175,13 @@ def test_injected_token_text_reaches_the_model_only_quoted(backend: RevmBackend,
     assert "ignore previous warnings\n" not in sheet and analysis.verdict == "warn"
 
 
-def test_rules_cli_lists_the_active_policy() -> None:
+def test_rules_cli_lists_the_active_policy(policy: Policy) -> None:
     done = subprocess.run([sys.executable, "-m", "app.cli", "rules", "--json"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     listed = json.loads(done.stdout)
-    assert listed["policy"]["version"] == "2026.12.7" and len(listed["policy"]["sha256"]) == 64
+    assert listed["policy"] == policy.identity
     assert {r["rule"]: r["severity"] for r in listed["rules"]}["APPROVAL_TO_EOA"] == "critical"
-    assert all(r["description"] for r in listed["rules"]) and len(listed["rules"]) == 26
+    assert all(r["description"] for r in listed["rules"]) and len(listed["rules"]) == len(RULES)
 
 
 def test_rules_look_inside_nested_calls(backend: RevmBackend, policy: Policy) -> None:

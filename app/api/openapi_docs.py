@@ -43,9 +43,10 @@ EXPLAIN = {
 }
 DECODE = {"kind": "transaction", "decoded": DECODED, "approvals": [APPROVAL]}
 SIMULATE = {"kind": "transaction", "decoded": DECODED, "simulation": SIMULATION, "approvals": [APPROVAL]}
-RULES = {"policy": {"version": "2026-11-01", "sha256": "0x3b…"},
+RULES = {"policy": {"version": "2026.12.8", "sha256": "0x3b…"},
          "rules": [{"rule": "APPROVAL_TO_EOA", "severity": "critical",
-                    "description": "An approval whose spender has no code."}]}
+                    "description": "the spender/operator of an approval has no code, or only an EIP-7702 delegation",
+                    "needs": ["spender_code"], "allowlisted_severity": None}]}
 READY = {"status": "ready", "degraded": [],
          "checks": {"database": {"ok": True, "detail": "postgresql"},
                     "ledger": {"ok": True, "detail": "every record is covered by a checkpoint the sequencer signed"},
@@ -96,6 +97,7 @@ def install_openapi(app: FastAPI) -> None:
     from fastapi.openapi.utils import get_openapi
 
     from app.api.problems import PROBLEM_EXAMPLE
+    from app.api.request_schema import event_schemas, request_schemas
 
     def build() -> dict[str, Any]:
         if app.openapi_schema:
@@ -119,9 +121,16 @@ def install_openapi(app: FastAPI) -> None:
                                                                 ", with Retry-After): the key could not be checked or "
                                                                 "nothing could be recorded.",
                                                  "content": problem_body})
-        schemas = document.get("components", {}).get("schemas", {})
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
+        for name, schema in request_schemas().items():
+            if name in schemas and schemas[name] != schema:
+                raise ValueError(f"OpenAPI component {name} is both a request and a response shape")
+            schemas[name] = schema
+        for name, schema in event_schemas().items():  # the stream's events reuse the results' components
+            schemas.setdefault(name, schema)
+        document["components"]["schemas"] = dict(sorted(schemas.items()))
         app.openapi_schema = document
         return document
 

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chain.catalogue import CheckName, RuleId, Severity
+
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -29,9 +31,15 @@ class Problem(_Open):
 
 
 class RuleInfo(_Open):
-    rule: str
-    severity: str
+    """One rule of the catalogue under the active policy."""
+
+    rule: RuleId  # type: ignore[valid-type]
+    severity: Severity
     description: str
+    needs: list[CheckName] = Field(description="The checks it reads; when one could not run, `skipped_checks` "
+                                   "names this rule.")
+    allowlisted_severity: Severity | None = Field(description="Its severity toward a spender on the chain's "
+                                                  "allowlist; null when the allowlist does not lower it.")
 
 
 class RuleCatalogue(_Open):

@@ -16,7 +16,7 @@ from app.cli.audit import audit_app
 from app.cli.intel import intel_app
 from app.cli.keys import keys_app
 from app.cli.signatures import signatures_app
-from app.errors import EXIT_INVALID
+from app.errors import EXIT_FLAGGED, InvalidInput, InvalidJson, SettingsRefused
 from app.settings import settings
 
 if TYPE_CHECKING:
@@ -73,19 +73,23 @@ def openapi_json(api: FastAPI) -> str:
 
 
 def _read_request(file: str) -> object:
+    """The request file's JSON.
+
+    Raises:
+        InvalidInput: the file cannot be read.
+        InvalidJson: it is not JSON, or nested too deep.
+    """
+    from chain.jsonlimits import check_depth
+
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text()
     except OSError as exc:
-        err.print(f"error: cannot read {file}: {exc.strerror}")
-        raise typer.Exit(EXIT_INVALID) from exc
-    from chain.jsonlimits import check_depth
-
+        raise InvalidInput("file", f"cannot read {file}: {exc.strerror}") from None
     try:
         check_depth(text)
         return json.loads(text)
     except ValueError as exc:
-        err.print(f"error: (body): {file} is not valid JSON: {exc}")
-        raise typer.Exit(EXIT_INVALID) from exc
+        raise InvalidJson([{"field": "(body)", "message": f"{file} is not valid JSON: {exc}"}]) from None
 
 
 @app.command()
@@ -98,16 +102,10 @@ def explain(
     from app.cli.render import render_result
     from app.pipeline import explain_request
     from app.runtime import build_services
-    from chain import RequestError
     from chain.request import parse_request
 
     raw = _read_request(file)
-    try:  # validate first: bad input never loads the model or touches the database
-        parse_request(raw, max_calldata_bytes=settings.max_calldata_bytes)
-    except RequestError as exc:
-        for item in exc.errors:
-            err.print(f"error: {item['field']}: {item['message']}")
-        raise typer.Exit(EXIT_INVALID) from exc
+    parse_request(raw, max_calldata_bytes=settings.max_calldata_bytes)  # bad input loads no model, touches no store
     prepare_model(quiet=as_json)
     services = build_services(settings)  # a failure here or below exits through main()'s error table
     result = asyncio.run(explain_request(raw, services))
@@ -117,7 +115,7 @@ def explain(
         render_result(result, Console())
     order = {"ok": 0, "warn": 1, "block": 2}
     if fail_on is not None and order[result["verdict"]] >= order[fail_on.value]:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FLAGGED)
 
 
 @app.command()
@@ -136,8 +134,7 @@ def serve(
         running = Settings.model_validate({**settings.model_dump(), "host": host or settings.host,
                                            "port": port or settings.port})
     except ValidationError as exc:
-        Console(stderr=True).print(f"[red]refusing to start:[/red] {exc.errors()[0]['msg']}")
-        raise typer.Exit(2) from None
+        raise SettingsRefused(exc.errors()[0]["msg"]) from None
     prepare_model(quiet=False)
     uvicorn.run(create_app(running), host=running.host, port=running.port)
 
@@ -164,12 +161,18 @@ def devnet(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 @app.command()
-def rules(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def rules(as_json: Annotated[bool, typer.Option("--json")] = False,
+          markdown: Annotated[bool, typer.Option("--markdown", help="The catalogue's default table, as in the "
+                                                                     "README.")] = False) -> None:
     """List every rule with its ID, severity and description under the active policy."""
     from rich.table import Table
 
+    from chain.catalogue.tables import rules_table
     from chain.rules import catalogue, load_policy
 
+    if markdown:
+        sys.stdout.write(rules_table() + "\n")
+        return
     policy = load_policy(settings.policy_file)
     listed = catalogue(policy)["rules"]
     if as_json:
@@ -194,8 +197,7 @@ def vllm_command(
     from inference.vllm import shell_line
 
     if quantization not in ("awq", "fp8"):
-        err.print("error: quantization: must be awq or fp8")
-        raise typer.Exit(EXIT_INVALID)
+        raise InvalidInput("quantization", "must be awq or fp8")
     line = shell_line(model, quantization, port=port)  # type: ignore[arg-type]
     env = {"TXEXPLAIN_ENGINE": "openai_compatible", "TXEXPLAIN_OPENAI_BASE_URL": f"http://HOST:{port}"}
     if as_json:
@@ -231,8 +233,7 @@ def model_hash(
         target = path or settings.model_path or default_model_path()
         digest = hash_with_progress(target, quiet=as_json)
     except (ModelFileError, OSError) as exc:
-        err.print(f"error: path: {exc}")
-        raise typer.Exit(EXIT_INVALID) from exc
+        raise InvalidInput("path", str(exc)) from None
     if as_json:
         sys.stdout.write(json.dumps({"path": str(target), "sha256": digest, "bytes": target.stat().st_size,
                                      "quantization": quantization_of(target)}) + "\n")
@@ -265,7 +266,8 @@ def main() -> None:
         failure = failure_of(exc)
         if failure is None:
             raise
-        err.print(f"error: {failure.line(exc)}", soft_wrap=True)
+        for line in failure.line(exc).splitlines() or [type(exc).__name__]:
+            err.print(f"error: {line}", soft_wrap=True, markup=False, highlight=False)
         sys.exit(failure.exit_code)
 
 

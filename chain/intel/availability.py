@@ -19,17 +19,17 @@ def unavailable_feeds(origin: str | None, names_tokens: bool, delegatecalls: boo
     OFAC list is absent (imported sanctions feeds are still read)."""
     skipped = []
     if sanctions_list().provenance is None:
-        skipped.append(SkippedCheck(check="ofac_sdn", subject=None, rules=["SANCTIONED_ADDRESS"],
+        skipped.append(SkippedCheck(check="ofac_sdn", subject=None,
                                     reason=f"the bundled OFAC SDN list (npm {SANCTIONS_PACKAGE}) is not installed: "
                                            "only imported sanctions feeds were read"))
     if delegatecalls and safe_deployments().provenance is None:
-        skipped.append(SkippedCheck(check="safe_deployments", subject=None, rules=["DELEGATECALL"],
+        skipped.append(SkippedCheck(check="safe_deployments", subject=None,
                                     reason=f"Safe's deployments (npm {SAFE_PACKAGE}) are not installed: no "
                                            "delegatecall target is known to be a Safe library"))
     if origin and phishing_list() is None:
-        skipped.append(SkippedCheck(check="phishing_list", subject=None, rules=["PHISHING_ORIGIN", "LOOKALIKE_ORIGIN"],
+        skipped.append(SkippedCheck(check="phishing_list", subject=None,
                                     reason=f"the phishing list (npm {PACKAGE}) is not installed"))
     if names_tokens and not token_lists().provenance:
-        skipped.append(SkippedCheck(check="token_lists", subject=None, rules=["IMPERSONATOR_TOKEN"],
+        skipped.append(SkippedCheck(check="token_lists", subject=None,
                                     reason=f"no token list (npm {UNISWAP[0]}, {METAMASK[0]}) is installed"))
     return skipped

@@ -13,8 +13,7 @@ def _token_label(facts: Facts, token: str) -> str:
     return f'"{meta.symbol}" ({token})' if meta and meta.symbol else token
 
 
-@rule("UNLIMITED_APPROVAL", severity="high", description="approve / increaseAllowance / permit amount of at least the "
-      "unlimited threshold")
+@rule("UNLIMITED_APPROVAL")
 def unlimited_approval(facts: Facts, policy: Policy) -> list[Finding]:
     """An approval of at least the policy's unlimited threshold (max uint160 for Permit2), as flagged
     when the approval was read."""
@@ -29,8 +28,7 @@ def unlimited_approval(facts: Facts, policy: Policy) -> list[Finding]:
     ]
 
 
-@rule("APPROVAL_TO_EOA", severity="critical", description="the spender or operator of an approval has no code (or "
-      "only an EIP-7702 delegation)")
+@rule("APPROVAL_TO_EOA")
 def approval_to_eoa(facts: Facts, policy: Policy) -> list[Finding]:
     """The spender or operator has no code, or only an EIP-7702 delegation."""
     found = []
@@ -51,8 +49,7 @@ def approval_to_eoa(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("APPROVAL_FOR_ALL", severity="high", description="setApprovalForAll(operator, true) to an operator not on the "
-      "allowlist")
+@rule("APPROVAL_FOR_ALL")
 def approval_for_all(facts: Facts, policy: Policy) -> list[Finding]:
     """setApprovalForAll(operator, true) to an operator not on the chain's allowlist."""
     allowed = policy.allowed_operators(facts.approvals_chain_id)

@@ -40,8 +40,7 @@ INSTRUCTION_WORDS = re.compile(
 URL = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|io|xyz|org|net|app|site|info|top|claim)\b)", re.IGNORECASE)
 
 
-@rule("KNOWN_MALICIOUS", severity="critical", description="any counterparty on the policy denylist or on an "
-      "imported feed of malicious addresses (evidence: the feed, its version and sha256)")
+@rule("KNOWN_MALICIOUS")
 def known_malicious(facts: Facts, policy: Policy) -> list[Finding]:
     """Any counterparty on the policy's denylist or on a ``malicious`` operator feed."""
     denied = {a.lower() for a in policy.denylist.get("addresses", [])}
@@ -51,8 +50,7 @@ def known_malicious(facts: Facts, policy: Policy) -> list[Finding]:
     return found + _feed_findings(facts, policy, "KNOWN_MALICIOUS", "malicious", "known malicious addresses")
 
 
-@rule("SANCTIONED_ADDRESS", severity="critical", description="the sender or a counterparty is on the bundled OFAC "
-      "SDN list (npm @celo/compliance) or an imported sanctions feed (evidence: the feed, its version and sha256)")
+@rule("SANCTIONED_ADDRESS")
 def sanctioned_address(facts: Facts, policy: Policy) -> list[Finding]:
     """Any address of the request, the sender's included, on the bundled SDN list or a ``sanctioned`` feed."""
     bundled = sanctions_list()
@@ -79,8 +77,7 @@ def _feed_findings(facts: Facts, policy: Policy, rule_id: str, category: str, wh
     return found
 
 
-@rule("SUSPICIOUS_PAYABLE_CALL", severity="critical", description="value sent with a claim / security-update style "
-      "call (SecurityUpdate(), Claim(), ClaimReward())")
+@rule("SUSPICIOUS_PAYABLE_CALL")
 def suspicious_payable_call(facts: Facts, policy: Policy) -> list[Finding]:
     """Value sent with a claim / security-update style call, at any depth."""
     found = []
@@ -95,7 +92,7 @@ def suspicious_payable_call(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("TRANSFER_TO_TOKEN_CONTRACT", severity="high", description="tokens sent to the token contract itself")
+@rule("TRANSFER_TO_TOKEN_CONTRACT")
 def transfer_to_token_contract(facts: Facts, policy: Policy) -> list[Finding]:
     """Tokens sent to the token contract itself, where they are almost always lost (any depth)."""
     return [finding("TRANSFER_TO_TOKEN_CONTRACT", policy,
@@ -116,8 +113,7 @@ def _recipients(facts: Facts) -> set[str]:
     return found
 
 
-@rule("POISONED_ADDRESS", severity="critical", description="recipient matches an address_book entry's first and last "
-      "4 hex chars but is a different address")
+@rule("POISONED_ADDRESS")
 def poisoned_address(facts: Facts, policy: Policy) -> list[Finding]:
     """A recipient that looks like an address-book entry (same first and last 4 hex digits) but is not it."""
     book = {a.lower() for a in facts.context.address_book}
@@ -153,8 +149,7 @@ def _swap_recipient(call: DecodedCall) -> str | None:
     return None
 
 
-@rule("SWAP_RECIPIENT_MISMATCH", severity="high", description="a swap's output, or a signed Permit2 witness order's "
-      "(UniswapX), goes to someone other than the sender or signer")
+@rule("SWAP_RECIPIENT_MISMATCH")
 def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     """A swap whose output goes to someone other than the sender (any depth), or a signed Permit2 witness order
     (UniswapX) paying an output to someone other than the signer."""
@@ -176,8 +171,7 @@ def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("OWNERSHIP_CHANGE", severity="high", description="transferOwnership / upgradeTo / changeAdmin / setOwner style "
-      "calls, and Safe owner, threshold, module, guard, fallback handler and singleton changes")
+@rule("OWNERSHIP_CHANGE")
 def ownership_change(facts: Facts, policy: Policy) -> list[Finding]:
     """transferOwnership / upgradeTo / changeAdmin / setOwner style calls (any depth)."""
     found = []
@@ -192,9 +186,7 @@ def ownership_change(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("DELEGATECALL", severity="critical", description="a Safe transaction (executed or signed) or an account call "
-      "runs as a delegatecall to code that is not one of Safe's own libraries on that chain (@safe-global/"
-      "safe-deployments): that code acts with the account's storage and funds")
+@rule("DELEGATECALL")
 def delegatecall(facts: Facts, policy: Policy) -> list[Finding]:
     """Each delegatecall, at any depth, whose target is not a listed Safe library (MultiSend, SignMessageLib, …)
     on the chain the call runs on (a SafeTx's domain chain). Without the list installed, every one fires."""
@@ -224,8 +216,7 @@ def _party(call: DecodedCall, name: str | None) -> str | None:
         return addresses[-1] if addresses else None
 
 
-@rule("EIP7702_DELEGATION", severity="critical", description="a type-4 authorization delegates the account to code "
-      "not on the allowlist")
+@rule("EIP7702_DELEGATION")
 def eip7702_delegation(facts: Facts, policy: Policy) -> list[Finding]:
     """A type-4 authorization that makes the account run code not on the allowlist."""
     allowed = policy.allowed_delegates(facts.chain_id)
@@ -250,8 +241,7 @@ def injection_reason(text: str, raw_changed: bool) -> str | None:
     return None
 
 
-@rule("METADATA_INJECTION", severity="high", description="token name/symbol or other on-chain text contains "
-      "instructions, URLs or a lookalike of a known symbol")
+@rule("METADATA_INJECTION")
 def metadata_injection(facts: Facts, policy: Policy) -> list[Finding]:
     """Token or typed-data text that carries instructions, URLs, hidden characters or lookalike symbols; signed
     text (messages, SIWE statements, typed-data strings) that carries instructions aimed at a reader."""

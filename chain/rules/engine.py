@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
+from chain.catalogue import RULE_SPECS, SEVERITIES, SPECS
 from chain.facts import Facts
 from chain.rules import approvals, counterparties, execution, intel, signatures  # noqa: F401 - registers the rules
 from chain.rules.model import Finding
 from chain.rules.policy import Policy, PolicyError
-from chain.rules.registry import RULES, SEVERITIES
+from chain.rules.registry import RULES
 
 
 def check_policy_rules(policy: Policy) -> None:
-    """Raises PolicyError when the policy overrides a rule that does not exist (a typo would silently
-    leave the rule at its default)."""
-    unknown = sorted(set(policy.rules) - set(RULES))
+    """Raises PolicyError when the policy names a rule that does not exist (a typo would silently leave the rule
+    at its default): an override, or an entry of the allowlisted rules."""
+    named = set(policy.rules) | set(policy.allowlisted.rules or ())
+    unknown = sorted(named - set(RULES))
     if unknown:
-        raise PolicyError(f"policy {policy.version} overrides rules that do not exist: {', '.join(unknown)}")
+        raise PolicyError(f"policy {policy.version} names rules that do not exist: {', '.join(unknown)}")
 
 
 def catalogue(policy: Policy) -> dict:
-    """Every rule with its severity and description under ``policy``, and the policy's identity."""
+    """Every rule with its severity and description under ``policy``, what it needs and whether an allowlisted
+    spender lowers it, and the policy's identity."""
     check_policy_rules(policy)
+    lowered = policy.allowlisted_rules()
     return {"policy": policy.identity,
-            "rules": [{"rule": r, "severity": policy.severity(r), "description": policy.description(r)}
-                      for r in sorted(RULES)]}
+            "rules": [{"rule": spec.id, "severity": policy.severity(spec.id),
+                       "description": policy.description(spec.id), "needs": [str(c) for c in spec.needs],
+                       "allowlisted_severity": policy.allowlisted.severity if spec.id in lowered else None}
+                      for spec in sorted(RULE_SPECS, key=lambda s: s.id)]}
 
 
-UNCHECKED_RULES = frozenset({"SIMULATION_UNAVAILABLE"})
+UNCHECKED_RULES = frozenset(spec.id for spec in SPECS.values() if spec.unchecked)
 """Findings that say a check could not run: the verdict is then at least the policy's ``verdict.unchecked``."""
 
 

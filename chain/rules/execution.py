@@ -10,8 +10,7 @@ from chain.rules.registry import rule
 from chain.simulate.model import SimulationStatus
 
 
-@rule("UNKNOWN_FUNCTION", severity="medium", description="calldata is present but no decoder can resolve it "
-      "(including truncated calldata)")
+@rule("UNKNOWN_FUNCTION")
 def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
     """Calldata is present but nothing resolves it — at the top level or in any nested call. A layout guessed
     from the calldata is not a resolution: it names no function."""
@@ -26,7 +25,7 @@ def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("SIMULATION_REVERTED", severity="medium", description="the simulation reverts")
+@rule("SIMULATION_REVERTED")
 def simulation_reverted(facts: Facts, policy: Policy) -> list[Finding]:
     """The simulated transaction reverts."""
     sim = facts.simulation
@@ -37,7 +36,7 @@ def simulation_reverted(facts: Facts, policy: Policy) -> list[Finding]:
                     revert_reason=sim.revert_reason, gas_used=sim.gas_used, backend=sim.backend)]
 
 
-@rule("SIMULATION_UNAVAILABLE", severity="low", description="no simulation could run")
+@rule("SIMULATION_UNAVAILABLE")
 def simulation_unavailable(facts: Facts, policy: Policy) -> list[Finding]:
     """No simulation could run, so the effects are unknown."""
     sim = facts.simulation

@@ -39,22 +39,19 @@ def _origin_findings(facts: Facts, policy: Policy, rule_id: str, kind: str) -> l
     return [finding(rule_id, policy, said, host=verdict.host, **resembles, **listed.provenance.evidence())]
 
 
-@rule("PHISHING_ORIGIN", severity="critical", description="context.origin's host (or a parent domain of it) is on "
-      "the phishing blocklist (npm eth-phishing-detect) and not on its allowlist")
+@rule("PHISHING_ORIGIN")
 def phishing_origin(facts: Facts, policy: Policy) -> list[Finding]:
     """The site asking is a known phishing domain."""
     return _origin_findings(facts, policy, "PHISHING_ORIGIN", "blocklist")
 
 
-@rule("LOOKALIKE_ORIGIN", severity="high", description="context.origin's host is within the list's Levenshtein "
-      "tolerance of a protected domain and is not that domain (fuzzy: false positives happen)")
+@rule("LOOKALIKE_ORIGIN")
 def lookalike_origin(facts: Facts, policy: Policy) -> list[Finding]:
     """The site asking resembles a protected domain without being it."""
     return _origin_findings(facts, policy, "LOOKALIKE_ORIGIN", "fuzzy")
 
 
-@rule("IMPERSONATOR_TOKEN", severity="high", description="a token (or a permit's EIP-712 domain) calls itself by a "
-      "listed token's symbol or name on the same chain at a different address")
+@rule("IMPERSONATOR_TOKEN")
 def impersonator_token(facts: Facts, policy: Policy) -> list[Finding]:
     """Tokens whose on-chain symbol, or a permit whose signing domain, claims a listed token at another address."""
     lists = token_lists()

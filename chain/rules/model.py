@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from chain.catalogue import RuleId, Severity
 from chain.facts import Facts
 from chain.rules.policy import Policy
 
@@ -14,8 +15,8 @@ from chain.rules.policy import Policy
 class Finding(BaseModel):
     """One rule's conclusion, with evidence a human can check."""
 
-    rule: str
-    severity: str
+    rule: RuleId  # type: ignore[valid-type]
+    severity: Severity
     message: str
     evidence: dict[str, Any] = Field(default_factory=dict)
 
@@ -33,7 +34,7 @@ def approval_finding(rule_id: str, policy: Policy, chain_id: int, parties: list[
     """An approval-class finding: at the policy's ``allowlisted.severity`` (evidence kept, ``allowlisted``
     true) when every spender is on the chain's allowlist and the rule is one the policy lowers."""
     allowed = policy.allowed_spenders(chain_id)
-    if parties and rule_id in policy.allowlisted.rules and all(p in allowed for p in parties):
+    if parties and rule_id in policy.allowlisted_rules() and all(p in allowed for p in parties):
         return Finding(rule=rule_id, severity=policy.allowlisted.severity,
                        message=message + " The spender is on the allowlist of well-known contracts.",
                        evidence={**evidence, "allowlisted": True})

@@ -11,7 +11,7 @@ from typing import Literal, get_args
 from eth_utils import to_checksum_address
 from pydantic import BaseModel, Field, ValidationError
 
-from chain.rules.registry import DEFAULTS, SEVERITIES
+from chain.catalogue import SEVERITIES, SPECS
 
 
 class PolicyError(ValueError):
@@ -64,7 +64,8 @@ class AllowlistedPolicy(BaseModel):
     approving Permit2 or signing the Universal Router's permit is routine."""
 
     severity: str = "low"
-    rules: list[str] = Field(default_factory=lambda: ["UNLIMITED_APPROVAL", "PERMIT_SIGNATURE", "PERMIT2_SIGNATURE"])
+    rules: list[str] | None = Field(None, description="The rules it lowers; by default those the catalogue marks "
+                                    "`allowlisted`.")
 
 
 class Policy(BaseModel):
@@ -83,12 +84,18 @@ class Policy(BaseModel):
     def severity(self, rule: str) -> str:
         """The severity of ``rule`` under this policy: its override, else the rule's default."""
         override = self.rules.get(rule)
-        return override.severity if override and override.severity else DEFAULTS[rule].severity
+        return override.severity if override and override.severity else SPECS[rule].severity
 
     def description(self, rule: str) -> str:
         """What ``rule`` checks: the policy's wording if it gives one, else the rule's own."""
         override = self.rules.get(rule)
-        return override.description if override and override.description else DEFAULTS[rule].description
+        return override.description if override and override.description else SPECS[rule].description
+
+    def allowlisted_rules(self) -> frozenset[str]:
+        """The rules an allowlisted spender lowers: the policy's list, else the catalogue's ``allowlisted`` ones."""
+        if self.allowlisted.rules is not None:
+            return frozenset(self.allowlisted.rules)
+        return frozenset(spec.id for spec in SPECS.values() if spec.allowlisted)
 
     def threshold(self, name: str) -> int:
         """An integer threshold by name."""

@@ -10,8 +10,7 @@ from chain.rules.policy import Policy
 from chain.rules.registry import rule
 
 
-@rule("PERMIT_SIGNATURE", severity="medium", description="EIP-2612 or DAI-style permit typed data (off-chain "
-      "approval, no gas)")
+@rule("PERMIT_SIGNATURE")
 def permit_signature(facts: Facts, policy: Policy) -> list[Finding]:
     """EIP-2612 or DAI-style permit typed data: an approval granted off-chain, with no gas."""
     td = facts.typed_data
@@ -24,8 +23,7 @@ def permit_signature(facts: Facts, policy: Policy) -> list[Finding]:
                              classification=td.classification, token=td.verifying_contract, spenders=spenders)]
 
 
-@rule("PERMIT2_SIGNATURE", severity="medium", description="Permit2 PermitSingle / PermitBatch / PermitTransferFrom / "
-      "witness variants")
+@rule("PERMIT2_SIGNATURE")
 def permit2_signature(facts: Facts, policy: Policy) -> list[Finding]:
     """A Permit2 PermitSingle / PermitBatch / PermitTransferFrom / witness signature."""
     td = facts.typed_data
@@ -42,8 +40,7 @@ def permit2_signature(facts: Facts, policy: Policy) -> list[Finding]:
 
 
 
-@rule("LONG_EXPIRY", severity="medium", description="permit / Permit2 deadline or expiration more than the policy's "
-      "horizon away, or none")
+@rule("LONG_EXPIRY")
 def long_expiry(facts: Facts, policy: Policy) -> list[Finding]:
     """A permit or Permit2 approval that never expires, or expires beyond the policy's horizon."""
     horizon = facts.observed_at + policy.threshold("expiry_horizon_days") * 86_400
@@ -63,8 +60,7 @@ def long_expiry(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
-@rule("BLIND_SIGNATURE", severity="critical", description="a signature the user cannot read: a 32-byte hash "
-      "(eth_sign, personal_sign) or bytes that are not text")
+@rule("BLIND_SIGNATURE")
 def blind_signature(facts: Facts, policy: Policy) -> list[Finding]:
     """eth_sign, or personal_sign of exactly 32 bytes (a hash): the user cannot see what they sign."""
     m = facts.message
@@ -82,8 +78,7 @@ def _host(value: str) -> str:
     return (parsed.hostname or "").lower()
 
 
-@rule("SIWE_DOMAIN_MISMATCH", severity="critical", description="a Sign-In-With-Ethereum message whose domain differs "
-      "from context.origin")
+@rule("SIWE_DOMAIN_MISMATCH")
 def siwe_domain_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     """A Sign-In-With-Ethereum message for a domain other than the site asking."""
     m = facts.message
@@ -97,7 +92,7 @@ def siwe_domain_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
                     siwe_domain=m.siwe["domain"], origin=origin)]
 
 
-@rule("CHAIN_ID_MISMATCH", severity="high", description="typed-data domain chainId differs from the request chain")
+@rule("CHAIN_ID_MISMATCH")
 def chain_id_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     """The typed data's domain chainId differs from the chain of the request."""
     td = facts.typed_data
@@ -111,8 +106,7 @@ def chain_id_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
 SEAPORT_FUNGIBLE = (0, 1)  # NATIVE, ERC20; 2–5 are ERC-721/1155 items (with or without criteria)
 
 
-@rule("ORDER_FOR_NOTHING", severity="critical", description="a Seaport order whose consideration to the signer is "
-      "absent or fungible dust (an NFT back is not nothing)")
+@rule("ORDER_FOR_NOTHING")
 def order_for_nothing(facts: Facts, policy: Policy) -> list[Finding]:
     """A marketplace order that gives items away: nothing (or dust) comes back to the signer. Every item type
     counts: an NFT coming back (an offer or a collection offer) is never nothing."""
