@@ -8,12 +8,14 @@ one is one edit here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from chain import Analysis
+from chain.answers import DecodeResult, SimulateResult
 from chain.approvals import Approval
+from chain.catalogue import RequestKind
 from chain.decode import DecodedCall
 from chain.decode.messages import MessageFacts
 from chain.decode.typed_data import TypedDataFacts
@@ -24,7 +26,8 @@ from chain.rules.policy import Verdict
 from chain.simulate.model import SimulationResult
 from inference import Explanation, ModelIdentity
 
-Kind = Literal["transaction", "typed_data", "message", "batch"]
+__all__ = ["AuditRef", "DecodeResult", "ExplainResult", "NarrativeEvent", "PolicyIdentity", "ResultBody",
+           "SimulateResult", "result_contract"]
 
 
 class PolicyIdentity(BaseModel):
@@ -50,7 +53,7 @@ class ResultBody(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: str
-    kind: Kind
+    kind: RequestKind
     chain_id: int
     sender: str | None = Field(None, description="The account the transaction is from, or the signer; null for a "
                                "batch that names no sender.")
@@ -80,25 +83,16 @@ class ExplainResult(ResultBody):
     audit: AuditRef
 
 
-class DecodeResult(BaseModel):
-    """``POST /v1/decode``: ``decoded`` for transactions (and for a SafeTx signature: the execTransaction it
-    authorizes), ``typed_data``/``message`` for signatures."""
+class NarrativeEvent(BaseModel):
+    """The ``narrative`` event of ``POST /v1/explain?stream=true``: the validated narrative (or why there is none),
+    audited in its own record of kind ``narrative`` whose ``parent`` is the streamed result's record."""
 
-    kind: Kind
-    decoded: DecodedCall | None = None
-    typed_data: TypedDataFacts | None = None
-    message: MessageFacts | None = None
-    digest: str | None = Field(None, description="Messages: the EIP-191 digest the signature covers.")
-    approvals: list[Approval] = Field(default_factory=list)
-
-
-class SimulateResult(BaseModel):
-    """``POST /v1/simulate``."""
-
-    kind: Literal["transaction", "batch"]
-    decoded: DecodedCall | None = None
-    simulation: SimulationResult
-    approvals: list[Approval] = Field(default_factory=list)
+    id: str
+    parent: str = Field(description="The record id of the result this narrative is about.")
+    verdict: Verdict
+    explanation: Explanation
+    model: ModelIdentity
+    audit: AuditRef
 
 
 def result_contract(analysis: Analysis, policy: Policy, record_id: str, explanation: Explanation,

@@ -10,9 +10,10 @@ from typing import Any
 import anyio.to_thread
 from ulid import ULID
 
-from app.contract import result_contract
+from app.contract import NarrativeEvent, result_contract
 from app.runtime import Services
 from audit import RecordBody
+from audit.kinds import RecordKind
 from chain import Analysis
 from chain.request import parse_request
 from chain.trace import Trace
@@ -58,7 +59,7 @@ async def narrate(analysis: Analysis, services: Services, trace: Trace, tenant: 
                          services.gate, services.settings.narrative_mode, cache_scope(services, tenant))
 
 
-async def append(kind: str, request: Any, result: dict[str, Any], analysis: Analysis, narration: Narration,
+async def append(kind: RecordKind, request: Any, result: dict[str, Any], analysis: Analysis, narration: Narration,
                  services: Services, trace: Trace, tenant: str) -> dict[str, Any]:
     """Write one audit record of ``kind`` holding ``request`` and ``result``; returns ``result`` with its
     ``audit`` block. The one place a pipeline record is shaped.
@@ -92,7 +93,7 @@ async def record(raw: Any, analysis: Analysis, narration: Narration, services: S
     """
     explanation, identity, _ = narration
     result = result_contract(analysis, services.policy, record_id, explanation, identity)
-    return await append(analysis.facts.kind, raw, result, analysis, narration, services, trace, tenant)
+    return await append(RecordKind(analysis.facts.kind), raw, result, analysis, narration, services, trace, tenant)
 
 
 async def record_narrative(parent: dict[str, Any], analysis: Analysis, narration: Narration, services: Services,
@@ -107,7 +108,8 @@ async def record_narrative(parent: dict[str, Any], analysis: Analysis, narration
     result = {"id": str(ULID()), "parent": parent["id"], "verdict": analysis.verdict,
               "explanation": explanation.model_dump(mode="json"), "model": identity.model_dump(mode="json")}
     request = {"parent": parent["id"], "parent_leaf_hash": parent["audit"]["leaf_hash"]}
-    return await append("narrative", request, result, analysis, narration, services, trace, tenant)
+    event = await append(RecordKind.NARRATIVE, request, result, analysis, narration, services, trace, tenant)
+    return NarrativeEvent.model_validate(event).model_dump(mode="json")
 
 
 async def stream_parts(raw: Any, services: Services, analysis: Analysis, trace: Trace,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from chain.analysis import Analysis
+from chain.answers import DecodeResult, SimulateResult
 from chain.approvals import Approval, approvals_of, nft_standard
 from chain.decode import DecodedCall, decode_batch, decode_calldata, deployment
 from chain.decode.messages import MessageFacts, message_facts
@@ -19,7 +20,7 @@ from chain.decode.typed_data_v1 import legacy_message_facts
 from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_calls
 from chain.intel.availability import unavailable_feeds
 from chain.intel.labels import labels_of
-from chain.request import Signature, Transaction
+from chain.request import Signature, Transaction, request_kind
 from chain.rules import Policy, evaluate
 from chain.simulate import SimulationBackend
 from chain.simulate.chains import backend_for
@@ -81,7 +82,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
     skipped = _skipped(tx, decoded, simulation, approvals, token_addresses, usable is None, why)
     skipped += unavailable_feeds(tx.context.origin, bool(token_addresses), _delegatecalls(decoded, tx.to))
     facts = Facts(
-        kind="batch" if tx.calls is not None else "transaction", chain_id=tx.chain_id, sender=tx.sender,
+        kind=request_kind(tx), chain_id=tx.chain_id, sender=tx.sender,
         to=tx.to, value=str(tx.value), calldata_size=len(tx.data),
         decoded=decoded, approvals=approvals, simulation=simulation, accounts=accounts, tokens=tokens,
         context=tx.context, observed_at=int(time.time()), delegations=tx.delegations, skipped=skipped,
@@ -121,24 +122,23 @@ def _skipped(tx: Transaction, decoded: DecodedCall | None, simulation: Simulatio
     """The checks that needed state and could not run, each with the rules it would have fed."""
     skipped = []
     if simulation.status is SimulationStatus.UNAVAILABLE:
-        skipped.append(SkippedCheck(check="simulation", reason=simulation.error or "unavailable",
-                                    rules=["SIMULATION_REVERTED"]))
+        skipped.append(SkippedCheck(check="simulation", reason=simulation.error or "unavailable"))
     if tx.sender is None:
-        skipped.append(SkippedCheck(check="swap_recipient", reason=NO_SENDER, rules=["SWAP_RECIPIENT_MISMATCH"]))
+        skipped.append(SkippedCheck(check="swap_recipient", reason=NO_SENDER))
     if not no_state:
         return skipped
     for spender in sorted({a.spender for a in approvals if a.grants}):
-        skipped.append(SkippedCheck(check="spender_code", subject=spender, rules=["APPROVAL_TO_EOA"],
+        skipped.append(SkippedCheck(check="spender_code", subject=spender,
                                     reason=f"the spender's code was not checked: {why}"))
     for token in sorted({a.token for a in approvals if not a.standard_confirmed}):
-        skipped.append(SkippedCheck(check="token_standard", subject=token, rules=["APPROVAL_FOR_ALL"],
+        skipped.append(SkippedCheck(check="token_standard", subject=token,
                                     reason=f"the token's standard was read from the selector, not from ERC-165: {why}"))
     for token in tokens:
-        skipped.append(SkippedCheck(check="token_metadata", subject=token, rules=["METADATA_INJECTION"],
+        skipped.append(SkippedCheck(check="token_metadata", subject=token,
                                     reason=f"the token's symbol and decimals were not read: {why}"))
     unknown = {target for call, target, _ in walk_calls(decoded, tx.to) if call.source == "unknown" and target}
     for target in sorted(unknown):
-        skipped.append(SkippedCheck(check="bytecode", subject=target, rules=["UNKNOWN_FUNCTION"],
+        skipped.append(SkippedCheck(check="bytecode", subject=target,
                                     reason=f"the target's bytecode and proxy were not read to decode the call: {why}"))
     return skipped
 
@@ -204,12 +204,12 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
                                                symbol_raw=meta.symbol_raw, standard="erc20")
             call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
     if unavailable is not None:
-        skipped = [SkippedCheck(check="spender_code", subject=s, rules=["APPROVAL_TO_EOA"],
+        skipped = [SkippedCheck(check="spender_code", subject=s,
                                 reason=f"the spender's code was not checked: {unavailable}") for s in spenders]
     skipped += unavailable_feeds(sig.context.origin, bool(approvals),
                                  _delegatecalls(decoded, typed.verifying_contract if typed else None))
     facts = Facts(
-        kind="typed_data" if typed is not None else "message", chain_id=sig.chain_id, sender=sig.signer,
+        kind=request_kind(sig), chain_id=sig.chain_id, sender=sig.signer,
         to=typed.verifying_contract if decoded is not None else None, decoded=decoded, approvals=approvals,
         accounts=accounts, tokens=tokens, context=sig.context, typed_data=typed,
         message=message, signing_method=sig.method, observed_at=int(time.time()), lookups_unavailable=unavailable,
@@ -240,7 +240,7 @@ def _authorized_call(sig: Signature, typed: TypedDataFacts, policy: Policy) -> t
     return decoded, _approvals(decoded, typed.verifying_contract, 0, None, policy)
 
 
-def simulate_request(request: Transaction, backend: SimulationBackend, policy: Policy) -> dict:
+def simulate_request(request: Transaction, backend: SimulationBackend, policy: Policy) -> SimulateResult:
     """Decode and simulate only — no rules, no model: the decoded call, the simulation, and the approvals."""
     backend = backend_for(backend, request.chain_id)
     with backend.session(request.state_overrides) as state:
@@ -250,10 +250,7 @@ def simulate_request(request: Transaction, backend: SimulationBackend, policy: P
         usable = readable if simulation.status is not SimulationStatus.UNAVAILABLE else None
         approvals = _approvals(decoded, request.to, request.value, usable, policy)
         approvals += observed_approvals(simulation, approvals, request.sender, policy.threshold("unlimited_approval"))
-    return {"kind": "batch" if request.calls is not None else "transaction",
-            "decoded": decoded.model_dump(mode="json") if decoded else None,
-            "simulation": simulation.model_dump(mode="json"),
-            "approvals": [a.model_dump(mode="json") for a in approvals]}
+    return SimulateResult(kind=request_kind(request), decoded=decoded, simulation=simulation, approvals=approvals)
 
 
 def _message_facts(sig: Signature) -> MessageFacts:
@@ -268,23 +265,25 @@ def _readable(state: ChainState, chain_id: int) -> ChainState | None:
     return state if state.chain_id == chain_id else None
 
 
-def decode_request(request: Transaction | Signature, policy: Policy, backend: SimulationBackend | None = None) -> dict:
-    """Decoding only — no simulation, no model: what the calldata or signature payload says. With a
-    ``backend`` serving the request's chain, proxies are resolved and bytecode consulted."""
+def decode_request(request: Transaction | Signature, policy: Policy,
+                   backend: SimulationBackend | None = None) -> DecodeResult:
+    """Decoding only — no simulation, no model: what the calldata or signature payload says, and the approvals its
+    bytes grant (read as explain reads them). With a ``backend`` serving the request's chain, proxies are resolved,
+    bytecode consulted and token standards asked."""
+    kind = request_kind(request)
     if isinstance(request, Signature):
         if request.typed_data is not None:
             typed, approvals = classify(request.typed_data, request.digest, policy.threshold("unlimited_approval"))
             decoded, authorized = _authorized_call(request, typed, policy)
-            return {"kind": "typed_data", "typed_data": typed.model_dump(mode="json"),
-                    "decoded": decoded.model_dump(mode="json") if decoded else None,
-                    "approvals": [a.model_dump(mode="json") for a in approvals + authorized]}
-        message = _message_facts(request)
-        return {"kind": "message", "message": message.model_dump(mode="json"),
-                "digest": "0x" + request.digest.hex()}
+            return DecodeResult(kind=kind, typed_data=typed, decoded=decoded, approvals=approvals + authorized)
+        return DecodeResult(kind=kind, message=_message_facts(request), digest="0x" + request.digest.hex())
     if backend is None:
         decoded = _decode_transaction(request, None)
+        approvals = _approvals(decoded, request.to, request.value, None, policy)
     else:
         backend = backend_for(backend, request.chain_id)
         with backend.session(request.state_overrides) as state:
-            decoded = _decode_transaction(request, _readable(state, request.chain_id))
-    return {"kind": "transaction", "decoded": decoded.model_dump(mode="json") if decoded else None}
+            readable = _readable(state, request.chain_id)
+            decoded = _decode_transaction(request, readable)
+            approvals = _approvals(decoded, request.to, request.value, readable, policy)
+    return DecodeResult(kind=kind, decoded=decoded, approvals=approvals)

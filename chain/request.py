@@ -9,6 +9,7 @@ from typing import Any
 from eth_utils import keccak
 from pydantic import BaseModel, Field
 
+from chain.catalogue import RequestKind
 from chain.decode.registry import FunctionAbi
 from chain.decode.user_operation import (
     AccountDeployment,
@@ -22,6 +23,7 @@ from chain.jsonlimits import check_depth
 from chain.request_shapes import (
     DEFAULT_MAX_CALLDATA,
     LEGACY_TYPED_DATA_METHODS,
+    REQUEST_OF_METHOD,
     SIGNING_METHODS,
     SUPPORTED_METHODS,
     TYPED_DATA_METHODS,
@@ -37,7 +39,7 @@ from chain.request_shapes import (
 )
 
 __all__ = ["SIGNING_METHODS", "AccountOverride", "BatchCall", "RequestContext", "RequestError", "Signature",
-           "Transaction", "field_path", "parse_request"]
+           "Transaction", "field_path", "parse_request", "request_kind"]
 
 
 class Transaction(BaseModel):
@@ -76,6 +78,14 @@ class Signature(BaseModel):
     digest: bytes  # what the wallet will actually sign
     state_overrides: dict[str, AccountOverride]
     context: RequestContext
+
+
+def request_kind(request: Transaction | Signature) -> RequestKind:
+    """The one decision of a request's ``kind``, for every answer: a batch, a transaction, typed data (EIP-712),
+    or a message (personal_sign, eth_sign, and legacy v1 typed data, which is shown as a message)."""
+    if isinstance(request, Signature):
+        return RequestKind.TYPED_DATA if request.typed_data is not None else RequestKind.MESSAGE
+    return RequestKind.BATCH if request.calls is not None else RequestKind.TRANSACTION
 
 
 class RequestError(ValueError):
@@ -125,10 +135,7 @@ def parse_request(raw: Any, *, max_calldata_bytes: int = DEFAULT_MAX_CALLDATA) -
                 [{"field": "method", "message": f"unsupported method {method!r}; supported: "
                   + ", ".join(SUPPORTED_METHODS)}]
             )
-        model: type[BaseModel] = (SignRequest if method in SIGNING_METHODS
-                                  else SendCallsRequest if method == "wallet_sendCalls"
-                                  else UserOperationRequest if method == "eth_sendUserOperation"
-                                  else RawSendRequest if method == "eth_sendRawTransaction" else RpcRequest)
+        model: type[BaseModel] = REQUEST_OF_METHOD[method]
     else:
         model = BareTransactionRequest
     try:

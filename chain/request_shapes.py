@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AliasChoices,
@@ -15,20 +15,24 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import WithJsonSchema
 
 from chain.decode.registry import FunctionAbi
 from chain.hexutil import parse_address, parse_data, parse_quantity
 from chain.jsonlimits import check_depth
 
-Address = Annotated[str, BeforeValidator(parse_address)]
-Quantity = Annotated[int, BeforeValidator(parse_quantity)]
-HexBytes = Annotated[bytes, BeforeValidator(parse_data)]
-Slot = Annotated[int, BeforeValidator(lambda v: _word(v))]
+# How the wire spells each: what the OpenAPI document (and clients generated from it) say a field takes.
+Address = Annotated[str, BeforeValidator(parse_address), WithJsonSchema(
+    {"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$", "description": "A 20-byte address, 0x-hex (EIP-55 when "
+     "mixed-case)."})]
+Quantity = Annotated[int, BeforeValidator(parse_quantity), WithJsonSchema(
+    {"anyOf": [{"type": "string", "pattern": "^(0x[0-9a-fA-F]+|[0-9]+)$"}, {"type": "integer", "minimum": 0}],
+     "description": "A quantity: 0x-hex, a decimal string or a JSON integer."})]
+HexBytes = Annotated[bytes, BeforeValidator(parse_data), WithJsonSchema(
+    {"type": "string", "pattern": "^0x([0-9a-fA-F]{2})*$", "description": "Bytes as 0x-hex."})]
+Slot = Annotated[int, BeforeValidator(lambda v: _word(v)), WithJsonSchema(
+    {"type": "string", "pattern": "^0x[0-9a-fA-F]{1,64}$", "description": "A storage slot or word, 0x-hex."})]
 
-SIGNING_METHODS = ("eth_signTypedData_v4", "eth_signTypedData_v3", "eth_signTypedData", "eth_signTypedData_v1",
-                   "personal_sign", "eth_sign")
-SUPPORTED_METHODS = ("eth_sendTransaction", "eth_signTransaction", "wallet_sendTransaction", "eth_sendRawTransaction",
-                     "wallet_sendCalls", "eth_sendUserOperation", *SIGNING_METHODS)
 LEGACY_TYPED_DATA_METHODS = ("eth_signTypedData", "eth_signTypedData_v1")  # the v1 array form (MetaMask)
 TYPED_DATA_METHODS = {"eth_signTypedData_v4": "v4", "eth_signTypedData_v3": "v3"}  # method → eth-sig-util version
 DEFAULT_MAX_CALLDATA = 128 * 1024
@@ -190,8 +194,10 @@ def _parse_abi(value: Any) -> list[FunctionAbi] | None:
 
 
 class _WithAbi(BaseModel):
-    abi: Annotated[list[FunctionAbi] | None, BeforeValidator(_parse_abi)] = Field(
-        None, description="The target's JSON ABI, tried before the bundled ABIs when decoding calldata.")
+    abi: Annotated[list[FunctionAbi] | None, BeforeValidator(_parse_abi), WithJsonSchema(
+        {"anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "string"}, {"type": "null"}]})] = Field(
+        None, description="The target's JSON ABI (a list of entries, or a JSON string of one), tried before the "
+                          "bundled ABIs when decoding calldata.")
 
 
 class BareTransactionRequest(_Common, _WithAbi, TransactionParams):
@@ -256,7 +262,9 @@ class SignRequest(_Common):
 
     method: Literal["eth_signTypedData_v4", "eth_signTypedData_v3", "eth_signTypedData", "eth_signTypedData_v1",
                     "personal_sign", "eth_sign"]
-    params: list[Any] = Field(min_length=2, max_length=3)
+    params: list[Any] = Field(min_length=2, max_length=3, description="eth_signTypedData_v4/_v3 `[signer, typed "
+                              "data]`; personal_sign `[message, signer]`; eth_sign `[signer, hash]`; "
+                              "eth_signTypedData (v1) `[items, signer]`.")
 
 
 class RawSendRequest(_Common, _WithAbi):
@@ -335,5 +343,12 @@ class UserOperationRequest(_Common, _WithAbi):
     params: tuple[UserOperation, Address]
 
 
-ExplainRequest = (BareTransactionRequest | RpcRequest | SendCallsRequest | SignRequest | RawSendRequest
-                  | UserOperationRequest)
+METHOD_REQUESTS: tuple[type[BaseModel], ...] = (RpcRequest, RawSendRequest, SendCallsRequest, UserOperationRequest,
+                                                SignRequest)
+"""The EIP-1193 requests, each taking the methods its ``method`` literal lists: the one home of which methods are
+accepted (a bare transaction has no ``method``)."""
+REQUEST_OF_METHOD: dict[str, type[BaseModel]] = {method: model for model in METHOD_REQUESTS
+                                                 for method in get_args(model.model_fields["method"].annotation)}
+SUPPORTED_METHODS: tuple[str, ...] = tuple(REQUEST_OF_METHOD)
+SIGNING_METHODS: tuple[str, ...] = get_args(SignRequest.model_fields["method"].annotation)
+TRANSACTION_METHODS: tuple[str, ...] = tuple(m for m in SUPPORTED_METHODS if m not in SIGNING_METHODS)

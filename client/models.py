@@ -7,9 +7,29 @@ contract, with every field and enum, is ``app.contract`` (and the OpenAPI docume
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from client.enums import (
+    CheckName,
+    DecodeSource,
+    NarrativeMode,
+    NarrativeSource,
+    RequestKind,
+    RuleId,
+    Severity,
+    SimulationStatus,
+    Verdict,
+)
+
+E = TypeVar("E")
+Open = Annotated[E | str, Field(union_mode="left_to_right")]
+"""An enum field that still parses a value a newer server adds (as a plain string)."""
+
+__all__ = ["AuditRef", "CheckName", "DecodeResult", "DecodeSource", "ExplainResult", "Explanation", "Finding",
+           "NarrativeMode", "NarrativeSource", "RequestKind", "RuleId", "Severity", "SimulateResult",
+           "SimulationStatus", "SkippedCheck", "Verdict"]
 
 
 class _Open(BaseModel):
@@ -19,8 +39,8 @@ class _Open(BaseModel):
 class Finding(_Open):
     """One rule that fired."""
 
-    rule: str
-    severity: str
+    rule: Open[RuleId]
+    severity: Open[Severity]
     message: str
     evidence: dict[str, Any] = Field(default_factory=dict)
 
@@ -29,10 +49,10 @@ class Explanation(_Open):
     """The deterministic summary, and the validated narrative or why there is none."""
 
     summary: str
-    narrative: str | None = None
-    narrative_source: Literal["model", "cache", "none"] = "none"
+    narrative: str | None
+    narrative_source: Open[NarrativeSource]
     rejected_reason: str | None = None
-    mode: Literal["claims", "free"] | None = Field(None, description="claims: the narrative is this request's "
+    mode: Open[NarrativeMode] | None = Field(None, description="claims: the narrative is this request's "
                                                    "claims, chosen and ordered by the model; free: model text the "
                                                    "validator checked; null: no model was asked.")
     claims: list[str] | None = Field(None, description="Claims mode: the ids of the claims the narrative tells, "
@@ -46,51 +66,57 @@ class AuditRef(_Open):
     leaf_hash: str
     seq: int
     cid: str | None = None
-    chain_hash: str | None = None
+    chain_hash: str
 
 
 class SkippedCheck(_Open):
     """A check that needs chain state and could not run, the rules it would have fed, and why."""
 
-    check: str = Field(description="simulation | spender_code | token_standard | token_metadata | bytecode | "
-                       "swap_recipient | phishing_list | token_lists")
+    check: Open[CheckName]
     subject: str | None = Field(None, description="The address the check concerns, if one.")
     reason: str
-    rules: list[str] = Field(default_factory=list)
+    rules: list[Open[RuleId]]
 
 
 class ExplainResult(_Open):
     """The result contract of ``POST /v1/explain``."""
 
     id: str
-    kind: Literal["transaction", "typed_data", "message", "batch"]
+    kind: Open[RequestKind]
     chain_id: int
-    verdict: Literal["ok", "warn", "block"]
+    sender: str | None = Field(None, description="The account the transaction is from, or the signer.")
+    verdict: Open[Verdict]
     findings: list[Finding] = Field(default_factory=list)
     decoded: dict[str, Any] | None = None
     approvals: list[dict[str, Any]] = Field(default_factory=list)
     simulation: dict[str, Any] | None = None
     skipped_checks: list[SkippedCheck] = Field(default_factory=list, description="Checks that need chain state "
                                                "and could not run (no node for the chain, node down, no sender).")
+    typed_data: dict[str, Any] | None = None
+    message: dict[str, Any] | None = None
+    labels: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Known counterparties by address.")
+    user_operation: dict[str, Any] | None = None
     explanation: Explanation
-    model: dict[str, Any] | None = None
+    model: dict[str, Any]
+    policy: dict[str, str]
     audit: AuditRef
 
 
 class DecodeResult(_Open):
     """``POST /v1/decode``: ``decoded`` for transactions, ``typed_data``/``message`` for signatures."""
 
-    kind: str
+    kind: Open[RequestKind]
     decoded: dict[str, Any] | None = None
     typed_data: dict[str, Any] | None = None
     message: dict[str, Any] | None = None
+    digest: str | None = None
     approvals: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class SimulateResult(_Open):
     """``POST /v1/simulate``."""
 
-    kind: str
+    kind: Open[RequestKind]
     decoded: dict[str, Any] | None = None
     simulation: dict[str, Any]
     approvals: list[dict[str, Any]] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from app.contract import DecodeResult, ExplainResult, SimulateResult
 from app.runtime import build_services
 from app.settings import Settings
 from chain.analyze import decode_request, simulate_request
-from chain.request import Signature, parse_request
+from chain.request import Signature, parse_request, request_kind
 from chain.simulate import RevmBackend
 from tests.support.helpers import explain_now
 
@@ -53,9 +53,22 @@ def test_every_explain_result_is_exactly_its_contract(services) -> None:  # type
 def test_every_decode_and_simulate_result_is_exactly_its_contract(services) -> None:  # type: ignore[no-untyped-def]
     for raw in REQUESTS:
         parsed = parse_request(raw)
-        assert untyped(DecodeResult, decode_request(parsed, services.policy, services.backend)) == {}
+        decoded = decode_request(parsed, services.policy, services.backend).model_dump(mode="json")
+        assert untyped(DecodeResult, decoded) == {}
+        assert decoded["kind"] == request_kind(parsed)
         if not isinstance(parsed, Signature):
-            assert untyped(SimulateResult, simulate_request(parsed, services.backend, services.policy)) == {}
+            simulated = simulate_request(parsed, services.backend, services.policy).model_dump(mode="json")
+            assert untyped(SimulateResult, simulated) == {}
+            assert simulated["kind"] == request_kind(parsed)
+
+
+def test_decode_simulate_and_explain_name_a_batch_alike(services) -> None:  # type: ignore[no-untyped-def]
+    batch = json.loads((ROOT / "examples/wallet-send-calls-batch.json").read_text())
+    parsed = parse_request(batch)
+    answers = (decode_request(parsed, services.policy).kind, simulate_request(parsed, services.backend,
+                                                                               services.policy).kind,
+               explain_now(batch, services)["kind"])
+    assert answers == ("batch", "batch", "batch")
 
 
 def test_a_field_the_contract_does_not_type_is_caught() -> None:

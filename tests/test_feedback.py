@@ -23,7 +23,6 @@ PHISH = tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, 2**256 - 1))
 @pytest.fixture
 def served(sqlite_url: str, make_services: Callable[..., Services]) -> Iterator[tuple[Services, TestClient]]:
     services = make_services(sqlite_url, api_keys="required")
-    services.engine = None
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         yield services, client
 
@@ -66,7 +65,7 @@ def test_bad_feedback_is_422_naming_the_field(served: tuple[Services, TestClient
     assert answer.status_code == 422 and any(field in e["field"] for e in answer.json()["errors"]), answer.text
 
 
-def test_feedback_on_a_missing_record_or_on_feedback_is_404(served: tuple[Services, TestClient]) -> None:
+def test_feedback_on_a_missing_record_is_404_and_on_feedback_422(served: tuple[Services, TestClient]) -> None:
     services, client = served
     acme = key(services, "acme")
     missing = client.post("/v1/feedback", headers=acme, json={"record_id": "01JD6Z8Q4W3X5Y7Z9A1B2C3D4E",
@@ -76,7 +75,7 @@ def test_feedback_on_a_missing_record_or_on_feedback_is_404(served: tuple[Servic
     first = client.post("/v1/feedback", headers=acme, json={"record_id": record_id, "decision": "rejected"})
     on_feedback = client.post("/v1/feedback", headers=acme, json={"record_id": first.json()["id"],
                                                                   "decision": "rejected"})
-    assert on_feedback.status_code == 404
+    assert on_feedback.status_code == 422 and on_feedback.json()["errors"][0]["field"] == "record_id"
 
 
 def test_stats_report_each_rules_override_rate(served: tuple[Services, TestClient]) -> None:

@@ -125,5 +125,5 @@ def test_without_safes_list_every_delegatecall_fires_and_says_why(backend: RevmB
 
 
 def test_decode_shows_the_authorized_call(policy: Policy) -> None:
-    decoded = decode_request(parse_request(safe_tx("safe-tx-add-owner")), policy)
+    decoded = decode_request(parse_request(safe_tx("safe-tx-add-owner")), policy).model_dump(mode="json")
     assert decoded["decoded"]["calls"][0]["function"] == "addOwnerWithThreshold(address,uint256)"

@@ -11,13 +11,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
-from starlette.exceptions import HTTPException
 
 from app.api.openapi_docs import install_openapi
-from app.api.problems import problem, validation_problem
+from app.api.problems import failure_response, validation_error
 from app.api.routes import audit, chain, explain, explorer, feedback, ops
 from app.auth import FAILED_KEYS_PER_MINUTE, RateLimiter
-from app.errors import ERRORS, failure_of, problem_members, response_headers
+from app.errors import ERRORS, InvalidInput, Misdirected
 from app.intel_records import append_feed_record, record_bundled_feeds
 from app.runtime import Services, build_pin_client, build_services
 from app.settings import Settings, loopback_host
@@ -86,23 +85,14 @@ def _lifespan(settings: Settings, services: Services | None):  # type: ignore[no
 
 async def _mapped_failure(request: Request, exc: Exception) -> JSONResponse:
     """Any failure in :data:`app.errors.ERRORS`, answered as its problem+json."""
-    failure = failure_of(exc)
-    assert failure is not None  # registered only for the table's types
-    if failure.status >= 500:
-        log.warning("%s on %s %s: %s", failure.slug, request.method, request.url.path, type(exc).__name__)
-    return JSONResponse(problem_members(exc, failure), status_code=failure.status,
-                        media_type="application/problem+json", headers=response_headers(exc, failure))
+    response = failure_response(exc)
+    if response.status_code >= 500:
+        log.warning("%s on %s %s: %s", response.status_code, request.method, request.url.path, type(exc).__name__)
+    return response
 
 
 async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-    return validation_problem(list(exc.errors()))
-
-
-async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-    response = problem(exc.status_code, slug, str(exc.detail), f"{request.method} {request.url.path}: {exc.detail}")
-    response.headers.update(exc.headers or {})
-    return response
+    return failure_response(validation_error(list(exc.errors())))
 
 
 def _guard(settings: Settings) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
@@ -112,15 +102,12 @@ def _guard(settings: Settings) -> Callable[[Request, Callable[[Request], Awaitab
 
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if not settings.keys_required and not loopback_host(request.headers.get("host", ""), settings.allowed_hosts):
-            return problem(421, "misdirected-request", "Misdirected request",
-                           "this server runs without API keys and answers only to a loopback host name (a page on "
-                           "another name reaching it is DNS rebinding)",
-                           errors=[{"field": "Host", "message": "must be localhost or a loopback address"}])
+            return failure_response(Misdirected("this server runs without API keys and answers only to a loopback "
+                                                "host name (a page on another name reaching it is DNS rebinding)"))
         bad = next((name for name, value in request.query_params.multi_items() if "\x00" in value or "\x00" in name),
                    "(path)" if "\x00" in request.url.path else None)
         if bad is not None:
-            return problem(422, "invalid-request", "Invalid request", f"{bad}: contains a NUL character",
-                           errors=[{"field": bad, "message": "contains a NUL character"}])
+            return failure_response(InvalidInput(bad, "contains a NUL character"))
         response = await call_next(request)
         response.headers["X-Content-Type-Options"] = "nosniff"  # every answer is what its type says
         path = request.url.path
@@ -159,7 +146,6 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     for kind in ERRORS:
         app.add_exception_handler(kind, _mapped_failure)
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
-    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     for module in (explain, chain, audit, feedback, ops):
         app.include_router(module.router)
     app.mount("/audit/static", explorer.static_files, name="audit-static")

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from chain.request import field_path
+from chain.request import RequestError, field_path
 
 PROBLEM_TYPE = "https://txexplain.dev/problems/"
 
@@ -16,10 +16,19 @@ def problem_body(status: int, slug: str, title: str, detail: str, **extra: Any) 
     return {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "detail": detail, **extra}
 
 
-def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    """A problem+json response (see :func:`problem_body`)."""
-    return JSONResponse(problem_body(status, slug, title, detail, **extra), status_code=status,
-                        media_type="application/problem+json")
+def failure_response(exc: Exception) -> JSONResponse:
+    """The problem+json answer the error table gives ``exc`` (its status, members and headers).
+
+    Raises:
+        LookupError: ``exc`` is not a failure the table maps.
+    """
+    from app.errors import failure_of, problem_members, response_headers
+
+    failure = failure_of(exc)
+    if failure is None:
+        raise LookupError(f"{type(exc).__name__} is not in the error table")
+    return JSONResponse(problem_members(exc, failure), status_code=failure.status_for(exc),
+                        media_type="application/problem+json", headers=response_headers(exc, failure))
 
 
 PROBLEM_EXAMPLE = {"type": PROBLEM_TYPE + "invalid-request", "title": "Invalid request", "status": 422,
@@ -39,13 +48,12 @@ def problem_responses(**described: str) -> dict[int | str, dict[str, Any]]:
 _LOCATIONS = ("query", "path", "body", "header", "cookie")
 
 
-def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
-    """A 422 problem+json for FastAPI's parameter validation errors, one entry per field; the field is
-    named the way request-contract errors name theirs, without FastAPI's leading ``query``/``body``."""
+def validation_error(errors: list[dict[str, Any]]) -> RequestError:
+    """FastAPI's parameter validation errors as a :class:`RequestError` naming each field the way request-contract
+    errors name theirs, without FastAPI's leading ``query``/``body``."""
     def named_field(loc: Any) -> str:
         loc = tuple(loc or ())
         return field_path(loc[1:] if loc and loc[0] in _LOCATIONS else loc)
 
-    named = [{"field": named_field(e.get("loc")), "message": str(e.get("msg", "invalid"))} for e in errors]
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in named) or "invalid request"
-    return problem(422, "invalid-request", "Invalid request", detail, errors=named)
+    return RequestError([{"field": named_field(e.get("loc")), "message": str(e.get("msg", "invalid"))}
+                         for e in errors] or [{"field": "(request)", "message": "invalid request"}])

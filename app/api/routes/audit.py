@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -12,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.deps import CallerDep, SessionsDep, get_caller
 from app.api.openapi_docs import CHECKPOINT_OK, CONSISTENCY_OK, RECORD_OK, RECORDS_OK
-from app.api.problems import problem, problem_responses
+from app.api.problems import problem_responses
 from app.auth import Caller
+from app.errors import InvalidInput, NotFound
 from audit import queries
 from audit.record import view as record_fields
 
@@ -45,22 +45,15 @@ def record_view(sessions: sessionmaker[Session], record_id: str, caller: Caller)
 async def list_records(
     sessions: SessionsDep,
     caller: CallerDep,
-    address: str | None = None,
-    verdict: Annotated[str | None, Query(pattern="^(ok|warn|block)$")] = None,
-    rule: str | None = None,
-    model: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    feedback: bool | None = None,
+    filters: Annotated[queries.RecordFilter, Query()],
     cursor: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Records newest first, filtered (each filter is indexed); pass `next_cursor` back as `cursor`.
     `feedback=true` keeps the records someone gave feedback on (`POST /v1/feedback`), `false` the others.
-    A client key sees its own tenant's records; an auditor key sees every tenant's."""
-    filters = queries.RecordFilter(address=address, verdict=verdict, rule=rule, model=model, since=since,
-                                   until=until, feedback=feedback,
-                                   tenant=None if caller.sees_all_tenants else caller.tenant)
+    A client key sees its own tenant's records; an auditor key sees every tenant's (or one, with `tenant`)."""
+    if not caller.sees_all_tenants:
+        filters = filters.model_copy(update={"tenant": caller.tenant})
     page, next_cursor = await run_in_threadpool(queries.search_records, sessions, filters, cursor=cursor,
                                                 limit=limit)
     return {"records": [queries.record_summary(r) for r in page], "next_cursor": next_cursor}
@@ -74,8 +67,7 @@ async def read_record(record_id: str, sessions: SessionsDep, caller: CallerDep) 
 
     body = await run_in_threadpool(record_view, sessions, record_id, caller)
     if body is None:
-        return problem(404, "not-found", "No such record", f"no audit record has id {record_id!r}",
-                       errors=[{"field": "record_id", "message": "not found"}])
+        raise NotFound("record_id", f"no audit record has id {record_id!r}")
     return body
 
 
@@ -85,7 +77,7 @@ async def read_latest_checkpoint(sessions: SessionsDep) -> dict[str, Any] | JSON
     """The newest signed checkpoint: size, root, chain head, the signed bytes, key and signature."""
     checkpoint = await run_in_threadpool(queries.latest_checkpoint, sessions)
     if checkpoint is None:
-        return problem(404, "not-found", "No checkpoint yet", "the ledger is empty")
+        raise NotFound("checkpoint", "the ledger is empty", "No checkpoint yet")
     return queries.checkpoint_json(checkpoint)
 
 
@@ -98,8 +90,7 @@ async def read_consistency(
     """RFC 9162 consistency proof from the tree of `first` records to the tree of `second`; each root
     comes with its signed checkpoint when one exists at that size."""
     if first > second:
-        return problem(422, "invalid-request", "Invalid request", "first must not exceed second",
-                       errors=[{"field": "first", "message": "must not exceed second"}])
+        raise InvalidInput("first", "must not exceed second")
 
     def load() -> dict[str, Any]:
         proof, first_root, second_root = queries.served_consistency(sessions, first, second)
@@ -113,5 +104,4 @@ async def read_consistency(
     try:
         return await run_in_threadpool(load)
     except ValueError as exc:
-        return problem(422, "invalid-request", "Invalid request", str(exc),
-                       errors=[{"field": "second", "message": str(exc)}])
+        raise InvalidInput("second", str(exc)) from None

@@ -9,7 +9,9 @@ from fastapi.responses import JSONResponse
 from app.api.body import openapi_examples, read_request
 from app.api.deps import PolicyDep, ServicesDep, get_caller
 from app.api.openapi_docs import RULES_OK, SIMULATE_OK
-from app.api.problems import problem, problem_responses
+from app.api.problems import problem_responses
+from app.api.request_schema import request_body
+from app.errors import NotATransaction
 from chain import Signature
 from chain.analyze import simulate_request
 from chain.rules import catalogue
@@ -20,20 +22,17 @@ router = APIRouter(tags=["chain"], dependencies=[Depends(get_caller)])
 @router.post("/v1/simulate", response_model=None,
              responses={**SIMULATE_OK, **problem_responses(
                  s422="Not a transaction request, or a field is invalid (named).")},
-             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                 "schema": {"type": "object"}, "examples": openapi_examples(transactions_only=True)}}}})
+             openapi_extra=request_body("TransactionRequest", openapi_examples(transactions_only=True)))
 async def simulate_endpoint(request: Request, services: ServicesDep) -> JSONResponse:
     """Decode and simulate a transaction (bare, `eth_sendTransaction`, `eth_signTransaction` or a
     `wallet_sendCalls` batch): `decoded`, `simulation` (`status`: `success`, `reverted` or `unavailable`)
     and `approvals`. No rules, no model, nothing stored: use `/v1/explain` for a verdict."""
     parsed = await read_request(request, services)
-    if isinstance(parsed, JSONResponse):
-        return parsed
     if isinstance(parsed, Signature):
-        message = "signing requests execute nothing; use /v1/decode or /v1/explain"
-        return problem(422, "not-a-transaction", "Not a transaction", message,
-                       errors=[{"field": "method", "message": message}])
-    return JSONResponse(await run_in_threadpool(simulate_request, parsed, services.backend, services.policy))
+        raise NotATransaction([{"field": "method", "message": "signing requests execute nothing; use /v1/decode or "
+                                "/v1/explain"}])
+    answer = await run_in_threadpool(simulate_request, parsed, services.backend, services.policy)
+    return JSONResponse(answer.model_dump(mode="json"))
 
 
 @router.get("/v1/rules", responses=RULES_OK)

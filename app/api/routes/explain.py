@@ -14,6 +14,7 @@ from app.api.body import openapi_examples, read_json, read_request
 from app.api.deps import CallerDep, ServicesDep
 from app.api.openapi_docs import DECODE_OK, EXPLAIN_OK
 from app.api.problems import problem_responses
+from app.api.request_schema import request_body
 from app.contract import DecodeResult, ExplainResult
 from app.errors import failure_of, problem_members
 from app.pipeline import analyze_request, explain_request, stream_parts
@@ -23,8 +24,7 @@ from inference.admission import ModelBusy
 
 router = APIRouter(tags=["explain"])
 
-_REQUEST_BODY = {"requestBody": {"required": True, "content": {"application/json": {
-    "schema": {"type": "object"}, "examples": openapi_examples()}}}}
+_REQUEST_BODY = request_body("ExplainRequest", openapi_examples())
 
 
 async def _sse(parts: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterator[str]:
@@ -59,9 +59,8 @@ async def decode_endpoint(request: Request, services: ServicesDep, caller: Calle
     says why, `candidates` lists colliding signatures). `decoded.proxy` names the implementation a proxy
     target was decoded against."""
     parsed = await read_request(request, services)
-    if isinstance(parsed, JSONResponse):
-        return parsed
-    return JSONResponse(await run_in_threadpool(decode_request, parsed, services.policy, services.backend))
+    answer = await run_in_threadpool(decode_request, parsed, services.policy, services.backend)
+    return JSONResponse(answer.model_dump(mode="json"))
 
 
 @router.post(
@@ -87,8 +86,6 @@ async def explain_endpoint(request: Request, services: ServicesDep, caller: Call
     Text the validator rejects is never streamed. An `event: error` reports an audit failure.
     """
     raw = await read_json(request, services)
-    if isinstance(raw, JSONResponse):
-        return raw
     if stream:
         trace = Trace()
         analysis = await analyze_request(raw, services, trace)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -21,11 +20,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from app.api.deps import ServicesDep, charge_caller
 from app.api.routes.audit import MAX_SEQ, record_view
 from app.auth import AuthError, Caller, authenticate
 from audit import RecordFilter, record_summary, search_records
+from audit.queries import FILTER_FIELDS
 from audit.signing import key_id_of
 from chain.rules.policy import VERDICTS
 
@@ -94,27 +95,26 @@ def _same_origin(request: Request) -> bool:
 
 
 def parse_filters(params: dict[str, str], tenant: str | None) -> RecordFilter:
-    """The list filters from query parameters; blank fields mean no filter.
+    """The list filters from the form's fields (the API's query parameters); blank fields mean no filter, and a
+    client's key always keeps its own tenant.
 
     Raises:
-        FilterError: a verdict outside ok/warn/block or a time that does not parse.
+        FilterError: a filter that does not parse (named).
     """
-    values = {k: v.strip() for k, v in params.items() if v.strip()}
-    verdict = values.get("verdict")
-    if verdict is not None and verdict not in VERDICTS:
-        raise FilterError("verdict", f"must be one of {', '.join(VERDICTS)}")
-    times: dict[str, datetime | None] = {}
-    for name in ("since", "until"):
-        try:
-            times[name] = datetime.fromisoformat(values[name]) if name in values else None
-        except ValueError:
-            raise FilterError(name, "must be an ISO 8601 time such as 2026-11-24T09:30") from None
-    feedback = values.get("feedback")
-    if feedback is not None and feedback not in FEEDBACK_FILTER:
-        raise FilterError("feedback", f"must be one of {', '.join(FEEDBACK_FILTER)}")
-    return RecordFilter(tenant=tenant, address=values.get("address"), verdict=verdict, rule=values.get("rule"),
-                        model=values.get("model"), since=times["since"], until=times["until"],
-                        feedback=FEEDBACK_FILTER[feedback] if feedback else None)
+    values: dict[str, Any] = dict(params)
+    if "feedback" in values:
+        values["feedback"] = FEEDBACK_FILTER.get(values["feedback"].strip(), values["feedback"])
+    if tenant is not None:
+        values["tenant"] = tenant
+    try:
+        return RecordFilter.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        field = str(error["loc"][0]) if error["loc"] else "filter"
+        hint = {"since": "must be an ISO 8601 time such as 2026-11-24T09:30", "until": "must be an ISO 8601 time "
+                "such as 2026-11-24T09:30", "verdict": f"must be one of {', '.join(VERDICTS)}",
+                "feedback": f"must be one of {', '.join(FEEDBACK_FILTER)}"}
+        raise FilterError(field, hint.get(field, str(error["msg"]))) from None
 
 
 @router.get("", response_class=HTMLResponse)
@@ -124,8 +124,7 @@ async def list_page(request: Request, services: ServicesDep) -> Response:
         caller = await _caller(request, services)
     except AuthError as exc:
         return _login_page(request, str(exc))
-    params = {k: request.query_params.get(k, "") for k in ("address", "verdict", "rule", "model", "since", "until",
-                                                         "feedback")}
+    params = {k: request.query_params.get(k, "") for k in FILTER_FIELDS if k != "tenant"}
     try:
         filters = parse_filters(params, None if caller.sees_all_tenants else caller.tenant)
         cursor = int(request.query_params["cursor"]) if request.query_params.get("cursor") else None

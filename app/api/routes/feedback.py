@@ -13,9 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import CallerDep, ServicesDep, get_caller
 from app.api.openapi_docs import ok_response
-from app.api.problems import problem, problem_responses
+from app.api.problems import problem_responses
+from app.errors import InvalidInput, NotFound
 from audit import queries
 from audit.feedback import feedback_record
+from audit.kinds import EXPLAINED_KINDS
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(get_caller)])
 
@@ -48,15 +50,18 @@ FEEDBACK_OK = ok_response(FeedbackAnswer, {
 
 @router.post("/v1/feedback", status_code=201, response_model=None,
              responses={**FEEDBACK_OK, **problem_responses(s404="No record with this id that the caller may see.",
-                                                           s422="A field is invalid (named in `errors`).")})
+                                                           s422="A field is invalid (named in `errors`), or the "
+                                                                "record is not an explained request.")})
 async def post_feedback(body: FeedbackRequest, services: ServicesDep, caller: CallerDep) -> JSONResponse:
     """Record the user's decision (`proceeded`, `rejected`, `reported_malicious`, `false_positive`) about an
     explained request: an audit record of kind `feedback` linked to it, carrying the rules that had fired, so
     `txexplain audit stats` can report how often each rule is overridden."""
     parent = await run_in_threadpool(queries.get_record, services.sessions, body.record_id)
-    if parent is None or parent.kind == "feedback" or not (caller.sees_all_tenants or parent.tenant == caller.tenant):
-        return problem(404, "not-found", "No such record", f"no explained request has id {body.record_id!r}",
-                       errors=[{"field": "record_id", "message": "not found"}])
+    if parent is None or not (caller.sees_all_tenants or parent.tenant == caller.tenant):
+        raise NotFound("record_id", f"no explained request has id {body.record_id!r}")
+    if parent.kind not in EXPLAINED_KINDS:
+        raise InvalidInput("record_id", f"record {body.record_id} is a {parent.kind} record: feedback is about an "
+                           "explained request, the record that carries its verdict")
     record = feedback_record(parent, body.decision, body.comment, caller.tenant, services.policy.identity)
     appended = await run_in_threadpool(services.ledger.append, record)
     return JSONResponse(status_code=201, content={

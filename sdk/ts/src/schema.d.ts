@@ -116,7 +116,7 @@ export interface paths {
          * List Records
          * @description Records newest first, filtered (each filter is indexed); pass `next_cursor` back as `cursor`.
          *     `feedback=true` keeps the records someone gave feedback on (`POST /v1/feedback`), `false` the others.
-         *     A client key sees its own tenant's records; an auditor key sees every tenant's.
+         *     A client key sees its own tenant's records; an auditor key sees every tenant's (or one, with `tenant`).
          */
         get: operations["list_records_v1_audit_records_get"];
         put?: never;
@@ -279,6 +279,43 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AccountOverride
+         * @description geth's eth_call override for one account, applied before simulation and code look-ups.
+         */
+        AccountOverride: {
+            /**
+             * Code
+             * @default null
+             */
+            code: string | null;
+            /**
+             * Balance
+             * @default null
+             */
+            balance: (string | number) | null;
+            /**
+             * Nonce
+             * @description An account nonce is a uint64 (EIP-2681).
+             * @default null
+             */
+            nonce: (string | number) | null;
+            /**
+             * State
+             * @description Full storage replacement: not supported by the simulator; use stateDiff.
+             * @default null
+             */
+            state: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Statediff
+             * @default null
+             */
+            stateDiff: {
+                [key: string]: string;
+            } | null;
+        };
+        /**
          * Approval
          * @description One approval: the contract's ``approvals[]`` item.
          */
@@ -380,6 +417,168 @@ export interface components {
             chain_hash: string;
         };
         /**
+         * BareTransactionRequest
+         * @description A bare transaction: chain_id plus the transaction fields at the top level.
+         */
+        BareTransactionRequest: {
+            /**
+             * From
+             * @description A 20-byte address, 0x-hex (EIP-55 when mixed-case).
+             */
+            from: string;
+            /**
+             * To
+             * @default null
+             */
+            to: string | null;
+            /**
+             * Value
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             * @default 0
+             */
+            value: string | number;
+            /**
+             * Data
+             * @description Bytes as 0x-hex.
+             * @default
+             */
+            data: string;
+            /**
+             * Gas
+             * @default null
+             */
+            gas: (string | number) | null;
+            /**
+             * Chainid
+             * @default null
+             */
+            chainId: (string | number) | null;
+            /**
+             * Authorizationlist
+             * @default null
+             */
+            authorizationList: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Nonce
+             * @default null
+             */
+            nonce: (string | number) | null;
+            /**
+             * Type
+             * @default null
+             */
+            type: (string | number) | null;
+            /**
+             * Gasprice
+             * @default null
+             */
+            gasPrice: (string | number) | null;
+            /**
+             * Maxfeepergas
+             * @default null
+             */
+            maxFeePerGas: (string | number) | null;
+            /**
+             * Maxpriorityfeepergas
+             * @default null
+             */
+            maxPriorityFeePerGas: (string | number) | null;
+            /**
+             * Accesslist
+             * @default null
+             */
+            accessList: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Feecurrency
+             * @description Celo: the ERC-20 gas is paid in.
+             * @default null
+             */
+            feeCurrency: string | null;
+            /**
+             * Blobs
+             * @default null
+             */
+            blobs: unknown;
+            /**
+             * Blobversionedhashes
+             * @default null
+             */
+            blobVersionedHashes: unknown;
+            /**
+             * Maxfeeperblobgas
+             * @default null
+             */
+            maxFeePerBlobGas: unknown;
+            /**
+             * Sidecars
+             * @default null
+             */
+            sidecars: unknown;
+            /**
+             * Abi
+             * @description The target's JSON ABI (a list of entries, or a JSON string of one), tried before the bundled ABIs when decoding calldata.
+             * @default null
+             */
+            abi: Record<string, never>[] | string | null;
+            /**
+             * Chain Id
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             */
+            chain_id: string | number;
+            /** State Overrides */
+            state_overrides?: {
+                [key: string]: components["schemas"]["AccountOverride"];
+            };
+            context?: components["schemas"]["RequestContext"];
+        };
+        /**
+         * BatchCall
+         * @description One call of an EIP-5792 ``wallet_sendCalls`` batch.
+         */
+        BatchCall: {
+            /**
+             * To
+             * @description Absent: the call deploys a contract with ``data`` as initcode.
+             * @default null
+             */
+            to: string | null;
+            /**
+             * Data
+             * @description Bytes as 0x-hex.
+             * @default
+             */
+            data: string;
+            /**
+             * Value
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             * @default 0
+             */
+            value: string | number;
+            /**
+             * Chainid
+             * @description viem 2.21's draft shape: per call.
+             * @default null
+             */
+            chainId: (string | number) | null;
+            /**
+             * Capabilities
+             * @default null
+             */
+            capabilities: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * CheckName
+         * @description A check that needs chain state or an installed list (``skipped_checks[].check``).
+         * @enum {string}
+         */
+        CheckName: "simulation" | "spender_code" | "token_standard" | "token_metadata" | "bytecode" | "swap_recipient" | "phishing_list" | "token_lists" | "safe_deployments" | "ofac_sdn";
+        /**
          * Checkpoint
          * @description A signed Merkle checkpoint: ``signed`` is the exact RFC 8785 JSON the Ed25519 signature covers.
          */
@@ -450,15 +649,11 @@ export interface components {
         };
         /**
          * DecodeResult
-         * @description ``POST /v1/decode``: ``decoded`` for transactions (and for a SafeTx signature: the execTransaction it
-         *     authorizes), ``typed_data``/``message`` for signatures.
+         * @description ``POST /v1/decode``: ``decoded`` for transactions and batches (and for a SafeTx signature: the
+         *     execTransaction it authorizes), ``typed_data``/``message`` for signatures, and the approvals the bytes grant.
          */
         DecodeResult: {
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "transaction" | "typed_data" | "message" | "batch";
+            kind: components["schemas"]["RequestKind"];
             decoded?: components["schemas"]["DecodedCall"] | null;
             typed_data?: components["schemas"]["TypedDataFacts"] | null;
             message?: components["schemas"]["MessageFacts"] | null;
@@ -540,17 +735,38 @@ export interface components {
             trailing_data?: string | null;
         };
         /**
+         * Eip7702Auth
+         * @description An EntryPoint v0.8 user operation's EIP-7702 authorization (its delegate is the account's code).
+         */
+        Eip7702Auth: {
+            /**
+             * Address
+             * @description A 20-byte address, 0x-hex (EIP-55 when mixed-case).
+             */
+            address: string;
+            /**
+             * Chainid
+             * @default null
+             */
+            chainId: (string | number) | null;
+            /**
+             * Nonce
+             * @default null
+             */
+            nonce: (string | number) | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A bare transaction, or an EIP-1193 request exactly as the wallet holds it (`method` and `params`), with `chain_id` beside it. */
+        ExplainRequest: components["schemas"]["BareTransactionRequest"] | (components["schemas"]["RpcRequest"] | components["schemas"]["RawSendRequest"] | components["schemas"]["SendCallsRequest"] | components["schemas"]["UserOperationRequest"] | components["schemas"]["SignRequest"]);
+        /**
          * ExplainResult
          * @description The result contract of ``POST /v1/explain``.
          */
         ExplainResult: {
             /** Id */
             id: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "transaction" | "typed_data" | "message" | "batch";
+            kind: components["schemas"]["RequestKind"];
             /** Chain Id */
             chain_id: number;
             /**
@@ -658,10 +874,12 @@ export interface components {
          * @description One rule's conclusion, with evidence a human can check.
          */
         Finding: {
-            /** Rule */
-            rule: string;
-            /** Severity */
-            severity: string;
+            rule: components["schemas"]["RuleId"];
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low" | "info";
             /** Message */
             message: string;
             /** Evidence */
@@ -737,6 +955,28 @@ export interface components {
             quantization?: string | null;
         };
         /**
+         * NarrativeEvent
+         * @description The ``narrative`` event of ``POST /v1/explain?stream=true``: the validated narrative (or why there is none),
+         *     audited in its own record of kind ``narrative`` whose ``parent`` is the streamed result's record.
+         */
+        NarrativeEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Parent
+             * @description The record id of the result this narrative is about.
+             */
+            parent: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "ok" | "warn" | "block";
+            explanation: components["schemas"]["Explanation"];
+            model: components["schemas"]["ModelIdentity"];
+            audit: components["schemas"]["AuditRef"];
+        };
+        /**
          * NarrativeMode
          * @description How the narrative was generated (the contract's ``explanation.mode``).
          * @enum {string}
@@ -796,6 +1036,35 @@ export interface components {
             implementation: string;
             /** Beacon */
             beacon?: string | null;
+        };
+        /**
+         * RawSendRequest
+         * @description An EIP-1193 ``eth_sendRawTransaction`` request: the signed envelope, as 0x-hex.
+         */
+        RawSendRequest: {
+            /**
+             * Abi
+             * @description The target's JSON ABI (a list of entries, or a JSON string of one), tried before the bundled ABIs when decoding calldata.
+             * @default null
+             */
+            abi: Record<string, never>[] | string | null;
+            /**
+             * Chain Id
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             */
+            chain_id: string | number;
+            /** State Overrides */
+            state_overrides?: {
+                [key: string]: components["schemas"]["AccountOverride"];
+            };
+            context?: components["schemas"]["RequestContext"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            method: "eth_sendRawTransaction";
+            /** Params */
+            params: string[];
         };
         /**
          * Readiness
@@ -908,6 +1177,56 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * RequestContext
+         * @description What the wallet knows about the situation (origin, its address book).
+         */
+        RequestContext: {
+            /**
+             * Origin
+             * @default null
+             */
+            origin: string | null;
+            /** Address Book */
+            address_book?: string[];
+        };
+        /**
+         * RequestKind
+         * @description What was asked of the wallet (the result's ``kind``).
+         * @enum {string}
+         */
+        RequestKind: "transaction" | "batch" | "typed_data" | "message";
+        /**
+         * RpcRequest
+         * @description An EIP-1193 ``eth_sendTransaction``, ``eth_signTransaction`` or ``wallet_sendTransaction`` request (viem's
+         *     fallback when a wallet refuses ``eth_sendTransaction``), exactly as the wallet holds it: each does the same
+         *     thing once broadcast, so all are explained alike.
+         */
+        RpcRequest: {
+            /**
+             * Abi
+             * @description The target's JSON ABI (a list of entries, or a JSON string of one), tried before the bundled ABIs when decoding calldata.
+             * @default null
+             */
+            abi: Record<string, never>[] | string | null;
+            /**
+             * Chain Id
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             */
+            chain_id: string | number;
+            /** State Overrides */
+            state_overrides?: {
+                [key: string]: components["schemas"]["AccountOverride"];
+            };
+            context?: components["schemas"]["RequestContext"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            method: "eth_sendTransaction" | "eth_signTransaction" | "wallet_sendTransaction";
+            /** Params */
+            params: components["schemas"]["TransactionParams"][];
+        };
+        /**
          * RuleCatalogue
          * @description ``GET /v1/rules``: the active policy's identity and every rule under it.
          */
@@ -921,27 +1240,139 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** RuleInfo */
+        /**
+         * RuleId
+         * @description A rule's stable id (`findings[].rule`).
+         * @enum {string}
+         */
+        RuleId: "APPROVAL_TO_EOA" | "UNLIMITED_APPROVAL" | "APPROVAL_FOR_ALL" | "PERMIT_SIGNATURE" | "PERMIT2_SIGNATURE" | "LONG_EXPIRY" | "ORDER_FOR_NOTHING" | "BLIND_SIGNATURE" | "SIWE_DOMAIN_MISMATCH" | "CHAIN_ID_MISMATCH" | "KNOWN_MALICIOUS" | "SANCTIONED_ADDRESS" | "SUSPICIOUS_PAYABLE_CALL" | "TRANSFER_TO_TOKEN_CONTRACT" | "POISONED_ADDRESS" | "SWAP_RECIPIENT_MISMATCH" | "OWNERSHIP_CHANGE" | "EIP7702_DELEGATION" | "DELEGATECALL" | "UNKNOWN_FUNCTION" | "METADATA_INJECTION" | "SIMULATION_REVERTED" | "SIMULATION_UNAVAILABLE" | "PHISHING_ORIGIN" | "LOOKALIKE_ORIGIN" | "IMPERSONATOR_TOKEN";
+        /**
+         * RuleInfo
+         * @description One rule of the catalogue under the active policy.
+         */
         RuleInfo: {
-            /** Rule */
-            rule: string;
-            /** Severity */
-            severity: string;
+            rule: components["schemas"]["RuleId"];
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low" | "info";
             /** Description */
             description: string;
+            /**
+             * Needs
+             * @description The checks it reads; when one could not run, `skipped_checks` names this rule.
+             */
+            needs: components["schemas"]["CheckName"][];
+            /**
+             * Allowlisted Severity
+             * @description Its severity toward a spender on the chain's allowlist; null when the allowlist does not lower it.
+             */
+            allowlisted_severity: ("critical" | "high" | "medium" | "low" | "info") | null;
         } & {
             [key: string]: unknown;
         };
         /**
-         * SimulateResult
-         * @description ``POST /v1/simulate``.
+         * SendCallsParams
+         * @description EIP-5792 ``wallet_sendCalls`` parameters (versions 1.0 and 2.0).
          */
-        SimulateResult: {
+        SendCallsParams: {
+            /** Version */
+            version: string;
             /**
-             * Kind
+             * Id
+             * @default null
+             */
+            id: string | null;
+            /**
+             * Chainid
+             * @description Absent in viem 2.21's draft shape, which puts it on each call.
+             * @default null
+             */
+            chainId: (string | number) | null;
+            /**
+             * From
+             * @description Absent when the wallet picks the account: the batch is then decoded and judged but not simulated.
+             * @default null
+             */
+            from: string | null;
+            /** Calls */
+            calls: components["schemas"]["BatchCall"][];
+            /**
+             * Capabilities
+             * @default null
+             */
+            capabilities: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Atomicrequired
+             * @default null
+             */
+            atomicRequired: boolean | null;
+        };
+        /**
+         * SendCallsRequest
+         * @description An EIP-5792 ``wallet_sendCalls`` request: a batch of calls from one account.
+         */
+        SendCallsRequest: {
+            /**
+             * Abi
+             * @description The target's JSON ABI (a list of entries, or a JSON string of one), tried before the bundled ABIs when decoding calldata.
+             * @default null
+             */
+            abi: Record<string, never>[] | string | null;
+            /**
+             * Chain Id
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             */
+            chain_id: string | number;
+            /** State Overrides */
+            state_overrides?: {
+                [key: string]: components["schemas"]["AccountOverride"];
+            };
+            context?: components["schemas"]["RequestContext"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "transaction" | "batch";
+            method: "wallet_sendCalls";
+            /** Params */
+            params: components["schemas"]["SendCallsParams"][];
+        };
+        /**
+         * SignRequest
+         * @description An EIP-1193 signing request: typed data, a personal message, or a raw hash.
+         */
+        SignRequest: {
+            /**
+             * Chain Id
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             */
+            chain_id: string | number;
+            /** State Overrides */
+            state_overrides?: {
+                [key: string]: components["schemas"]["AccountOverride"];
+            };
+            context?: components["schemas"]["RequestContext"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            method: "eth_signTypedData_v4" | "eth_signTypedData_v3" | "eth_signTypedData" | "eth_signTypedData_v1" | "personal_sign" | "eth_sign";
+            /**
+             * Params
+             * @description eth_signTypedData_v4/_v3 `[signer, typed data]`; personal_sign `[message, signer]`; eth_sign `[signer, hash]`; eth_signTypedData (v1) `[items, signer]`.
+             */
+            params: unknown[];
+        };
+        /**
+         * SimulateResult
+         * @description ``POST /v1/simulate``: the decoded call, the simulation and the approvals, with no verdict.
+         */
+        SimulateResult: {
+            /** @description transaction or batch: signing requests execute nothing. */
+            kind: components["schemas"]["RequestKind"];
             decoded?: components["schemas"]["DecodedCall"] | null;
             simulation: components["schemas"]["SimulationResult"];
             /** Approvals */
@@ -988,14 +1419,10 @@ export interface components {
         SimulationStatus: "success" | "reverted" | "unavailable";
         /**
          * SkippedCheck
-         * @description A check that needs chain state and could not run: one item of the result's ``skipped_checks``.
+         * @description A check that needs chain state or a list and could not run: one item of the result's ``skipped_checks``.
          */
         SkippedCheck: {
-            /**
-             * Check
-             * @description simulation | spender_code | token_standard | token_metadata | bytecode | swap_recipient | phishing_list | token_lists | safe_deployments | ofac_sdn
-             */
-            check: string;
+            check: components["schemas"]["CheckName"];
             /**
              * Subject
              * @description The address the check concerns, if one.
@@ -1005,10 +1432,115 @@ export interface components {
             reason: string;
             /**
              * Rules
-             * @description The rules that could not use it.
+             * @description The rules that could not use it: those whose catalogue entry needs the check.
              */
-            rules?: string[];
+            readonly rules: components["schemas"]["RuleId"][];
         };
+        /**
+         * TransactionParams
+         * @description An eth_sendTransaction parameter object (also the body of a bare transaction).
+         */
+        TransactionParams: {
+            /**
+             * From
+             * @description A 20-byte address, 0x-hex (EIP-55 when mixed-case).
+             */
+            from: string;
+            /**
+             * To
+             * @default null
+             */
+            to: string | null;
+            /**
+             * Value
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             * @default 0
+             */
+            value: string | number;
+            /**
+             * Data
+             * @description Bytes as 0x-hex.
+             * @default
+             */
+            data: string;
+            /**
+             * Gas
+             * @default null
+             */
+            gas: (string | number) | null;
+            /**
+             * Chainid
+             * @default null
+             */
+            chainId: (string | number) | null;
+            /**
+             * Authorizationlist
+             * @default null
+             */
+            authorizationList: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Nonce
+             * @default null
+             */
+            nonce: (string | number) | null;
+            /**
+             * Type
+             * @default null
+             */
+            type: (string | number) | null;
+            /**
+             * Gasprice
+             * @default null
+             */
+            gasPrice: (string | number) | null;
+            /**
+             * Maxfeepergas
+             * @default null
+             */
+            maxFeePerGas: (string | number) | null;
+            /**
+             * Maxpriorityfeepergas
+             * @default null
+             */
+            maxPriorityFeePerGas: (string | number) | null;
+            /**
+             * Accesslist
+             * @default null
+             */
+            accessList: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Feecurrency
+             * @description Celo: the ERC-20 gas is paid in.
+             * @default null
+             */
+            feeCurrency: string | null;
+            /**
+             * Blobs
+             * @default null
+             */
+            blobs: unknown;
+            /**
+             * Blobversionedhashes
+             * @default null
+             */
+            blobVersionedHashes: unknown;
+            /**
+             * Maxfeeperblobgas
+             * @default null
+             */
+            maxFeePerBlobGas: unknown;
+            /**
+             * Sidecars
+             * @default null
+             */
+            sidecars: unknown;
+        };
+        /** @description A request that executes: a bare transaction or an EIP-1193 transaction, batch or user operation (no signing request). */
+        TransactionRequest: components["schemas"]["BareTransactionRequest"] | (components["schemas"]["RpcRequest"] | components["schemas"]["RawSendRequest"] | components["schemas"]["SendCallsRequest"] | components["schemas"]["UserOperationRequest"]);
         /**
          * TypedDataFacts
          * @description What a typed-data signature grants.
@@ -1045,6 +1577,109 @@ export interface components {
             } | null;
             /** @description The contract's name and labelled fields from Ledger's clear-signing list, when a descriptor matches. */
             clear_signing?: components["schemas"]["ClearSigning"] | null;
+        };
+        /**
+         * UserOperation
+         * @description An ERC-4337 user operation as a bundler's RPC takes it: EntryPoint v0.6 (``initCode``,
+         *     ``paymasterAndData``) or v0.7/v0.8 (``factory``/``factoryData``, ``paymaster`` and its gas limits and data;
+         *     v0.8 may add ``eip7702Auth``). Quantities are hex or decimal; gas fields a dApp leaves out read as 0.
+         */
+        UserOperation: {
+            /**
+             * Sender
+             * @description A 20-byte address, 0x-hex (EIP-55 when mixed-case).
+             */
+            sender: string;
+            /**
+             * Nonce
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             * @default 0
+             */
+            nonce: string | number;
+            /**
+             * Calldata
+             * @description Bytes as 0x-hex.
+             * @default
+             */
+            callData: string;
+            /**
+             * Callgaslimit
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             * @default 0
+             */
+            callGasLimit: string | number;
+            /**
+             * Verificationgaslimit
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             * @default 0
+             */
+            verificationGasLimit: string | number;
+            /**
+             * Preverificationgas
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             * @default 0
+             */
+            preVerificationGas: string | number;
+            /**
+             * Maxfeepergas
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             * @default 0
+             */
+            maxFeePerGas: string | number;
+            /**
+             * Maxpriorityfeepergas
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             * @default 0
+             */
+            maxPriorityFeePerGas: string | number;
+            /**
+             * Signature
+             * @description Bytes as 0x-hex.
+             * @default
+             */
+            signature: string;
+            /**
+             * Initcode
+             * @default null
+             */
+            initCode: string | null;
+            /**
+             * Paymasteranddata
+             * @default null
+             */
+            paymasterAndData: string | null;
+            /**
+             * Factory
+             * @default null
+             */
+            factory: string | null;
+            /**
+             * Factorydata
+             * @default null
+             */
+            factoryData: string | null;
+            /**
+             * Paymaster
+             * @default null
+             */
+            paymaster: string | null;
+            /**
+             * Paymasterverificationgaslimit
+             * @default null
+             */
+            paymasterVerificationGasLimit: (string | number) | null;
+            /**
+             * Paymasterpostopgaslimit
+             * @default null
+             */
+            paymasterPostOpGasLimit: (string | number) | null;
+            /**
+             * Paymasterdata
+             * @default null
+             */
+            paymasterData: string | null;
+            /** @default null */
+            eip7702Auth: components["schemas"]["Eip7702Auth"] | null;
         };
         /**
          * UserOperationFacts
@@ -1086,6 +1721,38 @@ export interface components {
              */
             user_op_hash?: string | null;
         };
+        /**
+         * UserOperationRequest
+         * @description An ERC-4337 ``eth_sendUserOperation`` request: ``[userOperation, entryPoint]``.
+         */
+        UserOperationRequest: {
+            /**
+             * Abi
+             * @description The target's JSON ABI (a list of entries, or a JSON string of one), tried before the bundled ABIs when decoding calldata.
+             * @default null
+             */
+            abi: Record<string, never>[] | string | null;
+            /**
+             * Chain Id
+             * @description A quantity: 0x-hex, a decimal string or a JSON integer.
+             */
+            chain_id: string | number;
+            /** State Overrides */
+            state_overrides?: {
+                [key: string]: components["schemas"]["AccountOverride"];
+            };
+            context?: components["schemas"]["RequestContext"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            method: "eth_sendUserOperation";
+            /** Params */
+            params: [
+                components["schemas"]["UserOperation"],
+                string
+            ];
+        };
     };
     responses: never;
     parameters: never;
@@ -1104,7 +1771,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ExplainRequest"];
             };
         };
         responses: {
@@ -1278,7 +1945,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ExplainRequest"];
             };
         };
         responses: {
@@ -1499,7 +2166,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["TransactionRequest"];
             };
         };
         responses: {
@@ -1662,14 +2329,17 @@ export interface operations {
                     /**
                      * @example {
                      *       "policy": {
-                     *         "version": "2026-11-01",
+                     *         "version": "2026.12.8",
                      *         "sha256": "0x3b…"
                      *       },
                      *       "rules": [
                      *         {
                      *           "rule": "APPROVAL_TO_EOA",
                      *           "severity": "critical",
-                     *           "description": "An approval whose spender has no code."
+                     *           "description": "the spender/operator of an approval has no code, or only an EIP-7702 delegation",
+                     *           "needs": [
+                     *             "spender_code"
+                     *           ]
                      *         }
                      *       ]
                      *     }
@@ -1751,13 +2421,22 @@ export interface operations {
     list_records_v1_audit_records_get: {
         parameters: {
             query?: {
+                /** @description Records that involve this address (sender, counterparty, spender, token). */
                 address?: string | null;
-                verdict?: string | null;
+                /** @description Records with this verdict. */
+                verdict?: ("ok" | "warn" | "block") | null;
+                /** @description Records on which this rule fired. */
                 rule?: string | null;
+                /** @description Records narrated by this model (its name). */
                 model?: string | null;
+                /** @description Records created at or after this ISO 8601 time (UTC when no offset is given). */
                 since?: string | null;
+                /** @description Records created before this ISO 8601 time. */
                 until?: string | null;
+                /** @description true: records someone gave feedback on; false: the others. */
                 feedback?: boolean | null;
+                /** @description Only this tenant's records (a client key always sees its own tenant's only). */
+                tenant?: string | null;
                 cursor?: number | null;
                 limit?: number;
             };
@@ -2485,7 +3164,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field is invalid (named in `errors`). */
+            /** @description A field is invalid (named in `errors`), or the record is not an explained request. */
             422: {
                 headers: {
                     [name: string]: unknown;
