@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from ulid import ULID
 
 from audit import Ledger, RecordBody
+from audit.kinds import RecordKind
 from audit.models import AuditRecord
 from chain.intel.bundled import bundled_feeds
 from chain.intel.operator import FeedMeta
 
-KIND = "intel_feed"
+KIND = RecordKind.INTEL_FEED
 
 
 def feed_record(meta: FeedMeta, action: str, policy: dict[str, str]) -> RecordBody:

@@ -14,6 +14,7 @@ from chain.analyze import analyze
 from chain.request import parse_request
 from chain.trace import Trace
 from inference import Sampling, explain
+from inference.explain import NarrativeSource
 
 # Result fields a replay recomputes: the whole contract but `id` and `audit`, which are of the original run only.
 COMPARED = tuple(name for name in ResultBody.model_fields if name != "id")
@@ -46,13 +47,17 @@ async def replay(record: AuditRecord, services: Services) -> ReplayOutcome:
                      f"recorded {recorded_sha}")
         engine = None
     sampling = Sampling(**record.sampling) if record.sampling else services.sampling
-    explanation, identity, _ = await explain(analysis, engine, services.policy, sampling, Trace())
+    mode = (recorded.get("explanation") or {}).get("mode") or services.settings.narrative_mode
+    explanation, identity, _ = await explain(analysis, engine, services.policy, sampling, Trace(), mode=mode)
     fresh = result_contract(analysis, services.policy, record.id, explanation, identity)
     replayed: dict[str, Any] = {k: fresh[k] for k in compared}
     if engine is None:  # without the model only the deterministic parts can be compared
         for side in (recorded, replayed):
             side["explanation"] = {"summary": (side["explanation"] or {}).get("summary")}
             side.pop("model")
+    elif (recorded.get("explanation") or {}).get("narrative_source") == NarrativeSource.CACHE:
+        # a narrative served from the cache is the model's text for the same facts: the same text is no difference
+        recorded["explanation"] = {**recorded["explanation"], "narrative_source": str(NarrativeSource.MODEL)}
     before = json.dumps(recorded, indent=2, sort_keys=True).splitlines()
     after = json.dumps(replayed, indent=2, sort_keys=True).splitlines()
     diff = "\n".join(difflib.unified_diff(before, after, "recorded", "replayed", lineterm=""))

@@ -13,8 +13,9 @@ NUL_REPLACEMENT = "\ufffd"  # Postgres text and JSONB cannot hold U+0000
 
 def storable(value: Any) -> Any:
     """``value`` with every integer beyond ±(2^53−1) as its decimal string, U+0000 in strings and keys as
-    U+FFFD, and NaN/Infinity as strings: any request or result (uint256 values, deadlines, nonces)
-    canonicalizes and stores. Idempotent; a record is stored, hashed and verified in this form."""
+    U+FFFD, NaN/Infinity as strings, and str subclasses (enum members) as plain strings: any request or result
+    (uint256 values, deadlines, nonces) canonicalizes and stores. Idempotent; a record is stored, hashed and
+    verified in this form."""
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, float):
@@ -22,6 +23,7 @@ def storable(value: Any) -> Any:
     if isinstance(value, int):
         return str(value) if abs(value) > MAX_SAFE_INTEGER else value
     if isinstance(value, str):
+        value = str.__str__(value)  # a StrEnum member is stored as its value, never its name
         return value.replace("\x00", NUL_REPLACEMENT) if "\x00" in value else value
     if isinstance(value, dict):
         return {storable(str(k)): storable(v) for k, v in value.items()}

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 class AuditError(RuntimeError):
@@ -106,6 +108,8 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def alembic_config() -> Config:
     """An Alembic config pointing at the packaged migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     return config
@@ -128,6 +132,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         _migrating(connection)
         config.attributes["connection"] = connection
+        from alembic import command
+
         command.upgrade(config, revision)
 
 
@@ -137,7 +143,47 @@ def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         _migrating(connection)
         config.attributes["connection"] = connection
+        from alembic import command
+
         command.downgrade(config, revision)
+
+
+class LedgerMissing(LookupError):
+    """No ledger where the URL points: no database, a database without the ledger's tables, or one at another
+    revision than this code's (read-only commands never create or migrate one)."""
+
+
+def head_revision() -> str | None:
+    """The revision the packaged migrations end at."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def existing_ledger(url: str) -> Engine:
+    """An engine on the ledger at ``url``, which must exist and be migrated to head: nothing is created or
+    migrated (a mistyped SQLite path must not become a new, empty ledger).
+
+    Raises:
+        LedgerMissing: no database file, no ledger tables, or another revision.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if path in ("", ":memory:") or not Path(path).is_file():
+            raise LedgerMissing(f"no audit database at {path or '(memory)'} (TXEXPLAIN_DATABASE_URL): nothing was "
+                                "created")
+    engine = make_engine(url)
+    revision, head = current_revision(engine), head_revision()
+    if revision is None:
+        raise LedgerMissing(f"{parsed.render_as_string(hide_password=True)} holds no ledger (no txexplain tables): "
+                            "nothing was created")
+    if revision != head:
+        raise LedgerMissing(f"the ledger is at revision {revision}, this txexplain reads {head}: run "
+                            "`txexplain db upgrade` first")
+    return engine
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -9,10 +9,11 @@ from typing import Any
 
 from ulid import ULID
 
+from audit.kinds import RecordKind
 from audit.models import AuditRecord
 from audit.record import RecordBody
 
-KIND = "feedback"
+KIND = RecordKind.FEEDBACK
 DECISIONS = ("proceeded", "rejected", "reported_malicious", "false_positive")
 OVERRIDES = ("proceeded", "false_positive")  # the user went against the findings, or said they were wrong
 

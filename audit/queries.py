@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.hashing import CHECKPOINT_FIELDS
+from audit.kinds import RecordKind
 from audit.merkle import consistency_proof, root
 from audit.models import AuditRecord, AuditRecordTerm, Checkpoint, PinTask
+from audit.record import as_utc
 from audit.tree import StoredTree
 
 MAX_PAGE = 200
@@ -41,7 +43,7 @@ def feedback_stats(sessions: sessionmaker[Session], tenant: str | None = None) -
     from audit.feedback import DECISIONS, OVERRIDES
 
     fired = select(AuditRecordTerm.value, func.count()).where(AuditRecordTerm.kind == "rule")
-    feedback = select(AuditRecord).where(AuditRecord.kind == "feedback")
+    feedback = select(AuditRecord).where(AuditRecord.kind == RecordKind.FEEDBACK)
     if tenant is not None:
         fired = fired.join(AuditRecord, AuditRecord.id == AuditRecordTerm.record_id).where(
             AuditRecord.tenant == tenant)
@@ -144,30 +146,32 @@ def pin_status(sessions: sessionmaker[Session], kind: str, target_id: str) -> st
                                                            PinTask.target_id == target_id))
 
 
-@dataclass(frozen=True)
-class RecordFilter:
-    """Filters of the record list; every one is served by an index."""
+class RecordFilter(BaseModel):
+    """The record list's filters — declared once here for the API's query parameters, the CLI's options and the
+    explorer's form; each is served by an index. Blank means no filter."""
 
-    tenant: str | None = None
-    address: str | None = None
-    verdict: str | None = None
-    rule: str | None = None
-    model: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    feedback: bool | None = None  # True: records someone gave feedback on; False: records without any
+    model_config = ConfigDict(frozen=True)
+
+    address: str | None = Field(None, description="Records that involve this address (sender, counterparty, "
+                                "spender, token).", max_length=64)
+    verdict: Literal["ok", "warn", "block"] | None = Field(None, description="Records with this verdict.")
+    rule: str | None = Field(None, description="Records on which this rule fired.", max_length=64)
+    model: str | None = Field(None, description="Records narrated by this model (its name).", max_length=200)
+    since: datetime | None = Field(None, description="Records created at or after this ISO 8601 time (UTC when "
+                                   "no offset is given).")
+    until: datetime | None = Field(None, description="Records created before this ISO 8601 time.")
+    feedback: bool | None = Field(None, description="true: records someone gave feedback on; false: the others.")
+    tenant: str | None = Field(None, description="Only this tenant's records (a client key always sees its own "
+                               "tenant's only).", max_length=200)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
-def as_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; one without an offset is taken as UTC, the ledger's clock. SQLite keeps times as
-    text without an offset, so a filter must be in UTC before it is compared. A moment whose UTC form is past
-    the calendar's ends (9999-12-31T23:59-23:59) is clamped to that end: after, or before, every record."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        return (datetime.max if moment.year > 1 else datetime.min).replace(tzinfo=UTC)
+FILTER_FIELDS: tuple[str, ...] = tuple(RecordFilter.model_fields)
+"""The filters' names, in order: the CLI's options and the explorer's form fields."""
 
 
 def search_records(sessions: sessionmaker[Session], filters: RecordFilter, *, cursor: int | None = None,

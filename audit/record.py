@@ -14,6 +14,7 @@ from typing import Any
 
 from audit.canonical import canonical_json, storable
 from audit.cid import cid_v1_raw
+from audit.kinds import RecordKind
 from audit.models import AuditRecord
 
 SCHEMA_VERSION = 2
@@ -25,7 +26,7 @@ class RecordBody:
 
     id: str
     created_at: datetime
-    kind: str
+    kind: RecordKind
     chain_id: int
     verdict: str
     request: Any
@@ -88,8 +89,15 @@ def view(record: AuditRecord) -> dict[str, Any]:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; a naive one (as SQLite returns it) is taken to be UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """``moment`` in UTC; one without an offset is taken as UTC, the ledger's clock. SQLite keeps times as
+    text without an offset, so a filter must be in UTC before it is compared. A moment whose UTC form is past
+    the calendar's ends (9999-12-31T23:59-23:59) is clamped to that end: after, or before, every record."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.max if moment.year > 1 else datetime.min).replace(tzinfo=UTC)
 
 
 def column_problem(record: AuditRecord) -> str | None:

@@ -30,13 +30,23 @@ class Signer:
         self.key_id = key_id_of(self.public_key_hex)
 
     @classmethod
+    def load(cls, path: Path) -> Signer:
+        """The PEM key at ``path``; nothing is created.
+
+        Raises:
+            FileNotFoundError: no key there.
+            ValueError: the file is not an Ed25519 private key.
+        """
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{path} is not an Ed25519 private key")
+        return cls(key)
+
+    @classmethod
     def load_or_create(cls, path: Path) -> Signer:
         """Load the PEM key at ``path``; create it (mode 0600) if it does not exist."""
         if path.exists():
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            if not isinstance(key, Ed25519PrivateKey):
-                raise ValueError(f"{path} is not an Ed25519 private key")
-            return cls(key)
+            return cls.load(path)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())

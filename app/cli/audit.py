@@ -15,7 +15,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app.cli.filters import record_filter_options
+from app.errors import EXIT_FLAGGED, InvalidInput, NotFound
 from app.settings import settings
+from audit.queries import RecordFilter
 
 audit_app = typer.Typer(help="Audit ledger: keys, verification, queries, export, replay.", no_args_is_help=True)
 checkpoint_app = typer.Typer(help="Signed checkpoints, to keep outside the database.", no_args_is_help=True)
@@ -24,13 +27,43 @@ err = Console(stderr=True)
 
 
 def open_sessions():  # type: ignore[no-untyped-def]
-    """Sessions on TXEXPLAIN_DATABASE_URL, migrated first unless TXEXPLAIN_AUTO_UPGRADE is off."""
+    """Sessions on TXEXPLAIN_DATABASE_URL, migrated first unless TXEXPLAIN_AUTO_UPGRADE is off (commands that
+    write: keys)."""
     from audit import make_engine, session_factory, upgrade
 
     engine = make_engine(settings.database_url)
     if settings.auto_upgrade:
         upgrade(engine)
     return session_factory(engine)
+
+
+def ledger_sessions():  # type: ignore[no-untyped-def]
+    """Sessions on the existing ledger at TXEXPLAIN_DATABASE_URL: nothing is created or migrated.
+
+    Raises:
+        LedgerMissing: no database there, no ledger in it, or one at another revision.
+    """
+    from audit import session_factory
+    from audit.db import existing_ledger
+
+    return session_factory(existing_ledger(settings.database_url))
+
+
+def trusted_key(public_key: str | None) -> str:
+    """The key whose checkpoints are trusted: the one given, else this node's (read, never created).
+
+    Raises:
+        InvalidInput: none given and no key file.
+    """
+    from audit import Signer
+
+    if public_key:
+        return public_key
+    try:
+        return Signer.load(settings.signing_key_path).public_key_hex
+    except FileNotFoundError:
+        raise InvalidInput("public_key", f"no signing key at {settings.signing_key_path}: pass --public-key, the "
+                           "key whose checkpoints you trust") from None
 
 
 @audit_app.command()
@@ -54,45 +87,71 @@ def verify(
                                                          "), as a file or as the CID it was pinned under (fetched "
                                                          "from TXEXPLAIN_IPFS_API): prove the ledger still extends "
                                                          "it.")] = None,
+    export: Annotated[Path | None, typer.Option(help="Verify this `audit export` file instead of the database (no "
+                                                     "database is opened).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Recompute every leaf, the chain, each checkpoint's root and signature, every column and search term; with
-    --checkpoint, prove the ledger extends a saved checkpoint (truncation, rollback, rewrite). Exit 1 on a fault."""
-    from sqlalchemy import func, select
-
-    from audit import AuditRecord, Signer, VerificationError, verify_extends, verify_ledger
+    --checkpoint, prove the ledger extends a saved checkpoint (truncation, rollback, rewrite); with --export, check
+    an exported file alone. Read-only: nothing is created or migrated. Exit 1 on a fault."""
+    from audit import VerificationError, verify_extends, verify_ledger
     from audit.pinning import PinError
 
-    sessions = open_sessions()
-    trusted = public_key or Signer.load_or_create(settings.signing_key_path).public_key_hex
-    with sessions() as session:
-        total = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
-    with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=as_json) as progress:
-        task = progress.add_task("verify", total=total)
-        report = verify_ledger(sessions, trusted, progress=lambda n: progress.update(task, completed=n))
-    extends = None
-    if checkpoint is not None and report.ok:
-        try:
-            saved = json.loads(_checkpoint_text(checkpoint))
-            extends = verify_extends(sessions, saved, trusted)
-        except (OSError, ValueError, KeyError, TypeError, VerificationError, PinError) as exc:
-            reason = str(exc) if isinstance(exc, VerificationError) else f"checkpoint: {checkpoint} is unusable: {exc}"
-            report = replace(report, reason=reason)
+    extends, notes = None, []
+    if export is not None:
+        report, notes = _verify_export_file(export, trusted_key(public_key), checkpoint)
+    else:
+        sessions = ledger_sessions()
+        trusted = trusted_key(public_key)
+        with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True, disable=as_json) as progress:
+            task = progress.add_task("verify", total=None)
+            report = verify_ledger(sessions, trusted, progress=lambda n: progress.update(task, completed=n))
+        if checkpoint is not None and report.ok:
+            try:
+                extends = verify_extends(sessions, json.loads(_checkpoint_text(checkpoint)), trusted)
+            except (OSError, ValueError, KeyError, TypeError, VerificationError, PinError) as exc:
+                reason = (str(exc) if isinstance(exc, VerificationError)
+                          else f"checkpoint: {checkpoint} is unusable: {exc}")
+                report = replace(report, reason=reason)
     if as_json:
         sys.stdout.write(json.dumps({"ok": report.ok, "records": report.records, "checkpoints": report.checkpoints,
                                      "first_bad_seq": report.first_bad_seq, "first_bad_id": report.first_bad_id,
                                      "reason": report.reason, "root_hash": report.root_hash,
-                                     **({"extends": extends} if checkpoint is not None else {})}) + "\n")
+                                     **({"notes": notes} if export is not None else {}),
+                                     **({"extends": extends} if checkpoint is not None and export is None
+                                        else {})}) + "\n")
     elif report.ok:
         Console().print(f"[green]ok[/]: {report.records} records, {report.checkpoints} checkpoints, "
                         f"root {report.root_hash}" + (f"; {extends}" if extends else ""))
+        for note in notes:
+            Console().print(f"note: {note}")
     else:
         where = f" (record {report.first_bad_id})" if report.first_bad_id else ""
         at = f" at seq {report.first_bad_seq}{where}" if report.first_bad_seq else ""
         err.print(f"[red]FAILED[/]{at}: {report.reason}")
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FLAGGED)
+
+
+def _verify_export_file(path: Path, trusted: str, checkpoint: str | None):  # type: ignore[no-untyped-def]
+    """Verify an export file (and, with a saved checkpoint, that it holds what the checkpoint signed).
+
+    Raises:
+        InvalidInput: the file or the checkpoint cannot be read.
+    """
+    from audit.pinning import PinError
+    from audit.verify_export import verify_export
+
+    try:
+        saved = json.loads(_checkpoint_text(checkpoint)) if checkpoint is not None else None
+    except (OSError, ValueError, PinError) as exc:
+        raise InvalidInput("checkpoint", f"{checkpoint} is unusable: {exc}") from None
+    try:
+        with path.open() as lines:
+            return verify_export(lines, trusted, saved)
+    except OSError as exc:
+        raise InvalidInput("export", f"cannot read {path}: {exc.strerror}") from None
 
 
 def _checkpoint_text(where: str) -> str:
@@ -125,21 +184,23 @@ def repair(
     """Repair a ledger fault: rows past the last checkpoint the sequencer signed (inserted with database
     credentials, or a seq gap). Run as the database owner; nothing is chained onto the tail until then."""
     from audit import Signer
-    from audit.repair import RepairError, quarantine
     from audit.repair import adopt as adopt_tail
+    from audit.repair import quarantine
     from audit.tail import trusted_key_set
 
     if (quarantine_file is None) == (not adopt):
-        err.print("error: quarantine: give --quarantine FILE (export and remove) or --adopt (sign over them)")
-        raise typer.Exit(2)
-    sessions = open_sessions()
-    signer = Signer.load_or_create(settings.signing_key_path)
-    trusted = trusted_key_set(signer.public_key_hex, settings.trusted_signing_keys)
+        raise InvalidInput("quarantine", "give --quarantine FILE (export and remove) or --adopt (sign over them)")
+    if quarantine_file is not None and not quarantine_file.resolve().parent.is_dir():
+        raise InvalidInput("quarantine", f"no directory {quarantine_file.resolve().parent} to write {quarantine_file}"
+                           " into: nothing was removed")
+    sessions = ledger_sessions()
     try:
-        done = adopt_tail(sessions, signer) if adopt else quarantine(sessions, trusted, quarantine_file)  # type: ignore[arg-type]
-    except RepairError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(3) from exc
+        signer = Signer.load(settings.signing_key_path)
+    except FileNotFoundError:
+        raise InvalidInput("signing_key", f"no signing key at {settings.signing_key_path} "
+                           "(TXEXPLAIN_SIGNING_KEY_PATH): the ledger's own key is needed") from None
+    trusted = trusted_key_set(signer.public_key_hex, settings.trusted_signing_keys)
+    done = adopt_tail(sessions, signer) if adopt else quarantine(sessions, trusted, quarantine_file)  # type: ignore[arg-type]
     out = {"trusted_size": done.trusted_size, "removed": done.removed, "checkpoints_removed": done.checkpoints_removed,
            "adopted": adopt}
     if as_json:
@@ -158,7 +219,7 @@ def stats(tenant: Annotated[str | None, typer.Option(help="Only this tenant's re
     false_positive) and its override rate — (proceeded + false_positive) / feedback."""
     from audit.queries import feedback_stats
 
-    rows = feedback_stats(open_sessions(), tenant)
+    rows = feedback_stats(ledger_sessions(), tenant)
     if as_json:
         sys.stdout.write(json.dumps(rows) + "\n")
         return
@@ -180,10 +241,9 @@ def checkpoint_export(output: Annotated[Path | None, typer.Option(help="Write he
     neither truncated nor rewritten (`audit verify --checkpoint FILE`)."""
     from audit import checkpoint_json, latest_checkpoint
 
-    latest = latest_checkpoint(open_sessions())
+    latest = latest_checkpoint(ledger_sessions())
     if latest is None:
-        err.print("error: checkpoint: the ledger has no checkpoint yet")
-        raise typer.Exit(2)
+        raise NotFound("checkpoint", "the ledger has no checkpoint yet", "No checkpoint yet")
     text = json.dumps(checkpoint_json(latest), indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -192,23 +252,17 @@ def checkpoint_export(output: Annotated[Path | None, typer.Option(help="Write he
 
 
 @audit_app.command()
+@record_filter_options
 def query(
-    address: str | None = None,
-    verdict: str | None = None,
-    rule: str | None = None,
-    model: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    filters: RecordFilter,
     limit: int = 20,
     cursor: int | None = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """List records newest first, filtered."""
-    from audit import RecordFilter, record_summary, search_records
+    """List records newest first, filtered (the same filters as `GET /v1/audit/records` and the explorer)."""
+    from audit import record_summary, search_records
 
-    page, next_cursor = search_records(open_sessions(), RecordFilter(address=address, verdict=verdict, rule=rule,
-                                                                  model=model, since=since, until=until),
-                                       cursor=cursor, limit=limit)
+    page, next_cursor = search_records(ledger_sessions(), filters, cursor=cursor, limit=limit)
     rows = [record_summary(r) for r in page]
     if as_json:
         sys.stdout.write(json.dumps({"records": rows, "next_cursor": next_cursor}) + "\n")
@@ -230,7 +284,7 @@ def export(since: datetime | None = None) -> None:
     the progress bar goes to standard error)."""
     from audit import count_records, export_records
 
-    sessions = open_sessions()
+    sessions = ledger_sessions()
     with Progress(TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as bar:
         task = bar.add_task("export", total=count_records(sessions))
         for row in export_records(sessions, since):
@@ -251,15 +305,13 @@ def replay(
     from audit import AuditRecord, RecordFilter, get_record, search_records
 
     if not record_ids and since is None:
-        err.print("error: record_ids: give record ids, or --since for a range")
-        raise typer.Exit(2)
+        raise InvalidInput("record_ids", "give record ids, or --since for a range")
     services = build_services(settings)
     records: list[AuditRecord] = []
     for record_id in record_ids or []:
         record = get_record(services.sessions, record_id)
         if record is None:
-            err.print(f"error: record_ids: no audit record {record_id!r}")
-            raise typer.Exit(2)
+            raise NotFound("record_ids", f"no audit record {record_id!r}")
         records.append(record)
     if since is not None:
         cursor: int | None = None
@@ -289,4 +341,4 @@ def replay(
                     sys.stdout.write(outcome.diff + "\n")
             bar.advance(task)
     if differing:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FLAGGED)

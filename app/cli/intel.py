@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.errors import EXIT_FLAGGED, InvalidInput
 from app.settings import settings
 
 intel_app = typer.Typer(help="Threat intelligence: phishing domains, token lists, imported address and domain "
@@ -93,11 +94,9 @@ def import_feed(
         meta = store_feed(feed, category, raw, url or str(Path(source).resolve()), version=version, url=url,
                           etag=etag, last_modified=modified, max_age_s=max_age)
     except FeedError as exc:
-        err.print(f"error: {source}: {exc}")
-        raise typer.Exit(2) from None
+        raise FeedError(f"{source}: {exc}") from None
     except Exception as exc:
-        err.print(f"error: source: {source} cannot be read: {type(exc).__name__}: {exc}"[:400])
-        raise typer.Exit(2) from None
+        raise InvalidInput("source", f"{source} cannot be read: {type(exc).__name__}: {exc}"[:400]) from None
     record_id = _record(meta, "imported")
     out = {**vars(meta), "audit_record": record_id}
     if as_json:
@@ -126,7 +125,7 @@ def refresh(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             Console().print(f"{row['feed']}: {row['outcome']} (version {row['version']})"
                             + (f": {row['error']}" if row["error"] else ""))
     if any(r.outcome == "failed" for r in done):
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FLAGGED)
 
 
 @intel_app.command("remove")
@@ -139,8 +138,7 @@ def remove(feed: Annotated[str, typer.Option(help="The feed to delete.")]) -> No
     try:
         remove_feed(feed)
     except FeedError as exc:
-        err.print(f"error: feed: {exc}")
-        raise typer.Exit(2) from None
+        raise InvalidInput("feed", str(exc)) from None
     if meta is not None:
         _record(meta, "removed")
     Console().print(f"removed {feed}")

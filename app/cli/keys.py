@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from app.errors import EXIT_INVALID
+from app.errors import InvalidInput, NotFound
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
-err = Console(stderr=True)
 
 
 @keys_app.command()
@@ -27,13 +26,11 @@ def create(
     from app.cli.audit import open_sessions
 
     if not tenant:
-        err.print("[red]--tenant is required to create a key[/red]")
-        raise typer.Exit(EXIT_INVALID)
+        raise InvalidInput("tenant", "--tenant is required to create a key")
     try:
         key, row = create_key(open_sessions(), tenant, role, rate)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INVALID) from None
+        raise InvalidInput("role" if "role" in str(exc) else "tenant", str(exc)) from None
     out = {"id": row.id, "tenant": row.tenant, "role": row.role, "rate_per_minute": row.rate_per_minute, "key": key}
     if as_json:
         sys.stdout.write(json.dumps(out) + "\n")
@@ -60,6 +57,5 @@ def revoke(key_id: Annotated[str | None, typer.Option("--id", help="Key id.")] =
     from app.cli.audit import open_sessions
 
     if not key_id or not revoke_key(open_sessions(), key_id):
-        err.print(f"[red]no key with id {key_id!r}[/red]")
-        raise typer.Exit(EXIT_INVALID)
+        raise NotFound("id", f"no key with id {key_id!r}", "No such key")
     Console().print(f"revoked {key_id}")
