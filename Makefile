@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-embedded
 TEST_INSTALLED := $(VENV)/.installed-test
 NPM_INSTALLED := node_modules/.installed
 
-.PHONY: demo test fuzz audit-deps lint serve devnet contracts sdk clean
+.PHONY: demo test test-fast fuzz audit-deps lint serve devnet contracts sdk readme clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ test: $(TEST_INSTALLED) $(NPM_INSTALLED) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# The inner loop: every test that needs none of the model, Chromium, js-ipfs and Postgres (anvil and node run),
+# nor the OpenAPI fuzzing, on both cores (pytest-xdist). One file: `.venv/bin/python -m pytest tests/test_rules.py`;
+# one test: add `::test_name`.
+FAST := not model and not browser and not ipfs and not postgres and not slow
+test-fast: $(TEST_INSTALLED) $(NPM_INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -n 2 -m "$(FAST)"
+
 # ≥ 10,000 generated cases (make test runs a few hundred of the same tests).
 fuzz: $(TEST_INSTALLED)
 	TXEXPLAIN_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py -q -p no:warnings
@@ -71,8 +79,13 @@ devnet: $(INSTALLED) $(NPM_INSTALLED)
 # The TypeScript SDK's types are generated from the OpenAPI document; tests fail when either is stale.
 sdk: $(INSTALLED) $(NPM_INSTALLED)
 	$(BIN)/txexplain openapi --output sdk/ts/openapi.json
+	$(BIN)/python scripts/gen_client_enums.py
 	node_modules/.bin/openapi-typescript sdk/ts/openapi.json -o sdk/ts/src/schema.d.ts
 	node_modules/.bin/tsc -p sdk/ts/tsconfig.json
+
+# The README's rule and check tables, from the catalogue (chain/catalogue/); a test fails when they are stale.
+readme: $(INSTALLED)
+	$(BIN)/python scripts/gen_readme.py
 
 # Ours with npm solc 0.8.37; Seaport 1.6 from npm seaport-core with the solc 0.8.24 it pins (about a minute).
 contracts: $(NPM_INSTALLED)

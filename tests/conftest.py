@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from app.runtime import Services, build_services
 from app.settings import Settings
 from chain.rules import Policy, load_policy
 from chain.simulate import RevmBackend
+from tests.support.scripted import ScriptedEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -43,6 +45,9 @@ def policy() -> Policy:
 
 @pytest.fixture(scope="session")
 def backend() -> RevmBackend:
+    """The embedded devnet: the protocols' contracts from node_modules (a test without them skips, or fails under
+    TXEXPLAIN_REQUIRE_ALL)."""
+    need((ROOT / "node_modules").is_dir(), "node_modules (npm ci: the devnet's protocol contracts)")
     return RevmBackend()
 
 
@@ -84,18 +89,25 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def make_services(engine, backend: RevmBackend, tmp_path: Path) -> Callable[..., Services]:  # type: ignore[no-untyped-def]
-    """Services on a given database URL, sharing the loaded model and the devnet."""
+def make_services(backend: RevmBackend, tmp_path: Path) -> Callable[..., Services]:
+    """Services on a given database URL, sharing the devnet; no model unless ``narrator=`` gives one (the real one
+    from the ``engine`` fixture, or a scripted one): building services never loads the model."""
 
-    def build(database_url: str, **overrides: object) -> Services:
+    def build(database_url: str, *, narrator: Any = None, **overrides: object) -> Services:
         overrides.setdefault("signing_key_path", tmp_path / "signing.key")
         overrides.setdefault("intel_dir", tmp_path / "intel")
         overrides.setdefault("record_bundled_feeds", False)  # tests/test_bundled_feed_records.py turns it on
-        services = build_services(Settings(database_url=database_url, **overrides), engine=engine)
+        services = build_services(Settings(database_url=database_url, **overrides), engine=narrator)
         services.backend = backend
         return services
 
     return build
+
+
+@pytest.fixture
+def scripted_engine() -> type[ScriptedEngine]:
+    """The scripted engine (an exact answer per call), for tests where the answer, not the model, is the point."""
+    return ScriptedEngine
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +149,43 @@ def serving(services: Services) -> Iterator[str]:
 @pytest.fixture
 def server(sqlite_url: str, make_services: Callable[..., Services]) -> Iterator[str]:
     """A live server on SQLite without the model (the deterministic summary is enough)."""
-    services = make_services(sqlite_url)
-    services.engine = None
-    with serving(services) as base:
+    with serving(make_services(sqlite_url)) as base:
         yield base
+
+
+# The real parts, each present or not: the header says which, and each test that needs an absent one skips (or
+# fails under TXEXPLAIN_REQUIRE_ALL) from inside its fixture. `make test-fast` deselects the slow ones by marker.
+PART_FIXTURES = {"engine": "model", "llama_server": "model", "postgres_url": "postgres", "ipfs": "ipfs",
+                 "anvil": "anvil", "anvil_world": "anvil", "nodes": "anvil"}
+
+
+def _parts() -> dict[str, bool]:
+    node_modules = ROOT / "node_modules"
+    try:
+        from inference import default_model_path
+
+        model = default_model_path().is_file()
+    except Exception:
+        model = False
+    return {"model": model, "postgres": bool(os.environ.get("TXEXPLAIN_TEST_DATABASE_URL")),
+            "node_modules": node_modules.is_dir(), "anvil": (node_modules / ".bin" / "anvil").exists(),
+            "chromium": Path("/usr/bin/chromium").exists() and (node_modules / "playwright-core").is_dir(),
+            "js-ipfs": (node_modules / "ipfs").is_dir()}
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    present = _parts()
+    return ["real parts: " + ", ".join(f"{name} {'yes' if here else 'NO'}" for name, here in present.items())
+            + (" (TXEXPLAIN_REQUIRE_ALL: a missing part fails)" if REQUIRE_ALL else "")]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by the real parts its fixtures (or its database parameter) need."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        marks = {PART_FIXTURES[f] for f in fixtures if f in PART_FIXTURES}
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgres" in params.values() or "postgres" in item.name:
+            marks.add("postgres")
+        for mark in marks:
+            item.add_marker(getattr(pytest.mark, mark))

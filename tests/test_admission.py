@@ -59,8 +59,8 @@ def test_gate_is_safe_across_threads() -> None:
 
 @pytest.mark.model
 def test_full_model_queue_is_503_with_retry_after_and_records_nothing(
-        sqlite_url: str, make_services: Callable[..., Services]) -> None:
-    services = make_services(sqlite_url, model_concurrency=1, model_queue_depth=0)
+        sqlite_url: str, engine, make_services: Callable[..., Services]) -> None:  # type: ignore[no-untyped-def]
+    services = make_services(sqlite_url, narrator=engine, model_concurrency=1, model_queue_depth=0)
     # distinct transfers: no two share a narrative-cache key, so each needs the model
     requests = [tx(DUSD, calldata("transfer(address,uint256)", BOB, amount)) for amount in (11, 12, 13, 14)]
 

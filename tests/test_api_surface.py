@@ -19,7 +19,6 @@ from tests.support.helpers import ALICE, BOB, DRAINER_EOA, DUSD, MAX_UINT, calld
 @pytest.fixture
 def services(sqlite_url: str, make_services) -> Services:  # type: ignore[no-untyped-def]
     services = make_services(sqlite_url, engine="none")
-    services.engine = None  # these routes do not need the model
     return services
 
 

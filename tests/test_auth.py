@@ -23,7 +23,6 @@ from tests.support.helpers import example
 @pytest.fixture
 def services(sqlite_url: str, make_services) -> Services:  # type: ignore[no-untyped-def]
     services = make_services(sqlite_url, host="0.0.0.0", rate_limit_per_minute=600)  # a public bind: keys required
-    services.engine = None
     return services
 
 
@@ -100,7 +99,6 @@ def test_rate_limit_answers_429_with_retry_after(client: TestClient, services: S
 
 def test_loopback_without_keys_is_the_local_operator(sqlite_url: str, make_services) -> None:  # type: ignore[no-untyped-def]
     services = make_services(sqlite_url)
-    services.engine = None
     assert not services.settings.keys_required
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         assert client.get("/v1/audit/records").status_code == 200
@@ -187,7 +185,6 @@ def test_two_replicas_without_redis_share_a_keys_rate_through_postgres(postgres_
     from app.api.db_limiter import DatabaseRateLimiter
 
     services = make_services(postgres_url, host="0.0.0.0")
-    services.engine = None
     key, _ = create_key(services.sessions, "acme", rate_per_minute=3)
     first, second = create_app(services.settings, services), create_app(services.settings, services)
     assert isinstance(first.state.limiter, DatabaseRateLimiter)

@@ -22,7 +22,6 @@ def intel_records(services: Services) -> list[dict]:
 
 def test_each_bundled_list_version_is_recorded_once(sqlite_url: str, make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url, record_bundled_feeds=True)
-    services.engine = None
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1"):
         pass
     first = intel_records(services)
@@ -32,7 +31,6 @@ def test_each_bundled_list_version_is_recorded_once(sqlite_url: str, make_servic
     assert {"ofac-sdn", "phishing-domains", "safe_deployments", "uniswap-default-token-list"} <= names
     assert all(r["category"] == "bundled" for r in first)
     again = make_services(sqlite_url, record_bundled_feeds=True)
-    again.engine = None
     with TestClient(create_app(again.settings, again), base_url="http://127.0.0.1"):
         pass
     assert len(intel_records(again)) == len(first)  # the same versions: nothing new

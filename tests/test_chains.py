@@ -100,7 +100,6 @@ def test_readyz_reports_each_chain(nodes: dict[int, str], sqlite_url: str, tmp_p
     from app.api import create_app
 
     services = make_services(sqlite_url)
-    services.engine = None
     dead = f"http://127.0.0.1:{free_port()}"
     services.backend = build_backend(settings_for({1: nodes[1], 8453: nodes[8453], 10: dead}))
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:

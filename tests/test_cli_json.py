@@ -40,7 +40,6 @@ def test_model_hash_reports_progress_then_caches(tmp_path: Path) -> None:
 
 def test_replay_many_records_as_json_lines(sqlite_url: str, make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url, engine="none")
-    services.engine = None
     results = [explain_now(tx(DUSD, calldata("approve(address,uint256)", DRAINER_EOA, MAX_UINT)), services),
                explain_now(tx(DUSD, calldata("transfer(address,uint256)", BOB, 5)), services)]
     env = {"TXEXPLAIN_DATABASE_URL": sqlite_url, "TXEXPLAIN_ENGINE": "none",

@@ -42,6 +42,7 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
 
 @pytest.mark.postgres
 @pytest.mark.slow
+@pytest.mark.ipfs
 def test_sigkill_mid_load_loses_no_answered_record(postgres_url: str, tmp_path: Path) -> None:
     key_path = tmp_path / "signing.key"
     env = {"TXEXPLAIN_DATABASE_URL": postgres_url, "TXEXPLAIN_SIGNING_KEY_PATH": str(key_path),

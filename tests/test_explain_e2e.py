@@ -52,9 +52,9 @@ def assert_record_recomputes(services: Services, result: dict) -> AuditRecord:
 
 @pytest.mark.model
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_http_explain_example_blocks_and_is_audited(database: str, request: pytest.FixtureRequest,
+def test_http_explain_example_blocks_and_is_audited(database: str, request: pytest.FixtureRequest, engine,  # type: ignore[no-untyped-def]
                                                     make_services: Callable[..., Services]) -> None:
-    services = make_services(request.getfixturevalue(f"{database}_url"))
+    services = make_services(request.getfixturevalue(f"{database}_url"), narrator=engine)
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         response = client.post("/v1/explain", json=APPROVAL)
         assert response.status_code == 200, response.text
@@ -182,7 +182,6 @@ def test_cli_bad_input_exits_2_naming_field(raw: dict, field: str, message: str,
 
 def test_http_explains_a_permit2_signature_request(sqlite_url: str, make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url)
-    services.engine = None
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         result = client.post("/v1/explain", json=example("permit2-phishing-signature")).json()
     assert (result["kind"], result["verdict"], result["decoded"], result["simulation"]) == (

@@ -29,7 +29,6 @@ REQUESTS = [
 @pytest.fixture
 def ledger(sqlite_url: str, make_services: Callable[..., Services]) -> tuple[Services, list[dict]]:
     services = make_services(sqlite_url)
-    services.engine = None
     results = [explain_now(REQUESTS[i % len(REQUESTS)], services) for i in range(9)]
     return services, results
 
@@ -82,7 +81,6 @@ def log_in(browser: httpx.Client, key: str, target: str = "/audit", **headers: s
 def test_keys_required_asks_for_a_key_and_scopes_the_tenant(sqlite_url: str,
                                                              make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url, api_keys="required")
-    services.engine = None
     explain_now(REQUESTS[0], services)  # tenant "default"
     client_key = create_key(services.sessions, tenant="acme")[0]
     auditor_key = create_key(services.sessions, tenant="ops", role="auditor")[0]
@@ -113,6 +111,7 @@ def test_keys_required_asks_for_a_key_and_scopes_the_tenant(sqlite_url: str,
     assert [r.status_code for r in limited] == [200, 429] and "retry-after" in limited[1].headers
 
 
+@pytest.mark.browser
 def test_browser_list_filter_record_proof_and_tamper(ledger: tuple[Services, list[dict]], tmp_path: Path) -> None:
     """Headless Chromium: list, verdict filter, a record's WebCrypto proof, a tampered record failing."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"

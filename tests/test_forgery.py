@@ -62,7 +62,6 @@ def repair_cli(services: Services, *args: str) -> subprocess.CompletedProcess[st
 def test_a_forged_row_is_never_signed_is_stated_and_is_repaired(variant: str, postgres_url: str, tmp_path: Path,
                                                                make_services: Callable[..., Services]) -> None:
     services = make_services(postgres_url)
-    services.engine = None
     for request in REQUESTS[:3]:
         explain_now(request, services)
     forged = forge(services, gap=4 if variant == "past a seq gap" else 0,
@@ -96,7 +95,6 @@ def test_adopt_signs_over_rows_the_operator_vouches_for(database: str, request: 
                                                         make_services: Callable[..., Services]) -> None:
     """A ledger whose last rows no checkpoint covers (one from before checkpoints): --adopt signs over them."""
     services = make_services(request.getfixturevalue(f"{database}_url"))
-    services.engine = None
     explain_now(REQUESTS[0], services)
     tamper(services, 0, "DELETE FROM audit_checkpoints WHERE size > :seq")  # as a ledger from before checkpoints
     assert not verify_ledger(services.sessions, services.ledger.signer.public_key_hex).ok

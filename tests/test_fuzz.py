@@ -19,12 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.api import create_app
-from app.runtime import Services, build_services
 from app.settings import Settings
 from chain import RequestError
 from chain.decode import decode_calldata
 from chain.request import parse_request
-from chain.simulate import RevmBackend
+from tests.conftest import ROOT, need
 
 EXAMPLES = int(os.environ.get("TXEXPLAIN_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
@@ -32,25 +31,23 @@ DECODE_BUDGET_S = 2.0
 CASES: dict[str, int] = {}  # cases run per test, reported by the last test
 
 
-def _services(tmp: Path) -> Services:
-    services = build_services(Settings(database_url=f"sqlite:///{tmp / 'fuzz.db'}", signing_key_path=tmp / "k.pem",
-                                       engine="none"), engine=None)
-    services.backend = RevmBackend()
-    return services
-
-
-# The schema is loaded when the module is collected, so the app it drives is built then (engine off).
-APP = create_app(Settings(engine="none", allowed_hosts=["testserver"]),  # schemathesis' ASGI client's Host
-                 _services(Path(tempfile.mkdtemp(prefix="txexplain-fuzz-"))))
+# The schema is loaded when the module is collected, so the app it drives is created then (engine off); its
+# services (the devnet, which needs node_modules) are built when the module's tests start.
+_TMP = Path(tempfile.mkdtemp(prefix="txexplain-fuzz-"))
+APP = create_app(Settings(engine="none", allowed_hosts=["testserver"],  # schemathesis' ASGI client's Host
+                          database_url=f"sqlite:///{_TMP / 'fuzz.db'}", signing_key_path=_TMP / "k.pem",
+                          intel_dir=_TMP / "intel", record_bundled_feeds=False))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def running() -> Iterator[None]:
-    with TestClient(APP):  # runs the lifespan: the ledger's sequencer starts and stops
+    need((ROOT / "node_modules").exists(), "node_modules (the devnet's protocol contracts)")
+    with TestClient(APP):  # runs the lifespan: services are built, the ledger's sequencer starts and stops
         yield
 
 
+@pytest.mark.slow  # every operation of the OpenAPI document, fuzzed: `make test` runs it, `make test-fast` not
 @schema.parametrize()
 @FUZZ
 def test_api_never_answers_5xx_to_any_input(case) -> None:  # type: ignore[no-untyped-def]

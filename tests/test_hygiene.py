@@ -21,7 +21,6 @@ def test_api_keys_and_tokens_never_reach_the_logs(sqlite_url: str, make_services
                                                   caplog: pytest.LogCaptureFixture) -> None:
     services = make_services(sqlite_url, api_keys="required", pinning_service="http://127.0.0.1:9/pins",
                              pinning_token="pin-secret-token-123")
-    services.engine = None
     key, _ = create_key(services.sessions, tenant="acme")
     secret = key.split("_", 2)[2]
     caplog.set_level(logging.DEBUG)
@@ -56,7 +55,6 @@ def test_no_endpoint_fetches_a_url_the_caller_supplied(sqlite_url: str,
     thread.start()
     url = f"http://127.0.0.1:{port}/"
     services = make_services(sqlite_url)
-    services.engine = None
     message = f"Sign in at {url}\n\nURI: {url}"
     requests = [
         {**tx(DUSD, calldata("transfer(address,uint256)", BOB, 5)), "context": {"origin": url}},
@@ -80,7 +78,6 @@ def test_oversized_bodies_are_413_and_store_nothing(sqlite_url: str, make_servic
     from audit import count_records
 
     services = make_services(sqlite_url, max_request_bytes=4096)
-    services.engine = None
     big = tx(DUSD, "0x" + "ab" * 5000)
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         answers = [client.post(path, json=big) for path in ("/v1/explain", "/v1/decode", "/v1/simulate")]

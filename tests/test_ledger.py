@@ -42,7 +42,6 @@ def ledger_services(request: pytest.FixtureRequest,
 
     def build(database: str) -> Services:
         services = make_services(request.getfixturevalue(f"{database}_url"))
-        services.engine = None
         return services
 
     return build
@@ -211,11 +210,12 @@ def test_export_and_query_cli(ledger_services) -> None:  # type: ignore[no-untyp
 
 
 @pytest.mark.model
-def test_replay_reproduces_recorded_result(sqlite_url: str, make_services: Callable[..., Services]) -> None:
+def test_replay_reproduces_recorded_result(sqlite_url: str, engine,  # type: ignore[no-untyped-def]
+                                           make_services: Callable[..., Services]) -> None:
     from app.replay import replay
     from audit import get_record
 
-    services = make_services(sqlite_url)
+    services = make_services(sqlite_url, narrator=engine)
     result = explain_now(REQUESTS[0], services)
     outcome = asyncio.run(replay(get_record(services.sessions, result["id"]), services))
     assert outcome.equal, outcome.diff

@@ -12,7 +12,6 @@ import asyncio
 import dataclasses
 import json
 from collections.abc import Callable
-from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -23,36 +22,17 @@ from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
-from inference import Generation, ModelIdentity, Sampling, explain
+from inference import Sampling, explain
 from inference.cache import NarrativeCache
 from inference.engine import EngineError
 from inference.explain import facts_key_material
 from tests.support.helpers import BOB, DUSD, calldata, explain_now, tx
+from tests.support.scripted import ScriptedEngine
 
 TRANSFER = tx(DUSD, calldata("transfer(address,uint256)", BOB, 25_000_000))
 GOOD = json.dumps({"headline": "A transfer of 25 DUSD to the recipient.",
                    "explanation": "This transfer moves 25 DUSD from your wallet to the recipient.",
                    "advice": "Check the recipient before you sign."})
-
-
-class ScriptedEngine:
-    """Answers from a list, one per call, and remembers the sampling it was given."""
-
-    identity = ModelIdentity(engine="scripted", name="scripted-test-engine")
-
-    def __init__(self, answers: list[str | EngineError]):
-        self.answers = list(answers)
-        self.calls: list[Sampling] = []
-
-    async def generate(self, messages: list[dict[str, str]], schema: dict[str, Any],
-                       sampling: Sampling) -> Generation:
-        self.calls.append(sampling)
-        answer = self.answers.pop(0)
-        if isinstance(answer, EngineError):
-            raise answer
-        return Generation(prompt=messages[-1]["content"], text=answer, prompt_tokens=100,
-                          cached_tokens=90, completion_tokens=20, finish_reason="stop", duration_ms=1.0,
-                          ttft_ms=0.5)
 
 
 def run_explain(backend: RevmBackend, policy: Policy, engine: ScriptedEngine, cache: NarrativeCache | None,

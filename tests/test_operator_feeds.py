@@ -202,7 +202,6 @@ def test_readyz_names_a_stale_feed_and_the_ledger_verifies(feeds: Path, sqlite_u
     from app.intel_records import append_feed_record
 
     services = make_services(sqlite_url, intel_dir=feeds / "feeds")
-    services.engine = None
     meta = operator.store_feed("old", "malicious", f"{DRAINER_EOA}\n".encode(), "old.txt", max_age_s=60)
     operator.update_meta("old", checked_at="2020-01-01T00:00:00+00:00")
     operator.reload()

@@ -29,6 +29,9 @@ from tests.test_truncation import cli, drop_tail, fill
 TRANSFER = tx(DUSD, calldata("transfer(address,uint256)", BOB, 1))
 
 
+pytestmark = pytest.mark.ipfs  # every test here pins to (or fetches from) js-ipfs or its loopback stand-in
+
+
 @pytest.fixture(scope="module")
 def ipfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JsIpfs]:
     """One real js-ipfs node for the module's tests that keep it up."""
@@ -76,7 +79,6 @@ def test_node_down_then_back_pins_everything(sqlite_url: str, make_services: Cal
     node = JsIpfs(tmp_path)  # never started yet: the outbox meets a closed port
     try:
         services = make_services(sqlite_url, ipfs_api=node.url)
-        services.engine = None
         client = KuboClient(node.url)
         results = [explain_now(TRANSFER, services) for _ in range(3)]
         assert pin_due(services.sessions, client) == 0
@@ -108,7 +110,6 @@ def test_truncation_is_caught_from_a_checkpoint_fetched_by_cid(ipfs: JsIpfs, sql
                                                              make_services: Callable[..., Services]) -> None:
     """An auditor kept only the CID of a pinned checkpoint; the database is later cut back below it."""
     services = make_services(sqlite_url, ipfs_api=ipfs.url)
-    services.engine = None
     fill(services, 5)
     assert pin_due(services.sessions, KuboClient(ipfs.url)) == 10
     with services.sessions() as session:
@@ -139,7 +140,6 @@ def test_server_pins_in_the_background(ipfs: JsIpfs, sqlite_url: str, make_servi
     from app.api import create_app
 
     services = make_services(sqlite_url, ipfs_api=ipfs.url, pin_interval_s=0.1)
-    services.engine = None
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         record_id = client.post("/v1/explain", json=TRANSFER).json()["id"]
         deadline = time.monotonic() + 20
@@ -152,7 +152,6 @@ def test_server_pins_in_the_background(ipfs: JsIpfs, sqlite_url: str, make_servi
 def test_kubo_answer_with_other_cid_is_refused(sqlite_url: str, make_services: Callable[..., Services]) -> None:
     with FakeIpfs() as node:
         services = make_services(sqlite_url, ipfs_api=node.url)
-        services.engine = None
         explain_now(TRANSFER, services)
         node.lie = True
         assert pin_due(services.sessions, KuboClient(node.url)) == 0
@@ -168,7 +167,6 @@ def test_kubo_answer_with_other_cid_is_refused(sqlite_url: str, make_services: C
 def test_pinning_service_needs_the_token(sqlite_url: str, make_services: Callable[..., Services]) -> None:
     with FakeIpfs(token="t0ken") as node:
         services = make_services(sqlite_url, pinning_service=node.url, pinning_token="t0ken")
-        services.engine = None
         explain_now(TRANSFER, services)
         assert pin_due(services.sessions, PinningServiceClient(node.url, "wrong")) == 0
         make_due_now(services)

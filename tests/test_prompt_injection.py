@@ -54,12 +54,11 @@ INSTRUCTION_WORDS = re.compile(r"ignore (all )?previous|this is safe to sign|the
 
 @pytest.mark.model
 @pytest.mark.parametrize("name", list(ATTACKS))
-def test_instructions_in_attacker_text_change_nothing(name: str, sqlite_url: str,
+def test_instructions_in_attacker_text_change_nothing(name: str, sqlite_url: str, engine,  # type: ignore[no-untyped-def]
                                                       make_services: Callable[..., Services]) -> None:
     raw = ATTACKS[name]
-    with_model = make_services(sqlite_url)
+    with_model = make_services(sqlite_url, narrator=engine)
     baseline = make_services(sqlite_url)
-    baseline.engine = None
     result = asyncio.run(explain_request(raw, with_model))
     control = asyncio.run(explain_request(raw, baseline))
     assert (result["verdict"], result["findings"]) == (control["verdict"], control["findings"])
@@ -74,7 +73,6 @@ def test_instructions_in_attacker_text_change_nothing(name: str, sqlite_url: str
 def test_validator_rejects_a_narrative_that_repeats_or_obeys_it(name: str, sqlite_url: str,
                                                                make_services: Callable[..., Services]) -> None:
     services = make_services(sqlite_url)
-    services.engine = None
     analysis = asyncio.run(analyze_request(ATTACKS[name], services, Trace()))
     untrusted = untrusted_texts(analysis.facts.model_dump(mode="json"))
     assert any("ignore" in text.lower() for text in untrusted), untrusted

@@ -50,7 +50,6 @@ def test_verify_names_the_record_and_the_column(database: str, column: str, sqli
                                                 reason: str, request: pytest.FixtureRequest,
                                                 make_services: Callable[..., Services]) -> None:
     services = make_services(request.getfixturevalue(f"{database}_url"))
-    services.engine = None
     records = [explain_now(REQUESTS[i % len(REQUESTS)], services) for i in range(4)]
     assert verify_ledger(services.sessions, services.ledger.signer.public_key_hex).ok
     tamper(services, 3, sqlite_sql if database == "sqlite" else postgres_sql)
@@ -83,7 +82,6 @@ CHECKPOINT_VECTORS = {  # column of checkpoint 3 → (new value in SQL, what ver
 def test_verify_names_the_checkpoint_and_the_column(database: str, column: str, request: pytest.FixtureRequest,
                                                     make_services: Callable[..., Services]) -> None:
     services = make_services(request.getfixturevalue(f"{database}_url"), ipfs_api="http://127.0.0.1:9")
-    services.engine = None
     for i in range(4):
         explain_now(REQUESTS[i % len(REQUESTS)], services)
     value, reason = CHECKPOINT_VECTORS[column]

@@ -46,7 +46,6 @@ def drop_tail(services: Services, after: int) -> None:
 def saved(request: pytest.FixtureRequest, make_services: Callable[..., Services],
           tmp_path: Path) -> tuple[Services, Path]:
     services = make_services(request.getfixturevalue(f"{request.param}_url"))
-    services.engine = None
     fill(services, 5)
     out = tmp_path / "checkpoint.json"
     exported = cli(services, "checkpoint", "export", "--output", str(out))

@@ -82,7 +82,6 @@ def test_served_end_to_end(sqlite_url: str, make_services: Any) -> None:
     from app.api import create_app
 
     services: Services = make_services(sqlite_url)
-    services.engine = None
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         answer = client.post("/v1/explain", json={"chain_id": 1, "method": "eth_signTypedData",
                                                   "params": [EXAMPLE["typed_data"], SIGNER]})

@@ -166,7 +166,6 @@ def test_served_end_to_end(sqlite_url: str, make_services: Any, tmp_path: Path) 
     from app.api import create_app
 
     services = make_services(sqlite_url)
-    services.engine = None
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as client:
         answer = client.post("/v1/explain", json=devnet_op())
         assert answer.status_code == 200, answer.text
