@@ -127,6 +127,10 @@ def _skipped(tx: Transaction, decoded: DecodedCall | None, simulation: Simulatio
         skipped.append(SkippedCheck(check="swap_recipient", reason=NO_SENDER))
     if not no_state:
         return skipped
+    called = {c.to for c in tx.calls or [] if c.to and c.data} | ({tx.to} if tx.to and tx.data else set())
+    for target in sorted(called):
+        skipped.append(SkippedCheck(check="target_code", subject=target,
+                                    reason=f"whether the called address holds code was not checked: {why}"))
     for spender in sorted({a.spender for a in approvals if a.grants}):
         skipped.append(SkippedCheck(check="spender_code", subject=spender,
                                     reason=f"the spender's code was not checked: {why}"))

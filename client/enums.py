@@ -30,6 +30,7 @@ class RuleId(StrEnum):
     OWNERSHIP_CHANGE = "OWNERSHIP_CHANGE"
     EIP7702_DELEGATION = "EIP7702_DELEGATION"
     DELEGATECALL = "DELEGATECALL"
+    CALL_TO_NO_CODE = "CALL_TO_NO_CODE"
     UNKNOWN_FUNCTION = "UNKNOWN_FUNCTION"
     METADATA_INJECTION = "METADATA_INJECTION"
     SIMULATION_REVERTED = "SIMULATION_REVERTED"
@@ -43,6 +44,7 @@ class CheckName(StrEnum):
     """A check that needs chain state or an installed list (``skipped_checks[].check``)."""
 
     SIMULATION = "simulation"
+    TARGET_CODE = "target_code"
     SPENDER_CODE = "spender_code"
     TOKEN_STANDARD = "token_standard"
     TOKEN_METADATA = "token_metadata"

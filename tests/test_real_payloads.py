@@ -81,12 +81,13 @@ def test_unlimited_approve_with_data_suffix_is_decoded_and_said_without_state(ba
         {"standard": "erc20", "token": USDC, "spender": DRAINER, "amount": str(2**256 - 1), "unlimited": True,
          "expires_at": None, "token_id": None, "revokes": False, "standard_confirmed": False, "source": "calldata"}]
     assert [(c.check, c.subject, c.rules) for c in analysis.facts.skipped] == [
-        ("simulation", None, ["SIMULATION_REVERTED"]), ("spender_code", DRAINER, ["APPROVAL_TO_EOA"]),
+        ("simulation", None, ["SIMULATION_REVERTED"]), ("target_code", USDC, ["CALL_TO_NO_CODE"]),
+        ("spender_code", DRAINER, ["APPROVAL_TO_EOA"]),
         ("token_standard", USDC, ["APPROVAL_FOR_ALL"]),
         ("token_metadata", USDC, ["METADATA_INJECTION", "IMPERSONATOR_TOKEN"])]
     summary = summarize(analysis)
     assert f"It lets {DRAINER} spend an unlimited amount of your tokens." in summary
-    assert f"Not checked: the spender's code ({DRAINER})" in summary
+    assert f"Not checked: whether the called contract exists ({USDC}); the spender's code ({DRAINER})" in summary
     assert "30 extra bytes after the arguments" in summary
 
 

@@ -91,6 +91,8 @@ CASES = [
                                                                       "nonce": "0x0"}]},
      tx(BOB, "0x")),
     ("DELEGATECALL", exec_transaction(1), exec_transaction(0)),
+    ("CALL_TO_NO_CODE", tx(BOB, calldata("transfer(address,uint256)", ALICE, 5)),
+     tx(DUSD, calldata("transfer(address,uint256)", ALICE, 5))),
     ("METADATA_INJECTION", tx(SCAM, calldata("transfer(address,uint256)", BOB, 5)),
      tx(DUSD, calldata("transfer(address,uint256)", BOB, 5))),
 ]
@@ -115,7 +117,7 @@ def test_every_catalogue_rule_is_registered_with_its_default_severity(policy: Po
                  "CHAIN_ID_MISMATCH": "high", "KNOWN_MALICIOUS": "critical", "SUSPICIOUS_PAYABLE_CALL": "critical",
                  "TRANSFER_TO_TOKEN_CONTRACT": "high", "POISONED_ADDRESS": "critical",
                  "SWAP_RECIPIENT_MISMATCH": "high", "OWNERSHIP_CHANGE": "high", "EIP7702_DELEGATION": "critical",
-                 "DELEGATECALL": "critical", "SANCTIONED_ADDRESS": "critical",
+                 "DELEGATECALL": "critical", "SANCTIONED_ADDRESS": "critical", "CALL_TO_NO_CODE": "medium",
                  "UNKNOWN_FUNCTION": "medium", "METADATA_INJECTION": "high", "SIMULATION_REVERTED": "medium",
                  "SIMULATION_UNAVAILABLE": "low", "PHISHING_ORIGIN": "critical", "LOOKALIKE_ORIGIN": "high",
                  "IMPERSONATOR_TOKEN": "high"}

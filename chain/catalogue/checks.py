@@ -12,6 +12,7 @@ class CheckName(StrEnum):
     """A check that needs chain state or an installed list (``skipped_checks[].check``)."""
 
     SIMULATION = "simulation"
+    TARGET_CODE = "target_code"
     SPENDER_CODE = "spender_code"
     TOKEN_STANDARD = "token_standard"
     TOKEN_METADATA = "token_metadata"
@@ -35,6 +36,8 @@ class CheckSpec:
 CHECK_SPECS: tuple[CheckSpec, ...] = (
     CheckSpec(CheckName.SIMULATION, "the transaction run against the chain's state (revm or the node)",
               "what it would do (it was not simulated)"),
+    CheckSpec(CheckName.TARGET_CODE, "whether each address the request calls with data holds code on that chain",
+              "whether the called contract exists"),
     CheckSpec(CheckName.SPENDER_CODE, "whether each approved spender holds code (a contract) or not (a plain account)",
               "the spender's code"),
     CheckSpec(CheckName.TOKEN_STANDARD, "the token's standard, asked through ERC-165", "the token's standard"),

@@ -176,6 +176,15 @@ RULE_SPECS: tuple[RuleSpec, ...] = (
         "the account would run unknown code as itself, which can take everything it holds and change its owners.",
         needs=(CheckName.SAFE_DEPLOYMENTS,)),
     RuleSpec(
+        "CALL_TO_NO_CODE", "medium",
+        "a call carries data to an address with no code on the request's chain (a token, router or app not deployed "
+        "there): it runs nothing, whatever the data says",
+        "This calls an address where no contract exists, so nothing would happen.",
+        ("no contract", "no code", "nothing", "not deployed", "does nothing"),
+        "the address called holds no contract on this network, so the call does nothing but cost gas (the token or "
+        "app may live on another network).",
+        needs=(CheckName.TARGET_CODE,)),
+    RuleSpec(
         "UNKNOWN_FUNCTION", "medium",
         "calldata is present but nothing resolves it (truncated calldata included)",
         "Nobody can tell what this call does.",

@@ -25,6 +25,29 @@ def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
+@rule("CALL_TO_NO_CODE")
+def call_to_no_code(facts: Facts, policy: Policy) -> list[Finding]:
+    """Data sent to an address that has no code on the request's chain: the call runs nothing. An account the
+    request itself gives code first (a user operation's factory, the sender's own EIP-7702 delegation) is not one."""
+    op = facts.user_operation
+    gets_code = ({op.account} if op is not None and op.factory else set()) | (
+        {facts.sender} if facts.delegations and facts.sender else set())
+    found, seen = [], set()
+    for call, target, _ in facts.calls():
+        carries_data = call.selector is not None or call.source == DecodeSource.UNKNOWN
+        if target is None or target in seen or target in gets_code or not carries_data:
+            continue
+        account = facts.account(target)
+        if account.has_code is False and account.delegated_to is None:
+            seen.add(target)
+            what = f"{call.function.split('(')[0]} call" if call.function else "call"
+            found.append(finding("CALL_TO_NO_CODE", policy, f"The {what} goes to {target}, which holds no code on "
+                                 f"chain {facts.chain_id}: it would run nothing and only cost gas.",
+                                 target=target, selector=call.selector, function=call.function,
+                                 chain_id=facts.chain_id))
+    return found
+
+
 @rule("SIMULATION_REVERTED")
 def simulation_reverted(facts: Facts, policy: Policy) -> list[Finding]:
     """The simulated transaction reverts."""
