@@ -93,3 +93,22 @@ def test_feedback_is_only_about_an_explained_request(sqlite_url: str,
     assert on_feed.status_code == on_feedback.status_code == 422
     assert on_feed.json()["errors"][0]["field"] == "record_id" and "intel_feed record" in on_feed.json()["detail"]
     assert on_request.status_code == 201
+
+
+def test_replay_narrates_in_the_recorded_mode_and_a_cached_narrative_is_no_difference(
+        sqlite_url: str, make_services: Callable[..., Services], scripted_engine) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from app.replay import replay
+    from audit import get_record
+
+    good = json.dumps({"headline": "A transfer of 5 DUSD.", "explanation": "This moves 5 DUSD to the recipient.",
+                       "advice": "Check the recipient before you sign."})
+    recorded = make_services(sqlite_url, narrator=scripted_engine([good]), narrative_mode="free")
+    explain_now(REQUESTS[1], recorded)
+    cached = explain_now(REQUESTS[1], recorded)  # the same facts: served from the cache
+    assert cached["explanation"]["narrative_source"] == "cache"
+    replaying = make_services(sqlite_url, narrator=scripted_engine([good]))  # the server now defaults to claims
+    outcome = asyncio.run(replay(get_record(replaying.sessions, cached["id"]), replaying))
+    assert outcome.equal, outcome.diff
+    assert replaying.engine.calls, "the model was asked again, in free mode as recorded"
