@@ -20,6 +20,7 @@ from chain.decode import DecodedCall
 from chain.decode.messages import MessageFacts
 from chain.decode.typed_data import TypedDataFacts
 from chain.decode.user_operation import UserOperationFacts
+from chain.effects import Disagreement, Effect
 from chain.facts import Label, SkippedCheck
 from chain.rules import Finding, Policy
 from chain.rules.policy import Verdict
@@ -72,6 +73,12 @@ class ResultBody(BaseModel):
     user_operation: UserOperationFacts | None = Field(None, description="eth_sendUserOperation: the EntryPoint, "
                                                       "paymaster, factory, gas ceiling and the hash the account "
                                                       "signs; the rest of the result is the call it makes.")
+    effects: list[Effect] = Field(default_factory=list, description="What the request does to the user: what they "
+                                  "give, get, grant, revoke, control, sign in to, deploy — from the calldata, the "
+                                  "signed orders and the simulation, in the user's units, priced where a price is "
+                                  "known on-chain.")
+    disagreements: list[Disagreement] = Field(default_factory=list, description="Where what the calldata asks for "
+                                              "and what the simulation did differ.")
     explanation: Explanation
     model: ModelIdentity
     policy: PolicyIdentity

@@ -17,6 +17,7 @@ from chain.decode.messages import MessageFacts, message_facts
 from chain.decode.safe_tx import safe_tx_call
 from chain.decode.typed_data import TypedDataFacts, classify
 from chain.decode.typed_data_v1 import legacy_message_facts
+from chain.effects import effects_of
 from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_calls
 from chain.intel.availability import unavailable_feeds
 from chain.intel.labels import labels_of
@@ -165,6 +166,9 @@ def _decode_transaction(tx: Transaction, state: ChainState | None) -> DecodedCal
 
 def _judge(facts: Facts, policy: Policy, trace: Trace) -> Analysis:
     facts.labels = labels_of(facts, policy)
+    with trace.step("effects") as call:
+        facts.effects, facts.disagreements = effects_of(facts)
+        call.output = {"effects": len(facts.effects), "disagreements": len(facts.disagreements)}
     with trace.step("rules", policy_version=policy.version) as call:
         verdict, findings = evaluate(facts, policy)
         call.output = {"verdict": verdict, "findings": [f.rule for f in findings]}
@@ -178,7 +182,8 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
     approvals = []
     with trace.step("decode_signature", method=sig.method, digest="0x" + sig.digest.hex()) as call:
         if sig.typed_data is not None:
-            typed, approvals = classify(sig.typed_data, sig.digest, policy.threshold("unlimited_approval"))
+            typed, approvals = classify(sig.typed_data, sig.digest, policy.threshold("unlimited_approval"),
+                                        sig.signer)
             decoded, authorized = _authorized_call(sig, typed, policy)
             approvals += authorized
             call.output = typed.model_dump(mode="json") | {"approvals": [a.model_dump(mode="json") for a in approvals]}
@@ -190,9 +195,10 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
     skipped: list[SkippedCheck] = []
     unavailable = None
     spenders = sorted({a.spender for a in approvals if a.grants})
+    ordered = {(i.token, i.standard) for o in (typed.orders if typed else []) for i in [*o.gives, *o.gets] if i.token}
     valid_on = typed.chain_id if typed is not None and typed.chain_id is not None else sig.chain_id
     backend = backend_for(backend, valid_on)
-    if spenders:
+    if spenders or ordered:
         served = getattr(backend, "chain_id", None)
         if served != valid_on:  # a chain with no node says why (UnservedChain.reason)
             unavailable = (getattr(backend, "reason", None)
@@ -201,11 +207,11 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
                                                                       chain_id=valid_on) as call:
             for address in spenders:
                 accounts[address] = _account(state if unavailable is None else None, address)
-            if unavailable is None:
-                for token in sorted({a.token for a in approvals}):
+            if unavailable is None:  # the tokens it approves or trades: symbols and decimals
+                for token, standard in sorted({(a.token, "erc20") for a in approvals} | ordered):
                     meta = token_meta(token, state.call_signature)
                     tokens[token] = TokenFacts(address=token, symbol=meta.symbol, decimals=meta.decimals,
-                                               symbol_raw=meta.symbol_raw, standard="erc20")
+                                               symbol_raw=meta.symbol_raw, standard=standard)
             call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
     if unavailable is not None:
         skipped = [SkippedCheck(check="spender_code", subject=s,
@@ -277,7 +283,8 @@ def decode_request(request: Transaction | Signature, policy: Policy,
     kind = request_kind(request)
     if isinstance(request, Signature):
         if request.typed_data is not None:
-            typed, approvals = classify(request.typed_data, request.digest, policy.threshold("unlimited_approval"))
+            typed, approvals = classify(request.typed_data, request.digest, policy.threshold("unlimited_approval"),
+                                        request.signer)
             decoded, authorized = _authorized_call(request, typed, policy)
             return DecodeResult(kind=kind, typed_data=typed, decoded=decoded, approvals=approvals + authorized)
         return DecodeResult(kind=kind, message=_message_facts(request), digest="0x" + request.digest.hex())

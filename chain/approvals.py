@@ -22,20 +22,21 @@ PERMIT2_PERMIT_BATCH = "permit(address,((address,uint160,uint48,uint48)[],addres
 EIP2612_PERMIT = "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"
 DAI_PERMIT = "permit(address,address,uint256,uint256,bool,uint8,bytes32,bytes32)"
 PERMIT2_LOCKDOWN = "lockdown((address,address)[])"
+ERC721_PERMIT = "permit(address,uint256,uint256,uint8,bytes32,bytes32)"
 
 
 def revocation(standard: str, token: str, spender: str, *, token_id: str | None = None,
                confirmed: bool = True) -> Approval:
-    """An approval that takes a permission away (amount 0, or an operator set to false)."""
-    return Approval(standard=standard, token=token, spender=spender, amount=None if standard in ("erc721", "erc1155")
-                    and token_id is None else "0", unlimited=False, token_id=token_id, revokes=True,
-                    standard_confirmed=confirmed)
+    """An approval that takes a permission away (amount 0, or an operator or manager set to false)."""
+    every = standard in ("erc721", "erc1155", "account_control") and token_id is None
+    return Approval(standard=standard, token=token, spender=spender, amount=None if every else "0", unlimited=False,
+                    token_id=token_id, revokes=True, standard_confirmed=confirmed)
 
 
 class Approval(BaseModel):
     """One approval: the contract's ``approvals[]`` item."""
 
-    standard: str  # erc20 | erc721 | erc1155 | permit | permit2
+    standard: str  # erc20 | erc721 | erc1155 | permit | permit2 | credit_delegation | account_control
     token: str
     spender: str
     amount: str | None  # base units; None for operator approvals (every token)
@@ -146,7 +147,24 @@ def approvals_of(call: DecodedCall | None, token: str | None, state: ChainState 
             return [revocation("erc20", token, spender, confirmed=confirmed)]
         return [Approval(standard="erc20", token=token, spender=spender, amount=str(amount),
                          unlimited=amount >= unlimited_threshold, standard_confirmed=confirmed)]
-    if fn == "increaseAllowance(address,uint256)":
+    if fn in ("approveDelegation(address,uint256)", "delegationWithSig(address,address,uint256,uint256,uint8,bytes32,"
+              "bytes32)"):  # Aave: the delegatee may borrow in the delegator's name (the debt token is the target)
+        at = 0 if fn.startswith("approveDelegation") else 1
+        spender, amount = call.args[at].value, int(call.args[at + 1].value)
+        if amount == 0:
+            return [revocation("credit_delegation", token, spender)]
+        return [Approval(standard="credit_delegation", token=token, spender=spender, amount=str(amount),
+                         unlimited=amount >= unlimited_threshold)]
+    if fn in ("allow(address,bool)", "allowBySig(address,address,bool,uint256,uint256,uint8,bytes32,bytes32)"):
+        at = 0 if fn.startswith("allow(") else 1  # Compound III: the manager may act on the whole position
+        manager, allowed = call.args[at].value, call.args[at + 1].value
+        if not allowed:
+            return [revocation("account_control", token, manager)]
+        return [Approval(standard="account_control", token=token, spender=manager, amount=None, unlimited=True)]
+    if fn == ERC721_PERMIT:  # Uniswap V3 positions and other ERC-721 permits: one token, until the deadline
+        return [Approval(standard="erc721", token=token, spender=call.args[0].value, amount="1", unlimited=False,
+                         token_id=str(call.args[1].value), expires_at=int(call.args[2].value) or None)]
+    if fn in ("increaseAllowance(address,uint256)", "increaseApproval(address,uint256)"):
         spender, amount = call.args[0].value, int(call.args[1].value)
         if amount == 0:
             return []

@@ -12,6 +12,7 @@ from chain.decode import DecodedCall
 from chain.decode.messages import MessageFacts
 from chain.decode.typed_data import TypedDataFacts
 from chain.decode.user_operation import UserOperationFacts
+from chain.effects.model import Disagreement, Effect
 from chain.request import RequestContext
 from chain.simulate.model import SimulationResult
 
@@ -90,6 +91,8 @@ class Facts(BaseModel):
     skipped: list[SkippedCheck] = Field(default_factory=list)  # checks that needed state and could not run
     labels: dict[str, Label] = Field(default_factory=dict)  # known counterparties by address, from the lists
     user_operation: UserOperationFacts | None = None  # eth_sendUserOperation: ``sender`` is the smart account
+    effects: list[Effect] = Field(default_factory=list)  # what it does to the user (chain.effects), then priced
+    disagreements: list[Disagreement] = Field(default_factory=list)  # where the calldata and the simulation differ
 
     @property
     def approvals_chain_id(self) -> int:

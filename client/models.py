@@ -96,6 +96,9 @@ class ExplainResult(_Open):
     message: dict[str, Any] | None = None
     labels: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Known counterparties by address.")
     user_operation: dict[str, Any] | None = None
+    effects: list[dict[str, Any]] = Field(default_factory=list, description="What the request does to the user: "
+                                          "give, get, grant, revoke, control, sign_in, deploy.")
+    disagreements: list[dict[str, Any]] = Field(default_factory=list)
     explanation: Explanation
     model: dict[str, Any]
     policy: dict[str, str]

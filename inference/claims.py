@@ -15,9 +15,11 @@ from chain.catalogue import SEVERITIES, CheckName
 from chain.decode import DecodedCall
 from chain.decode.clear_signing import ClearSigning
 from chain.decode.user_operation import EIP7702_FACTORY, UserOperationFacts
+from chain.effects.build import asset_of
 from chain.facts import SkippedCheck
 from chain.rules import Finding
 from chain.sanitize import MODEL_INSTRUCTION
+from chain.units import amount_text, date_text, native_amount
 from inference.claim_words import (
     ADVICE,
     CHECK_WORDS,
@@ -26,8 +28,8 @@ from inference.claim_words import (
     KIND_WORDS,
     NO_FINDING,
 )
+from inference.effect_claims import PROTOCOLS, effect_claims, grant_sentence
 from inference.factsheet import token_label
-from inference.formatting import approval_amount, expiry_text, human_amount, signed_change, symbol_text
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class ClaimSet:
     top: Claim | None = None  # the claim about the most severe finding (None when no rule fired)
 
     def add(self, id: str, text: str, rests_on: str, gist: str, **extra: object) -> None:
+        """A claim; one whose sentence another already says is not added (no sentence is said twice)."""
+        if any(c.text == text for c in self.claims):
+            return
         self.claims.append(Claim(id=id, text=text, rests_on=rests_on, gist=gist, **extra))  # type: ignore[arg-type]
 
     def by_id(self) -> dict[str, Claim]:
@@ -85,22 +90,22 @@ def claims_of(analysis: Analysis) -> ClaimSet:
                     "decoded", "what the Safe transaction does")
     if facts.typed_data is not None and facts.typed_data.clear_signing is not None:
         labelled = facts.typed_data.clear_signing
-        out.add("request.clear_signing", _clear_signing_sentence(labelled), "typed_data.clear_signing",
+        out.add("request.clear_signing", _clear_signing_sentence(analysis, labelled), "typed_data.clear_signing",
                 f"what a hardware wallet shows for {labelled.contract_name}")
     if facts.user_operation is not None:
-        out.add("request.user_operation", _user_operation_sentence(facts.user_operation), "user_operation",
+        out.add("request.user_operation", _user_operation_sentence(facts.user_operation, facts.chain_id),
+                "user_operation",
                 "it is an ERC-4337 user operation")
     _request_claims(analysis, out)
+    effect_claims(analysis, out)
     for i, approval in enumerate(facts.approvals):
-        _approval_claims(analysis, i, out)
+        text, gist = grant_sentence(analysis, approval)
+        out.add(f"approval.{i}", text, f"approvals[{i}]", gist)
         account = facts.account(approval.spender)
         if account.has_code is False and approval.grants:
             out.add(f"approval.{i}.spender_eoa", f"The spender {approval.spender} is a plain account with no "
                     "contract code.", f"accounts.{approval.spender}", "the spender is a plain account")
     sim = facts.simulation
-    if sim is not None and sim.deployed:
-        out.add("simulation.deployed", f"It creates the contract{'s' if len(sim.deployed) > 1 else ''} "
-                f"{', '.join(sim.deployed)}.", "simulation.deployed", "the contract it creates")
     if sim is not None:
         out.add("simulation", _simulation_sentence(analysis), "simulation", f"the simulation: {sim.status.value}")
     if (not_checked := _not_checked(facts.skipped, said_by_simulation=sim is not None)):
@@ -115,7 +120,7 @@ def claims_of(analysis: Analysis) -> ClaimSet:
     return out
 
 
-def _user_operation_sentence(op: UserOperationFacts) -> str:
+def _user_operation_sentence(op: UserOperationFacts, chain_id: int) -> str:
     """Which EntryPoint runs the operation for which account, who pays, at most how much, and a first deployment."""
     where = (f"EntryPoint v{op.version} ({op.entry_point})" if op.version
              else f"the EntryPoint {op.entry_point}, which is not a canonical deployment")
@@ -126,7 +131,7 @@ def _user_operation_sentence(op: UserOperationFacts) -> str:
     elif op.factory:
         deploys = f" It first deploys the account through the factory {op.factory}."
     return (f"An ERC-4337 user operation of the smart account {op.account}: once bundled, {where} calls the "
-            f"account with the call below; {payer} pays at most {human_amount(int(op.max_gas_cost_wei), 18)} ETH "
+            f"account with the call below; {payer} pays at most {native_amount(op.max_gas_cost_wei, chain_id)} "
             f"of gas.{deploys}")
 
 
@@ -165,11 +170,23 @@ def _signature_sentence(analysis: Analysis) -> str:
         td = facts.typed_data
         if td.classification == "safe_tx":
             return (f"Signs a Safe transaction for the Safe {td.verifying_contract} as {facts.sender}: once enough "
-                    f"of its owners sign, anyone can execute it; signed hash {td.digest}.")
-        kinds = {"eip2612_permit": "an EIP-2612 permit", "dai_permit": "a DAI-style permit"}
-        what = kinds.get(td.classification) or (f"a Permit2 {td.primary_type}" if td.classification.startswith(
-            "permit2_") else f"EIP-712 typed data ({td.primary_type})")
-        return f"Signs {what} for {facts.sender}; signed hash {td.digest}."
+                    "of its owners sign, anyone can execute it.")
+        kinds = {"eip2612_permit": "an EIP-2612 permit (a token approval that needs no transaction)",
+                 "dai_permit": "a DAI-style permit (a token approval that needs no transaction)",
+                 "seaport_bulk_order": f"{len(td.orders)} Seaport orders at once (a bulk listing)",
+                 "aave_credit_delegation": "an Aave credit delegation (borrowing in your name, with no transaction)",
+                 "compound_authorization": "a Compound III authorization (a manager for your position, with no "
+                                           "transaction)",
+                 "erc721_permit": "an NFT permit (an approval of one NFT that needs no transaction)"}
+        if td.classification in kinds:
+            what = kinds[td.classification]
+        elif td.classification.startswith("permit2_"):
+            what = f"a Permit2 {td.primary_type}"
+        elif td.orders:
+            what = f"an order ({PROTOCOLS.get(td.orders[0].protocol, td.orders[0].protocol)})"
+        else:
+            what = f"EIP-712 typed data ({td.primary_type})"
+        return f"Signs {what} for {facts.sender}."
     m = facts.message
     if m is None:
         return "Signs a message."
@@ -184,36 +201,66 @@ def _signature_sentence(analysis: Analysis) -> str:
     return f"Signs a {m.size}-byte text message{legacy}."
 
 
-def _clear_signing_sentence(labelled: ClearSigning) -> str:
-    """"Ledger's clear-signing list calls this a Permit2: Amount allowance: 1000 (token 0x…); …" — labels from the
-    list; of the request's values only addresses, numbers and dates are written, other text is not repeated."""
+def _clear_signing_sentence(analysis: Analysis, labelled: ClearSigning) -> str:
+    """"Ledger's clear-signing list names this Permit2: Amount allowance: 1,000 USDC; …" — labels from the list; of
+    the request's values only addresses, amounts (in the token's units, when a token is labelled beside them) and
+    dates are written, other text is not repeated."""
+    facts = analysis.facts
+    chain = facts.approvals_chain_id
     parts: dict[str, list[str]] = {}
+    token = facts.typed_data.verifying_contract if facts.typed_data is not None else None  # a permit's own token
     for item in labelled.fields:
-        shown = [_plain(v) for v in item.values] or ["(absent)"]
         if item.format == "token":
-            shown = [f"(token {v})" for v in shown]
-        parts.setdefault(item.label, []).extend(shown)
+            token = next((str(v) for v in item.values), token)
+            continue
+        shown_values = []
+        for value in item.values or ["(absent)"]:
+            text = str(value)
+            listed = asset_of(facts, chain, "erc20", text).symbol if re.fullmatch(r"0x[0-9a-fA-F]{40}", text) \
+                else None
+            if listed:  # a token the lists name: its symbol, and the amounts after it in its units
+                token, text = text, f"{listed} ({text})"
+            elif item.format in ("amount", "raw") and text.isdigit() and token and int(text) not in MAXIMA:
+                meta = asset_of(facts, chain, "erc20", token)
+                text = amount_text(text, meta.decimals, meta.symbol, token)
+            elif item.format == "datetime" and text.isdigit():
+                text = date_text(int(text), facts.observed_at)
+            shown_values.append(_plain(text))
+        parts.setdefault(item.label, []).extend(shown_values)
     said = "; ".join(f"{label}: {' '.join(values)}" for label, values in parts.items())
     return f"Ledger's clear-signing list names this {labelled.contract_name}: {said}."
 
 
 def _plain(value: object) -> str:
+    """An address, an amount, a date or a number as it is; any other text a stranger may have written as (text)."""
     text = str(value)
-    return text if re.fullmatch(r"0x[0-9a-fA-F]{40}|\d{1,80}|\d{4}-\d\d-\d\dT[\d:]+Z", text) else "(text)"
+    if text.isdigit() and int(text) in MAXIMA:
+        return "the maximum (no limit)"
+    amount = r"(unlimited |every )?[\d,.]+ [A-Za-z0-9$._+-]{1,16}|[\d,]+ base units of [\w ]+|unlimited .{1,60}"
+    if re.fullmatch(r"[A-Za-z0-9$._+-]{1,16} \(0x[0-9a-fA-F]{40}\)", text):  # a listed token: symbol (address)
+        return text
+    date = r"\d{4}-\d\d-\d\d( \((in |)[\w ]+( ago|)\))?|never"
+    return text if re.fullmatch(rf"0x[0-9a-fA-F]{{40}}|\d{{1,80}}|\d{{4}}-\d\d-\d\dT[\d:]+Z|{amount}|{date}", text) \
+        else "(text)"
+
+
+MAXIMA = {2**256 - 1, 2**160 - 1, 2**128 - 1, 2**64 - 1, 2**48 - 1}
+"""Integers that mean "no limit" where a signature takes a number (an amount, a deadline)."""
 
 
 def _batch_call(analysis: Analysis, call: DecodedCall) -> str:
     """One call of a batch, in a few words."""
     target = token_label(analysis, call.target) if call.target else "a new contract"
+    chain_id = analysis.facts.chain_id
     wei = int(call.value or 0)
-    value = f" with {human_amount(wei, 18)} ETH" if wei else ""
+    value = f" with {native_amount(wei, chain_id)}" if wei else ""
     if call.source == "deployment":
         return f"deploy a new contract ({call.args[0].value} bytes of initcode){value}"
     if call.function:
-        return f"{call.function} on {target}{value}"
+        return f"{action(call.function, infinitive=True)} {target}{value}"
     if call.source == "unknown":
         return f"an unknown function ({call.selector or 'no selector'}) on {target}{value}"
-    return f"send {human_amount(wei, 18)} ETH to {target}"
+    return f"send {native_amount(wei, chain_id)} to {target}"
 
 
 def _request_claims(analysis: Analysis, out: ClaimSet) -> None:
@@ -222,13 +269,15 @@ def _request_claims(analysis: Analysis, out: ClaimSet) -> None:
     decoded = facts.decoded
     target = token_label(analysis, facts.to) if facts.to else "a new contract"
     if facts.kind == "batch" and decoded is not None:
-        out.add("request.batch", f"Sends a batch of {len(decoded.calls)} calls (wallet_sendCalls), run in order: "
+        count = f"{len(decoded.calls)} call{'s' if len(decoded.calls) != 1 else ''}"
+        out.add("request.batch", f"Sends a batch of {count} (wallet_sendCalls), run in order: "
                 + "; ".join(_batch_call(analysis, call) for call in decoded.calls) + ".", "decoded",
                 "the calls of the batch")
     elif facts.kind != "transaction":
         return
     elif decoded is None:
-        what = f"Sends {human_amount(int(facts.value), 18)} ETH to {target}" if facts.to else "Deploys a contract"
+        what = ("Deploys a contract" if not facts.to else f"Sends {native_amount(facts.value, facts.chain_id)} to "
+                f"{target}" if int(facts.value) else f"Sends a transaction with no data and no value to {target}")
         out.add("request.call", what + ".", "decoded", "what the transaction does")
     elif decoded.source == "deployment":
         out.add("request.call", f"Deploys a new contract from {decoded.args[0].value} bytes of initcode.", "decoded",
@@ -238,7 +287,8 @@ def _request_claims(analysis: Analysis, out: ClaimSet) -> None:
         out.add("request.call", f"Calls an unknown function ({decoded.selector}) on {target}; its calldata, read "
                 f"without a signature, carries: {carried}.", "decoded", "it calls an unknown function")
     elif decoded.function:
-        out.add("request.call", f"Calls {decoded.function} on {target}.", "decoded",
+        said = action(decoded.function)
+        out.add("request.call", f"{said[0].upper()}{said[1:]} {target}.", "decoded",
                 f"it calls {decoded.function.split('(')[0]}")
     else:
         out.add("request.call", f"Calls an unknown function ({decoded.selector or 'no selector'}) on {target}; "
@@ -246,9 +296,41 @@ def _request_claims(analysis: Analysis, out: ClaimSet) -> None:
     if decoded is not None and decoded.trailing_data and facts.kind != "batch":
         out.add("request.trailing_data", f"The calldata carries {len(decoded.trailing_data) // 2 - 1} extra bytes "
                 "after the arguments, which the contract ignores.", "decoded.trailing_data", "extra calldata bytes")
-    if decoded is not None and int(facts.value) and facts.kind != "batch":
-        out.add("request.value", f"It also sends {human_amount(int(facts.value), 18)} ETH.", "value",
+    native_given = any(e.kind == "give" and e.asset is not None and e.asset.standard == "native"
+                       for e in facts.effects)
+    if decoded is not None and int(facts.value) and facts.kind != "batch" and not native_given:
+        out.add("request.value", f"It also sends {native_amount(facts.value, facts.chain_id)}.", "value",
                 "the ETH it sends")
+
+
+VERBS = {"approve": "approve a spender on", "increaseAllowance": "raise a spender's allowance on",
+         "increaseApproval": "raise a spender's allowance on", "transfer": "transfer tokens of",
+         "transferFrom": "move tokens of", "safeTransferFrom": "move an item of",
+         "setApprovalForAll": "set an operator on", "permit": "submit a permit to",
+         "execTransaction": "execute a Safe transaction of", "multicall": "make several calls through",
+         "aggregate3": "make several calls through", "aggregate3Value": "make several calls through",
+         "multiSend": "send several calls through", "deposit": "deposit into", "withdraw": "withdraw from",
+         "submit": "stake through", "wrap": "wrap through", "unwrap": "unwrap through",
+         "handleOps": "bundle user operations through", "fulfillBasicOrder": "buy through",
+         "fulfillOrder": "fill an order on", "fulfillAdvancedOrder": "fill an order on",
+         "fillOrder": "fill an order on", "fillOrderArgs": "fill an order on", "settle": "fill an order on",
+         "lockdown": "revoke Permit2 allowances on", "approveDelegation": "delegate credit on",
+         "allow": "set a manager on", "transferOwnership": "hand over ownership of", "execute": "run commands on",
+         "executeBatch": "run a batch of calls on"}
+"""What well-known calls do, in words (infinitive, ending with the preposition before the target)."""
+
+
+def action(function: str, *, infinitive: bool = False) -> str:
+    """What a call does, in words, lower-case, ending with the preposition before its target: ``approves a
+    spender on``, ``swaps through``, else ``calls NAME on`` (the name without its argument types); with
+    ``infinitive``, ``approve a spender on``."""
+    name = function.split("(")[0]
+    said = VERBS.get(name) or ("swap through" if name.startswith(("swap", "exactInput", "exactOutput"))
+                               else f"call {name} on")
+    if infinitive:
+        return said
+    verb, _, rest = said.partition(" ")
+    return f"{verb}s {rest}"
 
 
 def _shown(value: object) -> str:
@@ -259,45 +341,17 @@ def _shown(value: object) -> str:
     return text if len(text) <= 70 else text[:66] + "…"
 
 
-def _approval_claims(analysis: Analysis, i: int, out: ClaimSet) -> None:
-    facts = analysis.facts
-    approval = facts.approvals[i]
-    meta = facts.tokens.get(approval.token)
-    symbol = symbol_text(meta.symbol) if meta and meta.symbol else "tokens"
-    where = f"approvals[{i}]"
-    spender = token_label(analysis, approval.spender)  # a listed protocol by its name, else the address
-    if approval.revokes:
-        what = f"token #{approval.token_id} of {symbol}" if approval.token_id is not None else symbol
-        out.add(f"approval.{i}", f"It revokes the approval of {spender} over your {what} "
-                f"({approval.token}).", where, "it revokes an approval")
-        return
-    amount = approval_amount(approval.amount, approval.unlimited, meta.decimals if meta else None)
-    expiry = expiry_text(approval.expires_at) if approval.standard in ("permit", "permit2") else ""
-    seen = " (seen only in the simulation's events)" if approval.source == "simulation" else ""
-    if approval.token_id is not None:
-        text = f"It lets {spender} transfer your token #{approval.token_id} of {symbol}{seen}."
-        gist = "the spender may take one NFT"
-    elif approval.amount is None:
-        text = (f"It lets {spender} move all your NFTs of the collection {approval.token} ({symbol}), "
-                f"every one you own now and later{seen}.")
-        gist = "the operator may move all your NFTs of the collection"
-    else:
-        quantity = "an unlimited amount" if approval.unlimited else amount
-        text = f"It lets {spender} spend {quantity} of your {symbol}{expiry}{seen}."
-        gist = f"the spender may spend {'an unlimited amount' if approval.unlimited else 'some'} of your tokens"
-    out.add(f"approval.{i}", text, where, gist)
-
-
 def _simulation_sentence(analysis: Analysis) -> str:
+    """The simulation's outcome in one sentence (what moved is said by the effects' claims)."""
     sim = analysis.facts.simulation
     assert sim is not None
     if sim.status == "success":
-        changes = [f"{c.address} {signed_change(c.delta, c.decimals)} "
-                   f"{symbol_text(c.symbol) if c.symbol else c.token or c.standard}" for c in sim.asset_changes]
-        return (f"Simulation succeeded using {sim.gas_used} gas; "
-                + (f"balance changes: {'; '.join(changes)}." if changes else "no balances change."))
+        gas = f" ({sim.gas_used:,} gas)" if sim.gas_used is not None else ""
+        if not sim.asset_changes_known:
+            return f"The node says it succeeds{gas}, but not what it moves."
+        return f"The simulation succeeds{gas}."
     if sim.status == "reverted":
-        return f"Simulation reverted: {sim.revert_reason}."
+        return f"The simulation reverts: {sim.revert_reason}."
     return f"It could not be simulated: {sim.error}."
 
 

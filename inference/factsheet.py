@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chain import Analysis
 from chain.sanitize import sanitize_text
+from chain.units import date_text
 from inference.formatting import approval_amount, human_amount, quote, signed_change
 
 MAX_FACT_SHEET = 2400
@@ -111,8 +112,7 @@ def fact_sheet(analysis: Analysis) -> str:
         token = f"{role(approval.token, 'the token')} {symbol_of.get(approval.token, '')}".rstrip()
         expiry = ""
         if approval.standard in ("permit", "permit2"):
-            at = approval.expires_at
-            expiry = ", never expires" if at is None else f", expires at unix time {at}"
+            expiry = f", expires {date_text(approval.expires_at, facts.observed_at)}"
         if approval.revokes:
             lines.append(f"revocation: {approval.standard} {token}, spender {role(approval.spender, 'the spender')} "
                          "loses its approval")

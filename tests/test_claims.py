@@ -115,7 +115,7 @@ def test_a_cache_hit_keeps_the_claim_ids(backend: RevmBackend, policy: Policy) -
     first, _, _ = asyncio.run(explain(analysis, engine, policy, Sampling(), Trace(), cache))
     second, _, _ = asyncio.run(explain(analysis, engine, policy, Sampling(), Trace(), cache))
     assert second.narrative_source == "cache" and len(engine.schemas) == 1
-    assert (second.narrative, second.claims, second.mode) == (first.narrative, ["request.call", "simulation"],
+    assert (second.narrative, second.claims, second.mode) == (first.narrative, ["request.call", "effects.moves"],
                                                               "claims")
 
 

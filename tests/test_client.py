@@ -30,7 +30,7 @@ def test_client_explains_the_wallets_request_unchanged(server: str) -> None:
     assert result.verdict == "block"
     assert feedback["record_id"] == result.audit.id and [f["decision"] for f in linked] == ["rejected"]
     assert [f.rule for f in result.findings] == ["APPROVAL_TO_EOA", "UNLIMITED_APPROVAL"]
-    assert result.explanation.summary.startswith("Calls approve(address,uint256)")
+    assert result.explanation.summary.startswith("Approves a spender on")
     assert (record["leaf_hash"], record["record"]["verdict"]) == (result.audit.leaf_hash, "block")
     assert decoded.decoded["function"] == "approve(address,uint256)"
     assert simulated.simulation["status"] == "success" and simulated.approvals[0]["spender"] == DRAINER_EOA

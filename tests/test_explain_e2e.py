@@ -30,7 +30,7 @@ def assert_block_result(result: dict) -> None:
     assert result["model"]["engine"] == "llama_cpp" and result["model"]["quantization"] == "Q4_1"
     assert len(result["model"]["weights_sha256"]) == 64
     explanation = result["explanation"]
-    assert explanation["summary"].startswith('Calls approve(address,uint256) on "DUSD"')
+    assert explanation["summary"].startswith('Approves a spender on "DUSD"')
     assert (explanation["narrative"] is None) == (explanation["rejected_reason"] is not None)
     assert result["id"] == result["audit"]["id"]
 
@@ -45,7 +45,7 @@ def assert_record_recomputes(services: Services, result: dict) -> AuditRecord:
     assert body["request"] == APPROVAL
     assert record.prompt and record.raw_output is not None
     assert [c["name"] for c in record.tool_calls] == [
-        "decode", "simulate", "approvals", "lookup_code", "token_metadata", "rules", "narrative_cache",
+        "decode", "simulate", "approvals", "lookup_code", "token_metadata", "effects", "rules", "narrative_cache",
         "model.generate", "validate"]
     return record
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from markupsafe import escape
 
 from app.auth import create_key
 from app.runtime import Services
@@ -50,7 +51,7 @@ def test_list_filters_and_record_page(ledger: tuple[Services, list[dict]]) -> No
     assert filtered.text.count('data-verdict="block"') == len(blocked) == filtered.text.count('<tr class="record"')
     assert by_rule.text.count('<tr class="record"') == len(blocked)
     assert record.status_code == 200
-    for shown in ("APPROVAL_TO_EOA", "UNLIMITED_APPROVAL", blocked[0]["explanation"]["summary"][:30],
+    for shown in ("APPROVAL_TO_EOA", "UNLIMITED_APPROVAL", str(escape(blocked[0]["explanation"]["summary"][:30])),
                   blocked[0]["audit"]["leaf_hash"], 'id="proof-data"'):
         assert shown in record.text
     assert bad_time.status_code == 400 and 'data-field="since"' in bad_time.text

@@ -86,7 +86,7 @@ def test_unlimited_approve_with_data_suffix_is_decoded_and_said_without_state(ba
         ("token_standard", USDC, ["APPROVAL_FOR_ALL"]),
         ("token_metadata", USDC, ["METADATA_INJECTION", "IMPERSONATOR_TOKEN"])]
     summary = summarize(analysis)
-    assert f"It lets {DRAINER} spend an unlimited amount of your tokens." in summary
+    assert f"It lets {DRAINER} spend unlimited USDC from your wallet." in summary
     assert f"Not checked: whether the called contract exists ({USDC}); the spender's code ({DRAINER})" in summary
     assert "30 extra bytes after the arguments" in summary
 
@@ -98,7 +98,7 @@ def test_approval_for_all_to_an_unknown_operator_is_said_without_state(backend: 
         ("erc721", DRAINER, None, False)]
     assert analysis.findings[0].evidence == {"token": BAYC, "operator": DRAINER, "standard": "erc721",
                                              "standard_confirmed": False}
-    assert f"It lets {DRAINER} move all your NFTs of the collection {BAYC}" in summarize(analysis)
+    assert f"It lets {DRAINER} move every item you own in the collection {BAYC}" in summarize(analysis)
 
 
 @pytest.mark.parametrize(("name", "standard", "token"), [
@@ -112,7 +112,7 @@ def test_revocations_are_listed_and_said(name: str, standard: str, token: str, b
     assert rules == ["SIMULATION_UNAVAILABLE"]
     assert [(a.standard, a.token, a.spender, a.revokes, a.unlimited) for a in analysis.facts.approvals] == [
         (standard, token, DRAINER, True, False)]
-    assert f"It revokes the approval of {DRAINER}" in summarize(analysis)
+    assert f"It revokes the permission of {DRAINER}" in summarize(analysis)
     assert "spender_code" not in [c.check for c in analysis.facts.skipped]  # a revocation needs no spender check
 
 
@@ -123,7 +123,7 @@ def test_safe_owner_added_through_exec_transaction_is_an_ownership_change(backen
     safe = analysis.facts.to
     assert analysis.findings[0].evidence == {"function": "addOwnerWithThreshold(address,uint256)", "contract": safe,
                                              "new_party": NEW_OWNER}
-    assert analysis.findings[0].message == (f"addOwnerWithThreshold(address,uint256) changes who controls {safe}: "
+    assert analysis.findings[0].message == (f"addOwnerWithThreshold changes who controls {safe}: "
                                             f"owner {NEW_OWNER}.")
 
 
@@ -282,7 +282,7 @@ def test_deployment_is_simulated_and_reports_the_new_contract(backend: RevmBacke
     assert deployed == [create_address(USER, nonce)]
     summary = summarize(analysis)
     assert summary.startswith("Deploys a new contract from 51 bytes of initcode.")
-    assert f"It creates the contract {deployed[0]}." in summary
+    assert f"It creates a new contract at {deployed[0]}." in summary
     batch, rules = explain(request("viem-send-calls-deploy", chain_id=31337,
                                    params=[{**PAYLOADS["viem-send-calls-deploy"]["request"]["params"][0],
                                             "chainId": "0x7a69"}]), backend, policy)

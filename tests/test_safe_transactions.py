@@ -18,6 +18,7 @@ from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
+from inference.claims import action
 from inference.summary import summarize
 from tests.conftest import ROOT
 from tests.support.helpers import calldata
@@ -64,7 +65,7 @@ def test_a_safe_tx_is_judged_as_the_exec_transaction_it_authorizes(name: str, ve
     assert facts.decoded.calls[0].operation == operation
     summary = summarize(analysis)
     assert f"Signs a Safe transaction for the Safe {SAFE}" in summary
-    assert f"the Safe will {inner.split('(')[0]}" in summary
+    assert f"the Safe will {action(inner, infinitive=True)}" in summary
 
 
 def test_the_bybit_shaped_signature_names_the_code_and_the_list(backend: RevmBackend, policy: Policy) -> None:
@@ -79,7 +80,7 @@ def test_safes_contracts_are_named_from_its_deployments(backend: RevmBackend, po
     analysis, _ = judged(safe_tx("safe-tx-multisend-approve"), backend, policy)
     label = analysis.facts.labels[MULTISEND_CALL_ONLY]
     assert label.name == "Safe MultiSendCallOnly 1.4.1" and label.source.startswith("@safe-global/safe-deployments@")
-    assert f"multiSend(bytes) on Safe MultiSendCallOnly 1.4.1 ({MULTISEND_CALL_ONLY})" in summarize(analysis)
+    assert f"send several calls through Safe MultiSendCallOnly 1.4.1 ({MULTISEND_CALL_ONLY})" in summarize(analysis)
 
 
 def test_a_library_is_known_only_on_the_chains_safe_deployed_it_to(backend: RevmBackend, policy: Policy) -> None:

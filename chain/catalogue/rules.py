@@ -50,14 +50,16 @@ RULE_SPECS: tuple[RuleSpec, ...] = (
         needs=(CheckName.SPENDER_CODE,)),
     RuleSpec(
         "UNLIMITED_APPROVAL", "high",
-        "approve / increaseAllowance / permit / Permit2 amount ≥ 2^255, or max uint160 for Permit2",
+        "approve / increaseAllowance / increaseApproval / permit / Permit2 / Aave credit delegation amount ≥ 2^255, or "
+        "max uint160 for Permit2",
         "This approves an unlimited amount of your tokens.",
         ("unlimited", "every", "all of your", "all your", "any amount", "no limit"),
         "the spender may take every unit of this token the user has now or later.",
         allowlisted=True),
     RuleSpec(
         "APPROVAL_FOR_ALL", "high",
-        "`setApprovalForAll(operator, true)` to an operator not on the allowlist",
+        "`setApprovalForAll(operator, true)`, or a manager over a whole position (Compound III `allow`, `allowBySig`), "
+        "to an operator not on the allowlist",
         "This lets an operator move all your NFTs of a collection.",
         ("all your", "every nft", "all nfts", "whole collection", "entire collection", "operator"),
         "the operator may move every NFT of this collection the user owns, now or later.",
@@ -86,7 +88,8 @@ RULE_SPECS: tuple[RuleSpec, ...] = (
         "that approval stays valid for a long time, or forever."),
     RuleSpec(
         "ORDER_FOR_NOTHING", "critical",
-        "a Seaport order whose consideration to the signer is absent or fungible dust (an NFT coming back is never "
+        "a signed order of any kind — Seaport (each leaf of a bulk listing too), UniswapX, 1inch, CoW, Velora Delta — "
+        "that gives something and gets nothing or fungible dust back (an NFT coming back is never "
         "nothing)",
         "This order gives your items away for nothing.",
         ("nothing", "for free", "give away", "gives away", "no payment"),
@@ -145,9 +148,9 @@ RULE_SPECS: tuple[RuleSpec, ...] = (
         "the recipient looks like an address the user knows but is a different one (address poisoning)."),
     RuleSpec(
         "SWAP_RECIPIENT_MISMATCH", "high",
-        "a swap's output goes to someone other than the sender, or a signed Permit2 witness order (UniswapX Dutch, "
-        "V2, Priority, Relay: its `outputs`, shown in `typed_data.witness_order`) pays an output to someone other "
-        "than the signer",
+        "a swap's output goes to someone other than the sender, or a signed order of any kind (UniswapX, 1inch and "
+        "Fusion, CoW, Velora Delta, …: `typed_data.orders[].gets`) pays what comes back to someone other than its "
+        "signer",
         "This swap pays its output to someone other than you.",
         ("recipient", "someone else", "another address", "not to you"),
         "what the user buys is paid to someone else.",

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from chain.approvals import Approval, dai_permit_approval, permit2_approval, permit_approval, revocation
 from chain.decode.clear_signing import ClearSigning, clear_signing
 from chain.decode.eip712 import Eip712Error, eip712_hash, js_bigint
+from chain.decode.orders import SignedOrder, orders_of
 from chain.hexutil import parse_address
 from chain.sanitize import sanitize_text
 
@@ -46,6 +47,9 @@ class TypedDataFacts(BaseModel):
     order: dict[str, Any] | None = None  # Seaport: offer, and consideration to the signer vs to others
     witness_order: dict[str, Any] | None = Field(None, description="A Permit2 witness that is an order (UniswapX): "
                                                  "the swapper and each output's token, amount and recipient.")
+    orders: list[SignedOrder] = Field(default_factory=list, description="Every order the signature authorizes, "
+                                      "read as what the signer gives and what comes back to whom (Seaport and each "
+                                      "leaf of a Seaport BulkOrder, UniswapX, 1inch, CoW, Velora Delta).")
     clear_signing: ClearSigning | None = Field(None, description="The contract's name and labelled fields from "
                                                "Ledger's clear-signing list, when a descriptor matches.")
 
@@ -64,9 +68,12 @@ def _int(value: Any) -> int:
     return js_bigint(value, "value")
 
 
-def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int) -> tuple[TypedDataFacts,
-                                                                                          list[Approval]]:
-    """Classify the document and extract the approvals it grants (permit, Permit2)."""
+ORDER_CLASSES = {"seaport": "seaport_order", "1inch": "1inch_order", "cow": "cow_order", "velora": "velora_order"}
+
+
+def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int,
+             signer: str | None = None) -> tuple[TypedDataFacts, list[Approval]]:
+    """Classify the document and extract the approvals it grants (permit, Permit2) and the orders it signs."""
     domain = typed_data.get("domain") or {}
     message = typed_data.get("message") or {}
     primary = str(typed_data.get("primaryType", ""))
@@ -76,6 +83,11 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
     approvals: list[Approval] = []
     classification = "other"
     order = witness = None
+    orders: list[SignedOrder] = []
+    try:
+        orders = orders_of(domain, primary, message, signer)
+    except (KeyError, TypeError, ValueError, IndexError):
+        orders = []  # shaped like an order but not one: rendered field by field
     try:
         if primary == "Permit" and {"owner", "spender", "value", "deadline"} <= fields and contract:
             classification = "eip2612_permit"
@@ -95,8 +107,29 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
         elif primary == "OrderComponents" and "offer" in message and "consideration" in message:
             classification = "seaport_order"
             order = _seaport_order(message)
+        elif primary == "Permit" and {"spender", "tokenId", "deadline"} <= fields and contract:
+            classification = "erc721_permit"  # Uniswap V3 positions: one NFT, until the deadline
+            approvals.append(Approval(standard="erc721", token=contract, spender=_address(message["spender"]) or "",
+                                      amount="1", unlimited=False, token_id=str(_int(message["tokenId"])),
+                                      expires_at=_int(message["deadline"]) or None))
+        elif primary == "DelegationWithSig" and {"delegatee", "value"} <= fields and contract:
+            classification = "aave_credit_delegation"  # Aave DebtTokenBase: borrow in the signer's name
+            value = _int(message["value"])
+            approvals.append(Approval(standard="credit_delegation", token=contract,
+                                      spender=_address(message["delegatee"]) or "", amount=str(value),
+                                      unlimited=value >= unlimited_threshold, revokes=value == 0))
+        elif primary == "Authorization" and {"owner", "manager", "isAllowed"} <= fields and contract:
+            classification = "compound_authorization"  # Compound III allowBySig: the manager acts on the position
+            manager = _address(message["manager"]) or ""
+            allowed = message.get("isAllowed") in (True, "true", 1, "1")
+            approvals.append(Approval(standard="account_control", token=contract, spender=manager, amount=None,
+                                      unlimited=True) if allowed else revocation("account_control", contract, manager))
         elif primary == "SafeTx" and fields >= SAFE_TX_FIELDS and contract:
             classification = "safe_tx"
+        elif primary == "BulkOrder" and orders:
+            classification = "seaport_bulk_order"
+        elif orders:
+            classification = ORDER_CLASSES[orders[0].protocol]
     except (KeyError, TypeError, ValueError):
         classification = "other"  # shaped like a permit but not one: rendered field by field
     approvals = [a.model_copy(update={"source": "typed_data"}) for a in approvals]
@@ -105,7 +138,7 @@ def classify(typed_data: dict[str, Any], digest: bytes, unlimited_threshold: int
         primary_type=sanitize_text(primary, 64), classification=classification,
         domain={k: (sanitize_text(v, 128) if isinstance(v, str) else v) for k, v in domain.items()},
         digest="0x" + digest.hex(), chain_id=_int(chain_id) if chain_id is not None else None,
-        verifying_contract=contract, fields=_flatten(message)[:200], order=order, witness_order=witness,
+        verifying_contract=contract, fields=_flatten(message)[:200], order=order, witness_order=witness, orders=orders,
         clear_signing=clear_signing(typed_data),
     )
     return facts, approvals

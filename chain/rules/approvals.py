@@ -24,7 +24,7 @@ def unlimited_approval(facts: Facts, policy: Policy) -> list[Finding]:
                          token=a.token, spender=a.spender, amount=a.amount, standard=a.standard,
                          threshold=str(threshold), source=a.source)
         for a in facts.approvals
-        if a.amount is not None and a.unlimited and a.standard in ("erc20", "permit", "permit2")
+        if a.amount is not None and a.unlimited and a.standard in ("erc20", "permit", "permit2", "credit_delegation")
     ]
 
 
@@ -55,6 +55,8 @@ def approval_for_all(facts: Facts, policy: Policy) -> list[Finding]:
     allowed = policy.allowed_operators(facts.approvals_chain_id)
     return [
         finding("APPROVAL_FOR_ALL", policy,
+                f"Lets {a.spender} act on your whole position in {_token_label(facts, a.token)}: withdraw, transfer "
+                "and borrow for you." if a.standard == "account_control" else
                 f"Lets {a.spender} move every {a.standard.upper()} token of collection "
                 f"{_token_label(facts, a.token)} you own.",
                 token=a.token, operator=a.spender, standard=a.standard, standard_confirmed=a.standard_confirmed)

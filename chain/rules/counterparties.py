@@ -7,6 +7,7 @@ import re
 
 from chain.decode import DecodedCall
 from chain.decode.universal_router import ADDRESS_THIS, MSG_SENDER
+from chain.effects.controls import OWNERSHIP_FUNCTIONS, party_of
 from chain.facts import Facts
 from chain.intel.operator import operator_feeds
 from chain.intel.safe import safe_deployments
@@ -16,22 +17,10 @@ from chain.rules.model import Finding, finding
 from chain.rules.policy import Policy
 from chain.rules.registry import rule
 from chain.sanitize import MODEL_INSTRUCTION
+from chain.units import amount_text, native_amount
 
 SCAM_FUNCTIONS = {"SecurityUpdate()", "Claim()", "ClaimReward()"}
 SCAM_NAME = re.compile(r"^(claim|securityupdate|airdrop|reward)", re.IGNORECASE)
-# Calls that hand control of a contract (or a Safe) to someone, and the argument naming who gets it (None: nobody
-# new, e.g. a threshold change or a renouncement).
-OWNERSHIP_FUNCTIONS: dict[str, str | None] = {
-    "transferOwnership(address)": "newOwner", "renounceOwnership()": None, "setOwner(address)": "owner",
-    "changeAdmin(address)": "newAdmin", "upgradeTo(address)": "newImplementation",
-    "upgradeToAndCall(address,bytes)": "newImplementation",
-    # Safe control: owners, threshold, singleton, guard, modules, fallback handler (safe-contracts OwnerManager,
-    # ModuleManager, GuardManager, FallbackManager, MasterCopy)
-    "addOwnerWithThreshold(address,uint256)": "owner", "removeOwner(address,address,uint256)": "owner",
-    "swapOwner(address,address,address)": "newOwner", "changeThreshold(uint256)": None,
-    "changeMasterCopy(address)": "_masterCopy", "setGuard(address)": "guard", "enableModule(address)": "module",
-    "setFallbackHandler(address)": "handler",
-}
 TRANSFERS = {"transfer(address,uint256)": "to", "transferFrom(address,address,uint256)": "to"}
 KNOWN_SYMBOLS = {"USDC", "USDT", "ETH", "WETH", "DAI", "WBTC", "USDE", "STETH"}
 INSTRUCTION_WORDS = re.compile(
@@ -87,8 +76,9 @@ def suspicious_payable_call(facts: Facts, policy: Policy) -> list[Finding]:
         if call.function not in SCAM_FUNCTIONS and not SCAM_NAME.match(call.function.split("(")[0]):
             continue
         found.append(finding("SUSPICIOUS_PAYABLE_CALL", policy,
-                             f"Sends {value} wei with {call.function}: 'claim' and 'security update' calls that "
-                             "take ETH are a classic scam.", function=call.function, value=str(value), to=target))
+                             f"Sends {native_amount(value, facts.chain_id)} with {call.function.split('(')[0]}: "
+                             "'claim' and 'security update' calls that take ETH are a classic scam.",
+                             function=call.function, value=str(value), to=target))
     return found
 
 
@@ -151,17 +141,20 @@ def _swap_recipient(call: DecodedCall) -> str | None:
 
 @rule("SWAP_RECIPIENT_MISMATCH")
 def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
-    """A swap whose output goes to someone other than the sender (any depth), or a signed Permit2 witness order
-    (UniswapX) paying an output to someone other than the signer."""
+    """A swap whose output goes to someone other than the sender (any depth), or a signed order of any kind
+    (UniswapX, 1inch, CoW, Velora, …) that pays what comes back to someone other than its signer."""
     found = []
-    order = facts.typed_data.witness_order if facts.typed_data is not None else None
-    if order is not None and facts.sender is not None:
-        for output in order["outputs"]:
-            if output["recipient"] is not None and output["recipient"] != facts.sender:
+    orders = facts.typed_data.orders if facts.typed_data is not None else []
+    for index, order in enumerate(orders):
+        signer = order.signer or facts.sender
+        for got in order.gets:
+            if signer is not None and got.recipient is not None and got.recipient != signer:
+                what = amount_text(got.amount, *_meta(facts, got.token), got.token) if got.token else \
+                    native_amount(got.amount, facts.approvals_chain_id)
                 found.append(finding("SWAP_RECIPIENT_MISMATCH", policy,
-                                     f"The order pays its output ({output['amount']} of {output['token']}) to "
-                                     f"{output['recipient']}, not to you ({facts.sender}).",
-                                     recipient=output["recipient"], sender=facts.sender, token=output["token"]))
+                                     f"The {order.protocol} order pays what you get ({what}) to {got.recipient}, "
+                                     f"not to you ({signer}).", recipient=got.recipient, sender=signer,
+                                     token=got.token, amount=got.amount, protocol=order.protocol, order=index))
     for call, _, _ in facts.calls():
         recipient = _swap_recipient(call)
         if recipient is not None and facts.sender is not None and recipient != facts.sender:
@@ -171,16 +164,22 @@ def swap_recipient_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
     return found
 
 
+def _meta(facts: Facts, token: str | None) -> tuple[int | None, str | None]:
+    """(decimals, symbol) of a token, as read during the analysis."""
+    meta = facts.tokens.get(token or "")
+    return (meta.decimals, meta.symbol) if meta else (None, None)
+
+
 @rule("OWNERSHIP_CHANGE")
 def ownership_change(facts: Facts, policy: Policy) -> list[Finding]:
-    """transferOwnership / upgradeTo / changeAdmin / setOwner style calls (any depth)."""
+    """transferOwnership / upgradeTo / changeAdmin / setOwner style calls, and Safe control changes (any depth)."""
     found = []
     for call, contract, _ in facts.calls():
         if call.function not in OWNERSHIP_FUNCTIONS:
             continue
         name = OWNERSHIP_FUNCTIONS[call.function]
-        party = _party(call, name)
-        what = f"{call.function} changes who controls {contract}"
+        party = party_of(call, name)
+        what = f"{call.function.split('(')[0]} changes who controls {contract}"
         found.append(finding("OWNERSHIP_CHANGE", policy, what + (f": {name} {party}." if party else "."),
                              function=call.function, contract=contract, new_party=party))
     return found
@@ -203,17 +202,6 @@ def delegatecall(facts: Facts, policy: Policy) -> list[Finding]:
             target=target, function=call.function,
             list=libraries.provenance.evidence() if libraries.provenance else None))
     return found
-
-
-def _party(call: DecodedCall, name: str | None) -> str | None:
-    """The address argument ``name`` (positionally when the selector table left the names as argN)."""
-    if name is None:
-        return None
-    try:
-        return call.arg(name)
-    except KeyError:
-        addresses = [a.value for a in call.args if a.type == "address"]
-        return addresses[-1] if addresses else None
 
 
 @rule("EIP7702_DELEGATION")

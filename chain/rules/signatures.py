@@ -103,22 +103,26 @@ def chain_id_mismatch(facts: Facts, policy: Policy) -> list[Finding]:
                     domain_chain_id=td.chain_id, request_chain_id=facts.chain_id)]
 
 
-SEAPORT_FUNGIBLE = (0, 1)  # NATIVE, ERC20; 2–5 are ERC-721/1155 items (with or without criteria)
-
-
 @rule("ORDER_FOR_NOTHING")
 def order_for_nothing(facts: Facts, policy: Policy) -> list[Finding]:
-    """A marketplace order that gives items away: nothing (or dust) comes back to the signer. Every item type
-    counts: an NFT coming back (an offer or a collection offer) is never nothing."""
+    """A signed order of any kind (Seaport and every leaf of a bulk listing, UniswapX, 1inch, CoW, Velora Delta) that
+    gives something and gets nothing, or fungible dust, back. An NFT coming back (an offer, a collection offer) is
+    never nothing; the worst leaf of a bulk signature decides."""
     td = facts.typed_data
-    if td is None or td.order is None or not td.order["offer"]:
-        return []
-    to_signer = td.order["to_signer"]
-    if any(c["item_type"] not in SEAPORT_FUNGIBLE for c in to_signer):
-        return []
-    back = sum(int(c["amount"]) for c in to_signer)
-    if back > policy.threshold("order_dust_wei"):
-        return []
-    return [finding("ORDER_FOR_NOTHING", policy,
-                    f"This order gives away {len(td.order['offer'])} item(s) and pays you {back} in return.",
-                    offer=td.order["offer"], to_signer=to_signer, to_others=td.order["to_others"])]
+    found = []
+    for index, order in enumerate(td.orders if td is not None else []):
+        if not order.gives or any(g.standard in ("erc721", "erc1155") for g in order.gets):
+            continue
+        back = sum(int(g.amount) for g in order.gets)
+        if back > policy.threshold("order_dust_wei"):
+            continue
+        leaf = f" (order {index + 1} of {len(td.orders)} in this bulk signature)" if len(td.orders) > 1 else ""
+        given = ", ".join(f"{i.standard} {i.token or ''}{' #' + i.token_id if i.token_id else ''}".strip()
+                          for i in order.gives)
+        found.append(finding("ORDER_FOR_NOTHING", policy,
+                             f"This {order.protocol} order{leaf} gives away {len(order.gives)} item(s) ({given}) and "
+                             f"pays back {'nothing' if back == 0 else 'next to nothing'}.", protocol=order.protocol,
+                             order=index,
+                             offer=[i.model_dump() for i in order.gives], to_signer=[g.model_dump() for g in
+                                                                                        order.gets]))
+    return found

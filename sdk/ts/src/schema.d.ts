@@ -376,6 +376,34 @@ export interface components {
             expiration?: number | null;
         };
         /**
+         * Asset
+         * @description An asset an effect moves or lets move.
+         */
+        Asset: {
+            /**
+             * Standard
+             * @description native | erc20 | erc721 | erc1155
+             */
+            standard: string;
+            /**
+             * Token
+             * @description The token contract; null for the native currency.
+             */
+            token?: string | null;
+            /**
+             * Symbol
+             * @description Its symbol (from a token list, else the contract; sanitized).
+             */
+            symbol?: string | null;
+            /** Decimals */
+            decimals?: number | null;
+            /**
+             * Token Id
+             * @description One NFT's id, when the effect is about one.
+             */
+            token_id?: string | null;
+        };
+        /**
          * AssetChange
          * @description One account's balance change of one asset.
          */
@@ -735,6 +763,103 @@ export interface components {
             trailing_data?: string | null;
         };
         /**
+         * Disagreement
+         * @description Where what the calldata asks for and what the simulation did differ (a fee-on-transfer token, a call that
+         *     moved nothing, a balance the call did not name).
+         */
+        Disagreement: {
+            asset: components["schemas"]["Asset"];
+            /** Calldata Amount */
+            calldata_amount: string | null;
+            /** Simulated Amount */
+            simulated_amount: string | null;
+            /** Note */
+            note: string;
+        };
+        /**
+         * Effect
+         * @description One thing the request does to the user.
+         */
+        Effect: {
+            kind: components["schemas"]["EffectKind"];
+            asset?: components["schemas"]["Asset"] | null;
+            /**
+             * Amount
+             * @description Base units; null when the effect is about every unit (an operator) or about no asset.
+             */
+            amount?: string | null;
+            /**
+             * Display
+             * @description The effect in the user's units and words ("give 2,500 USDC").
+             */
+            display: string;
+            /**
+             * Unlimited
+             * @default false
+             */
+            unlimited: boolean;
+            /**
+             * Counterparty
+             * @description Who the asset goes to, comes from, or who is allowed.
+             */
+            counterparty?: string | null;
+            /**
+             * Counterparty Label
+             * @description The counterparty's name from a list (never on-chain text).
+             */
+            counterparty_label?: string | null;
+            /**
+             * Recipient
+             * @description For get: who receives it (the user, or someone else).
+             */
+            recipient?: string | null;
+            /** @description For grant and revoke: what kind of permission. */
+            permission?: components["schemas"]["Permission"] | null;
+            /**
+             * Expires At
+             * @description ISO 8601 UTC; null when it never expires (or has no deadline).
+             */
+            expires_at?: string | null;
+            /**
+             * Usd
+             * @description The value in US dollars (grants: what the spender could take now, the lesser of the allowance and the balance); null when unpriced.
+             */
+            usd?: string | null;
+            /**
+             * Price Source
+             * @description Where the price was read on-chain: `chainlink:0x…`, `uniswap-v2:0x…`, `uniswap-v3:0x…`; null when unpriced.
+             */
+            price_source?: string | null;
+            source: components["schemas"]["EffectSource"];
+            /**
+             * Account
+             * @description Whose asset moves when it is not the user's own: the Safe the user executes a transaction for.
+             */
+            account?: string | null;
+            /**
+             * Order
+             * @description Which signed order (a bulk listing's leaf) the effect is in.
+             */
+            order?: number | null;
+            /**
+             * Detail
+             * @description For control and sign_in: what changes (the function) or the domain signed in to.
+             */
+            detail?: string | null;
+        };
+        /**
+         * EffectKind
+         * @description What an effect does to the user.
+         * @enum {string}
+         */
+        EffectKind: "give" | "get" | "grant" | "revoke" | "control" | "sign_in" | "deploy";
+        /**
+         * EffectSource
+         * @description Where an effect was read.
+         * @enum {string}
+         */
+        EffectSource: "calldata" | "typed_data" | "simulation";
+        /**
          * Eip7702Auth
          * @description An EntryPoint v0.8 user operation's EIP-7702 authorization (its delegate is the account's code).
          */
@@ -802,6 +927,16 @@ export interface components {
             };
             /** @description eth_sendUserOperation: the EntryPoint, paymaster, factory, gas ceiling and the hash the account signs; the rest of the result is the call it makes. */
             user_operation?: components["schemas"]["UserOperationFacts"] | null;
+            /**
+             * Effects
+             * @description What the request does to the user: what they give, get, grant, revoke, control, sign in to, deploy — from the calldata, the signed orders and the simulation, in the user's units, priced where a price is known on-chain.
+             */
+            effects?: components["schemas"]["Effect"][];
+            /**
+             * Disagreements
+             * @description Where what the calldata asks for and what the simulation did differ.
+             */
+            disagreements?: components["schemas"]["Disagreement"][];
             explanation: components["schemas"]["Explanation"];
             model: components["schemas"]["ModelIdentity"];
             policy: components["schemas"]["PolicyIdentity"];
@@ -988,6 +1123,34 @@ export interface components {
          * @enum {string}
          */
         NarrativeSource: "model" | "cache" | "none";
+        /**
+         * OrderItem
+         * @description One asset an order moves.
+         */
+        OrderItem: {
+            /**
+             * Standard
+             * @description native | erc20 | erc721 | erc1155
+             */
+            standard: string;
+            /** Token */
+            token?: string | null;
+            /**
+             * Token Id
+             * @description An NFT's id; null for fungible items (and for criteria: any item of the collection).
+             */
+            token_id?: string | null;
+            /**
+             * Amount
+             * @description Base units: the most the signer gives, or the least that comes back.
+             */
+            amount: string;
+            /**
+             * Recipient
+             * @description Who receives it (what comes back).
+             */
+            recipient?: string | null;
+        };
         /** PartStatus */
         PartStatus: {
             /** Ok */
@@ -997,6 +1160,12 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Permission
+         * @description What a grant (or a revocation) is.
+         * @enum {string}
+         */
+        Permission: "allowance" | "operator" | "token" | "permit" | "permit2" | "credit_delegation" | "account_control" | "eip7702_delegation";
         /**
          * PolicyIdentity
          * @description The policy a verdict was reached under.
@@ -1367,6 +1536,41 @@ export interface components {
             params: unknown[];
         };
         /**
+         * SignedOrder
+         * @description An order a signature authorizes, in the signer's terms.
+         */
+        SignedOrder: {
+            /**
+             * Protocol
+             * @description seaport | uniswapx | 1inch | cow | velora
+             */
+            protocol: string;
+            /**
+             * Signer
+             * @description Whose assets the order gives (the offerer, maker, owner).
+             */
+            signer?: string | null;
+            /** Gives */
+            gives?: components["schemas"]["OrderItem"][];
+            /**
+             * Gets
+             * @description What comes back, each to its recipient.
+             */
+            gets?: components["schemas"]["OrderItem"][];
+            /**
+             * Fees
+             * @description Paid by the counterparty to others (Seaport fees and royalties): neither given nor got by the signer.
+             */
+            fees?: components["schemas"]["OrderItem"][];
+            /** Expires At */
+            expires_at?: number | null;
+            /**
+             * Leaf
+             * @description A BulkOrder's leaf: which of the orders signed at once.
+             */
+            leaf?: number | null;
+        };
+        /**
          * SimulateResult
          * @description ``POST /v1/simulate``: the decoded call, the simulation and the approvals, with no verdict.
          */
@@ -1575,6 +1779,11 @@ export interface components {
             witness_order?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Orders
+             * @description Every order the signature authorizes, read as what the signer gives and what comes back to whom (Seaport and each leaf of a Seaport BulkOrder, UniswapX, 1inch, CoW, Velora Delta).
+             */
+            orders?: components["schemas"]["SignedOrder"][];
             /** @description The contract's name and labelled fields from Ledger's clear-signing list, when a descriptor matches. */
             clear_signing?: components["schemas"]["ClearSigning"] | null;
         };
