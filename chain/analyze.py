@@ -8,6 +8,7 @@ is read whether or not chain state is available; each check that needs state and
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 from chain.analysis import Analysis
 from chain.answers import DecodeResult, SimulateResult
@@ -21,6 +22,7 @@ from chain.effects import effects_of
 from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_calls
 from chain.intel.availability import unavailable_feeds
 from chain.intel.labels import labels_of
+from chain.pricing import Pricer, price_effects, priceable
 from chain.request import Signature, Transaction, request_kind
 from chain.rules import Policy, evaluate
 from chain.simulate import SimulationBackend
@@ -89,7 +91,7 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
         context=tx.context, observed_at=int(time.time()), delegations=tx.delegations, skipped=skipped,
         user_operation=tx.user_operation,
     )
-    return _judge(facts, policy, trace)
+    return _judge(facts, policy, trace, backend)
 
 
 def _simulate(tx: Transaction, state: ChainState, backend: str) -> SimulationResult:
@@ -164,15 +166,34 @@ def _decode_transaction(tx: Transaction, state: ChainState | None) -> DecodedCal
     return decode_calldata(tx.data, tx.to, abi=tx.abi, state=state)
 
 
-def _judge(facts: Facts, policy: Policy, trace: Trace) -> Analysis:
+def _judge(facts: Facts, policy: Policy, trace: Trace, backend: SimulationBackend) -> Analysis:
     facts.labels = labels_of(facts, policy)
     with trace.step("effects") as call:
         facts.effects, facts.disagreements = effects_of(facts)
         call.output = {"effects": len(facts.effects), "disagreements": len(facts.disagreements)}
+    _price(facts, backend, policy, trace)
     with trace.step("rules", policy_version=policy.version) as call:
         verdict, findings = evaluate(facts, policy)
         call.output = {"verdict": verdict, "findings": [f.rule for f in findings]}
     return Analysis(facts=facts, verdict=verdict, findings=findings)
+
+
+def _price(facts: Facts, backend: SimulationBackend, policy: Policy, trace: Trace) -> None:
+    """Dollar values of the effects, read on the chain they act on (its base state: never the request's overrides,
+    which the asking site writes); an asset left unpriced, or a chain with no state, is a skipped check."""
+    if not any(priceable(e) for e in facts.effects):
+        return
+    chain = facts.approvals_chain_id
+    served = backend_for(backend, chain)
+    if getattr(served, "chain_id", None) != chain:
+        why = getattr(served, "reason", None) or f"no state for chain {chain}"
+        facts.skipped.append(SkippedCheck(check="prices", reason=f"nothing was priced: {why}"))
+        return
+    with served.session({}) as state, trace.step("prices", chain_id=chain) as call:
+        unpriced = price_effects(facts, Pricer(state, chain, Decimal(policy.threshold("price_min_pool_usd"))))
+        call.output = {"priced": sum(e.usd is not None for e in facts.effects), "unpriced": unpriced}
+    facts.skipped += [SkippedCheck(check="prices", subject=asset if asset.startswith("0x") else None,
+                                   reason=f"no on-chain price for {asset}") for asset in unpriced]
 
 
 def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy, trace: Trace) -> Analysis:
@@ -225,7 +246,7 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
         message=message, signing_method=sig.method, observed_at=int(time.time()), lookups_unavailable=unavailable,
         skipped=skipped,
     )
-    return _judge(facts, policy, trace)
+    return _judge(facts, policy, trace, backend)
 
 
 def _approvals(decoded: DecodedCall | None, to: str | None, value: int, state: ChainState | None,

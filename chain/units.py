@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 NATIVE_SYMBOL = {56: "BNB", 97: "BNB", 100: "xDAI", 137: "POL", 43114: "AVAX", 43113: "AVAX", 250: "FTM",
                  42220: "CELO", 5000: "MNT"}
@@ -78,10 +78,11 @@ def native_amount(wei: int | str, chain_id: int) -> str:
 
 def usd_text(usd: Decimal | str) -> str:
     """``$2,486.30``; below a cent ``<$0.01``."""
-    value = Decimal(usd)
-    if 0 < value < Decimal("0.01"):
-        return "<$0.01"
-    return f"${value.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
+    with localcontext(prec=120):
+        value = Decimal(usd)
+        if 0 < value < Decimal("0.01"):
+            return "<$0.01"
+        return f"${value.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
 
 
 def iso_time(unix: int | None) -> str | None:

@@ -31,6 +31,7 @@ class RuleId(StrEnum):
     EIP7702_DELEGATION = "EIP7702_DELEGATION"
     DELEGATECALL = "DELEGATECALL"
     CALL_TO_NO_CODE = "CALL_TO_NO_CODE"
+    UNFAIR_EXCHANGE = "UNFAIR_EXCHANGE"
     UNKNOWN_FUNCTION = "UNKNOWN_FUNCTION"
     METADATA_INJECTION = "METADATA_INJECTION"
     SIMULATION_REVERTED = "SIMULATION_REVERTED"
@@ -54,6 +55,7 @@ class CheckName(StrEnum):
     TOKEN_LISTS = "token_lists"
     SAFE_DEPLOYMENTS = "safe_deployments"
     OFAC_SDN = "ofac_sdn"
+    PRICES = "prices"
 
 
 class RequestKind(StrEnum):

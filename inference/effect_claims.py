@@ -111,7 +111,10 @@ def grant_sentence(analysis: Analysis, approval: Approval) -> tuple[str, str]:
                   "9999)" if at > LAST_DATE else f", until {date_text(at, facts.observed_at)}")
     amount = shown(asset, approval.amount, approval.unlimited)
     gist = f"the spender may spend {'an unlimited amount' if approval.unlimited else 'some'} of your tokens"
-    return f"It lets {spender} spend {amount} from your wallet{expiry}{seen}.", gist
+    at_risk = next((e.usd for e in facts.effects if e.kind is EffectKind.GRANT and e.counterparty == approval.spender
+                    and e.asset is not None and e.asset.token == approval.token and e.usd is not None), None)
+    risk = f" ({usd_text(at_risk)} of yours at risk now)" if at_risk is not None else ""
+    return f"It lets {spender} spend {amount} from your wallet{risk}{expiry}{seen}.", gist
 
 
 def effect_claims(analysis: Analysis, out: ClaimSet) -> None:

@@ -55,8 +55,8 @@ def test_claims_carry_stable_ids_and_the_summary_is_made_of_them(backend: RevmBa
     analysis = judged(DRAIN, backend, policy)
     claims = claims_of(analysis)
     assert [c.id for c in claims.claims] == [
-        "request.call", "approval.0", "approval.0.spender_eoa", "simulation", "verdict",
-        "finding.APPROVAL_TO_EOA.0", "finding.UNLIMITED_APPROVAL.1"]
+        "request.call", "approval.0", "approval.0.spender_eoa", "simulation", "skipped_checks", "verdict",
+        "finding.APPROVAL_TO_EOA.0", "finding.UNLIMITED_APPROVAL.1"]  # DUSD, the devnet's own token, has no price
     assert summarize(analysis) == " ".join(c.text for c in claims.claims if c.in_summary)
     assert claims.top is not None and claims.top.id == "finding.APPROVAL_TO_EOA.0"
     assert [c.id for c in claims.required()] == ["finding.APPROVAL_TO_EOA.0", "finding.UNLIMITED_APPROVAL.1"]
@@ -73,8 +73,8 @@ def test_schema_allows_only_this_requests_labels(backend: RevmBackend, policy: P
     schema = claims_schema(named)
     assert named.first == "c1" and "first" not in schema["properties"]  # the most severe finding, fixed
     assert named.required == ["c2"]  # the other critical/high finding follows it whatever the model picks
-    assert schema["properties"]["more"] == {"type": "array", "items": {"enum": ["c3", "c4", "c5", "c6"]},
-                                            "maxItems": 4}
+    assert schema["properties"]["more"] == {"type": "array", "items": {"enum": ["c3", "c4", "c5", "c6", "c7"]},
+                                            "maxItems": 5}
     assert schema["properties"]["advice"] == {"enum": ["a1", "a2"]}
     assert schema["properties"]["headline"] == {"enum": ["h1", LOOK_CLOSELY_EOA]}  # the fixed prefix's labels
 

@@ -213,8 +213,8 @@ def test_wallet_send_calls_batch_is_decoded_simulated_and_judged(backend: RevmBa
     assert analysis.verdict == "block" and "APPROVAL_TO_EOA" in {f.rule for f in analysis.findings}
     assert summarize(analysis).startswith(
         f'Sends a batch of 2 calls (wallet_sendCalls), run in order: approve a spender on "DUSD" ({DUSD}); '
-        f"send 1 ETH to {BOB}. You send 1 ETH to {BOB}. It lets {DRAINER_EOA} spend unlimited DUSD from your "
-        "wallet.")
+        f"send 1 ETH to {BOB}. You send 1 ETH ($2,500.00) to {BOB}. It lets {DRAINER_EOA} spend unlimited DUSD from "
+        "your wallet.")
 
 
 def test_wallet_send_calls_failing_call_is_named(backend: RevmBackend, policy: Policy) -> None:

@@ -112,7 +112,7 @@ def test_a_swap_is_what_you_pay_and_what_you_get(backend: RevmBackend, policy: P
     gets = [(e.asset.token, e.amount, e.recipient) for e in analysis.facts.effects if e.kind.value == "get"]
     assert gives == [("native", "1000000000000000000")]
     assert gets == [(USDC, WORLD["ur-buy-usdc-with-eth"]["expect"]["usdc_out"], USER)]
-    assert "You pay 1 ETH and get 2,486.30 USDC." in summarize(analysis)
+    assert "You pay 1 ETH ($2,500.00) and get 2,486.30 USDC ($2,486.30)." in summarize(analysis)
 
 
 def test_a_safe_transaction_says_what_the_safe_sends(backend: RevmBackend, policy: Policy) -> None:
@@ -120,7 +120,7 @@ def test_a_safe_transaction_says_what_the_safe_sends(backend: RevmBackend, polic
     safe = analysis.facts.to
     (give,) = [e for e in analysis.facts.effects if e.kind.value == "give"]
     assert (give.account, give.display) == (safe, "100 USDC")
-    assert f"The Safe {safe} sends 100 USDC to " in summarize(analysis)
+    assert f"The Safe {safe} sends 100 USDC ($100.00) to " in summarize(analysis)
 
 
 BASE_UNITS = re.compile(r"\b\d{7,}\b")  # an integer of 7+ digits in a sentence is a base-unit amount or a timestamp

@@ -45,8 +45,8 @@ def assert_record_recomputes(services: Services, result: dict) -> AuditRecord:
     assert body["request"] == APPROVAL
     assert record.prompt and record.raw_output is not None
     assert [c["name"] for c in record.tool_calls] == [
-        "decode", "simulate", "approvals", "lookup_code", "token_metadata", "effects", "rules", "narrative_cache",
-        "model.generate", "validate"]
+        "decode", "simulate", "approvals", "lookup_code", "token_metadata", "effects", "prices", "rules",
+        "narrative_cache", "model.generate", "validate"]
     return record
 
 

@@ -94,5 +94,6 @@ def test_fact_sheet_names_roles_not_addresses_and_quotes_chain_text(backend: Rev
         "spender the spender, amount unlimited",
         "the spender has no code (plain account)",
         "simulation: success, gas used 46512, asset changes: none",
+        "not checked: prices",
         "findings: APPROVAL_TO_EOA (critical), UNLIMITED_APPROVAL (high)",
     ]

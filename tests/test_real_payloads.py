@@ -84,7 +84,8 @@ def test_unlimited_approve_with_data_suffix_is_decoded_and_said_without_state(ba
         ("simulation", None, ["SIMULATION_REVERTED"]), ("target_code", USDC, ["CALL_TO_NO_CODE"]),
         ("spender_code", DRAINER, ["APPROVAL_TO_EOA"]),
         ("token_standard", USDC, ["APPROVAL_FOR_ALL"]),
-        ("token_metadata", USDC, ["METADATA_INJECTION", "IMPERSONATOR_TOKEN"])]
+        ("token_metadata", USDC, ["METADATA_INJECTION", "IMPERSONATOR_TOKEN"]),
+        ("prices", None, ["UNFAIR_EXCHANGE"])]
     summary = summarize(analysis)
     assert f"It lets {DRAINER} spend unlimited USDC from your wallet." in summary
     assert f"Not checked: whether the called contract exists ({USDC}); the spender's code ({DRAINER})" in summary

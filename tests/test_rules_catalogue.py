@@ -118,6 +118,7 @@ def test_every_catalogue_rule_is_registered_with_its_default_severity(policy: Po
                  "TRANSFER_TO_TOKEN_CONTRACT": "high", "POISONED_ADDRESS": "critical",
                  "SWAP_RECIPIENT_MISMATCH": "high", "OWNERSHIP_CHANGE": "high", "EIP7702_DELEGATION": "critical",
                  "DELEGATECALL": "critical", "SANCTIONED_ADDRESS": "critical", "CALL_TO_NO_CODE": "medium",
+                 "UNFAIR_EXCHANGE": "high",
                  "UNKNOWN_FUNCTION": "medium", "METADATA_INJECTION": "high", "SIMULATION_REVERTED": "medium",
                  "SIMULATION_UNAVAILABLE": "low", "PHISHING_ORIGIN": "critical", "LOOKALIKE_ORIGIN": "high",
                  "IMPERSONATOR_TOKEN": "high"}

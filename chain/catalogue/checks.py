@@ -22,6 +22,7 @@ class CheckName(StrEnum):
     TOKEN_LISTS = "token_lists"
     SAFE_DEPLOYMENTS = "safe_deployments"
     OFAC_SDN = "ofac_sdn"
+    PRICES = "prices"
 
 
 @dataclass(frozen=True)
@@ -55,5 +56,7 @@ CHECK_SPECS: tuple[CheckSpec, ...] = (
               "@safe-global/safe-deployments)", "the delegatecall target against Safe's libraries"),
     CheckSpec(CheckName.OFAC_SDN, "every address against the bundled OFAC SDN list (npm @celo/compliance)",
               "the addresses against the bundled OFAC sanctions list"),
+    CheckSpec(CheckName.PRICES, "the US dollar value of what is given, got and allowed, read on-chain (the price "
+              "source the chain's Aave market uses, else a deep enough Uniswap pool)", "their value in dollars"),
 )
 CHECKS: dict[CheckName, CheckSpec] = {spec.name: spec for spec in CHECK_SPECS}

@@ -188,6 +188,14 @@ RULE_SPECS: tuple[RuleSpec, ...] = (
         "app may live on another network).",
         needs=(CheckName.TARGET_CODE,)),
     RuleSpec(
+        "UNFAIR_EXCHANGE", "high",
+        "what the user gives is worth far more than what they get (a swap, a transfer paid for, a signed order): both "
+        "sides priced on-chain, the loss past the policy's `exchange_max_loss_percent` and `exchange_min_usd`",
+        "You would give far more than you get back.",
+        ("worth", "value", "lose", "loss", "far more", "less than"),
+        "what the user gives is worth far more, in dollars, than what they get back.",
+        needs=(CheckName.PRICES,)),
+    RuleSpec(
         "UNKNOWN_FUNCTION", "medium",
         "calldata is present but nothing resolves it (truncated calldata included)",
         "Nobody can tell what this call does.",

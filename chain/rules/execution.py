@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, localcontext
+
 from chain.decode import DecodeSource
+from chain.effects.model import Effect, EffectKind
 from chain.facts import Facts
 from chain.rules.model import Finding, finding
 from chain.rules.policy import Policy
 from chain.rules.registry import rule
 from chain.simulate.model import SimulationStatus
+from chain.units import usd_text
 
 
 @rule("UNKNOWN_FUNCTION")
@@ -79,3 +83,32 @@ def simulation_unavailable(facts: Facts, policy: Policy) -> list[Finding]:
                         reason="the node supports neither eth_simulateV1 nor debug_traceCall",
                         backend=sim.backend, status=sim.status.value)]
     return []
+
+
+@rule("UNFAIR_EXCHANGE")
+def unfair_exchange(facts: Facts, policy: Policy) -> list[Finding]:
+    """What the user gives is worth far more than what they get, both sides priced on-chain: the transaction's own
+    balance changes, or each signed order (an unpriced side decides nothing)."""
+    groups: dict[int | None, list[Effect]] = {}
+    for effect in facts.effects:
+        if effect.kind in (EffectKind.GIVE, EffectKind.GET):
+            groups.setdefault(effect.order if effect.source == "typed_data" else -1, []).append(effect)
+    found = []
+    for order, effects in groups.items():
+        gives = [e for e in effects if e.kind is EffectKind.GIVE]
+        gets = [e for e in effects if e.kind is EffectKind.GET]
+        if not gives or not gets or any(e.usd is None for e in effects):
+            continue
+        with localcontext(prec=120):
+            given, got = sum(Decimal(str(e.usd)) for e in gives), sum(Decimal(str(e.usd)) for e in gets)
+            loss = (given - got) / given * 100 if given else Decimal(0)
+        if given < policy.threshold("exchange_min_usd") or loss <= policy.threshold("exchange_max_loss_percent"):
+            continue
+        where = "This order" if order not in (None, -1) or facts.typed_data is not None else "This transaction"
+        found.append(finding("UNFAIR_EXCHANGE", policy,
+                             f"{where} gives {' and '.join(e.display for e in gives)} ({usd_text(given)}) for "
+                             f"{' and '.join(e.display for e in gets)} ({usd_text(got)}): {loss:.0f}% of the value "
+                             "is lost.", given_usd=str(given), got_usd=str(got), loss_percent=f"{loss:.1f}",
+                             price_sources=sorted({str(e.price_source) for e in effects}),
+                             order=order if order not in (None, -1) else None))
+    return found

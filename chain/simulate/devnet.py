@@ -80,6 +80,25 @@ _MAINNET = {"v3Factory": "0x1F98431c8aD98523631AE4a59f267346ea31F984",
             "v3TokenDescriptor": "0x91ae842A5Ffd8d12023116943e72A606179294f3"}
 
 
+CHAINLINK_AGGREGATOR = Artifact("v0.6/tests/MockV3Aggregator.json", "@chainlink/abi")
+# The world's US dollar prices (8 decimals, as Chainlink's USD feeds answer): ETH at the Uniswap pools' 2,500 USDC.
+USD_PRICES = {"WETH": 2_500 * 10**8, "USDC": 10**8, "USDT": 10**8, "DAI": 10**8, "WBTC": 90_000 * 10**8}
+
+
+def _price_feeds() -> tuple[Contract, ...]:
+    """A Chainlink aggregator at each address mainnet's Aave market prices these tokens with (the pricing table's,
+    chain/pricing/sources.json), answering the world's price."""
+    from chain.pricing.prices import pricing_sources
+
+    feeds = pricing_sources().data["feeds"]["1"]
+    by_symbol = {entry["symbol"]: entry["oracle"] for entry in feeds.values()}
+    return tuple(Contract(f"CHAINLINK_{symbol}_USD", CHAINLINK_AGGREGATOR, ("uint8", "int256"), (8, answer),
+                          at=to_checksum_address(by_symbol[symbol]),
+                          note=f"Chainlink's MockV3Aggregator answering {answer / 10**8:,.0f} USD per {symbol}, at "
+                               f"mainnet's Aave price source for {symbol}")
+                 for symbol, answer in USD_PRICES.items())
+
+
 def contracts() -> tuple[Contract, ...]:
     """The world's contracts, in deployment order (the protocols' need node_modules; see ``ArtifactMissing``)."""
     return (
@@ -170,6 +189,7 @@ def contracts() -> tuple[Contract, ...]:
         Contract("SIMPLE_ACCOUNT_FACTORY_V07", Artifact("artifacts/SimpleAccountFactory.json", _AA_V07),
                  ("address",), ("@ENTRY_POINT_V07",),
                  note="v0.7; the package publishes no canonical address for it, so the devnet deployer creates it"),
+        *_price_feeds(),
     )
 
 

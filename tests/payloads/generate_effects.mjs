@@ -36,10 +36,11 @@ const END = 1767225600; // 2026-01-01T00:00:00Z
 
 // A recording EIP-1193 transport: answers what the SDKs ask of a wallet and node, and keeps every request.
 let seen = [];
+let chainId = 1; // what the transport says the wallet is on
 const ownerOf = '0x' + '00'.repeat(12) + USER.slice(2).toLowerCase();
 const request = async ({ method, params }) => {
   seen.push({ method, params: params ?? [] });
-  if (method === 'eth_chainId') return '0x1';
+  if (method === 'eth_chainId') return toHex(chainId);
   if (method === 'eth_accounts' || method === 'eth_requestAccounts') return [USER];
   if (method === 'eth_signTypedData_v4') return '0x' + '11'.repeat(32) + '22'.repeat(32) + '1b'; // canonical r, s, v
   if (method === 'eth_sendTransaction') return '0x' + 'ab'.repeat(32);
@@ -47,7 +48,8 @@ const request = async ({ method, params }) => {
   if (method === 'eth_call') { // seaport-js checks the offerer's items: it owns them and Seaport may move them
     const selector = params[0].data.slice(0, 10);
     if (selector === '0x6352211e') return ownerOf;
-    if (['0xe985e9c5', '0x01ffc9a7', '0x70a08231'].includes(selector)) return '0x' + '00'.repeat(31) + '01';
+    if (['0xe985e9c5', '0x01ffc9a7'].includes(selector)) return '0x' + '00'.repeat(31) + '01';
+    if (['0x70a08231', '0xdd62ed3e'].includes(selector)) return '0x' + '7f' + 'ff'.repeat(31); // balance, allowance
     return '0x' + '00'.repeat(32);
   }
   throw new Error(`the recording transport does not answer ${method}`);
@@ -55,7 +57,7 @@ const request = async ({ method, params }) => {
 const transport = custom({ request });
 const wallet = createWalletClient({ chain: mainnet, transport, account: USER });
 const last = (method) => seen.filter((r) => r.method === method).at(-1);
-const asRequest = (captured) => ({ chain_id: 1, method: captured.method, params: captured.params });
+const asRequest = (captured) => ({ chain_id: chainId, method: captured.method, params: captured.params });
 const payloads = [];
 const add = (name, desc, src) => { payloads.push({ name, desc, source: src, request: asRequest(seen.at(-1)) }); };
 const signed = async (fn) => { seen = []; await fn(); return last('eth_signTypedData_v4'); };
@@ -114,6 +116,17 @@ for (const [name, second, desc] of [
   ], USER)).executeAllActions());
   add(name, desc, source('@opensea/seaport-js', 'Seaport.createBulkOrders'));
 }
+
+// On the embedded world (chain 31337, mainnet's addresses, prices read there): a Seaport order selling 1 WETH for
+// 100 USDC, far below what the world's Chainlink feed prices ETH at.
+chainId = 31337;
+const devnetSeaport = new Seaport(await new BrowserProvider({ request }).getSigner(USER), { overrides: { seaportVersion: '1.6' } });
+await signed(async () => (await devnetSeaport.createOrder({
+  offer: [{ token: WETH, amount: '1000000000000000000' }], consideration: [{ token: USDC, amount: '100000000', recipient: USER }],
+  startTime: String(START), endTime: String(END), salt: '3' }, USER)).executeAllActions());
+add('seaport-sell-weth-far-below-its-price', 'Seaport order on the embedded world: 1 WETH for 100 USDC',
+  source('@opensea/seaport-js', 'Seaport.createOrder'));
+chainId = 1;
 
 // Grants beyond ERC-20 approvals.
 const send = async (to, data) => { seen = []; await wallet.sendTransaction({ to, data, gas: 100000n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n, nonce: 7 }); };

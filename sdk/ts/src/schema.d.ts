@@ -605,7 +605,7 @@ export interface components {
          * @description A check that needs chain state or an installed list (``skipped_checks[].check``).
          * @enum {string}
          */
-        CheckName: "simulation" | "target_code" | "spender_code" | "token_standard" | "token_metadata" | "bytecode" | "swap_recipient" | "phishing_list" | "token_lists" | "safe_deployments" | "ofac_sdn";
+        CheckName: "simulation" | "target_code" | "spender_code" | "token_standard" | "token_metadata" | "bytecode" | "swap_recipient" | "phishing_list" | "token_lists" | "safe_deployments" | "ofac_sdn" | "prices";
         /**
          * Checkpoint
          * @description A signed Merkle checkpoint: ``signed`` is the exact RFC 8785 JSON the Ed25519 signature covers.
@@ -1414,7 +1414,7 @@ export interface components {
          * @description A rule's stable id (`findings[].rule`).
          * @enum {string}
          */
-        RuleId: "APPROVAL_TO_EOA" | "UNLIMITED_APPROVAL" | "APPROVAL_FOR_ALL" | "PERMIT_SIGNATURE" | "PERMIT2_SIGNATURE" | "LONG_EXPIRY" | "ORDER_FOR_NOTHING" | "BLIND_SIGNATURE" | "SIWE_DOMAIN_MISMATCH" | "CHAIN_ID_MISMATCH" | "KNOWN_MALICIOUS" | "SANCTIONED_ADDRESS" | "SUSPICIOUS_PAYABLE_CALL" | "TRANSFER_TO_TOKEN_CONTRACT" | "POISONED_ADDRESS" | "SWAP_RECIPIENT_MISMATCH" | "OWNERSHIP_CHANGE" | "EIP7702_DELEGATION" | "DELEGATECALL" | "CALL_TO_NO_CODE" | "UNKNOWN_FUNCTION" | "METADATA_INJECTION" | "SIMULATION_REVERTED" | "SIMULATION_UNAVAILABLE" | "PHISHING_ORIGIN" | "LOOKALIKE_ORIGIN" | "IMPERSONATOR_TOKEN";
+        RuleId: "APPROVAL_TO_EOA" | "UNLIMITED_APPROVAL" | "APPROVAL_FOR_ALL" | "PERMIT_SIGNATURE" | "PERMIT2_SIGNATURE" | "LONG_EXPIRY" | "ORDER_FOR_NOTHING" | "BLIND_SIGNATURE" | "SIWE_DOMAIN_MISMATCH" | "CHAIN_ID_MISMATCH" | "KNOWN_MALICIOUS" | "SANCTIONED_ADDRESS" | "SUSPICIOUS_PAYABLE_CALL" | "TRANSFER_TO_TOKEN_CONTRACT" | "POISONED_ADDRESS" | "SWAP_RECIPIENT_MISMATCH" | "OWNERSHIP_CHANGE" | "EIP7702_DELEGATION" | "DELEGATECALL" | "CALL_TO_NO_CODE" | "UNFAIR_EXCHANGE" | "UNKNOWN_FUNCTION" | "METADATA_INJECTION" | "SIMULATION_REVERTED" | "SIMULATION_UNAVAILABLE" | "PHISHING_ORIGIN" | "LOOKALIKE_ORIGIN" | "IMPERSONATOR_TOKEN";
         /**
          * RuleInfo
          * @description One rule of the catalogue under the active policy.
