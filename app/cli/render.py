@@ -10,11 +10,14 @@ from rich.table import Table
 from rich.text import Text
 
 VERDICT_STYLE = {"ok": "bold green", "warn": "bold yellow", "block": "bold white on red"}
+EFFECT_WORDS = {"give": "you give", "get": "you get", "grant": "you allow", "revoke": "you revoke",
+                "control": "control", "sign_in": "you sign in", "deploy": "deploys"}
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
 def render_result(result: dict[str, Any], console: Console) -> None:
-    """Verdict, findings, decoded call, summary, narrative (or why not), audit id."""
+    """Verdict, findings, what it does to the user (effects, with values), decoded call, summary, narrative (or why
+    not), audit id."""
     verdict = result["verdict"]
     console.print(Panel(Text(f" {verdict.upper()} ", style=VERDICT_STYLE.get(verdict, "bold")),
                         title="txexplain verdict", expand=False))
@@ -26,6 +29,20 @@ def render_result(result: dict[str, Any], console: Console) -> None:
         for f in result["findings"]:
             table.add_row(f["rule"], Text(f["severity"], style=SEVERITY_STYLE.get(f["severity"], "")),
                           Text(f["message"]))
+        console.print(table)
+    effects = result.get("effects") or []
+    if effects:
+        table = Table(title="What it does to you")
+        for column in ("", "what", "who", "value"):
+            table.add_column(column, overflow="fold")
+        for effect in effects:
+            who = effect.get("recipient") if effect["kind"] == "get" else effect.get("counterparty")
+            who = "you" if who is not None and who == result.get("sender") else who
+            named = f"{effect['counterparty_label']} ({who})" if effect.get("counterparty_label") and who == \
+                effect.get("counterparty") else who
+            value = f"${float(effect['usd']):,.2f}" if effect.get("usd") is not None else ""
+            table.add_row(EFFECT_WORDS.get(effect["kind"], effect["kind"]), Text(effect["display"]),
+                          Text(named or ""), value)
         console.print(table)
     decoded = result.get("decoded")
     if decoded:
@@ -39,18 +56,13 @@ def render_result(result: dict[str, Any], console: Console) -> None:
         console.print(Group(heading, call) if decoded["args"] else heading)
     typed = result.get("typed_data")
     if typed:
-        console.print(Text(f"Typed data {typed['primary_type']} ({typed['classification']}) · signs {typed['digest']}",
-                           style="bold"))
+        console.print(Text(f"Typed data {typed['primary_type']} ({typed['classification']})", style="bold"))
     message = result.get("message")
     if message:
         console.print(Text(f"Message ({message['kind']}, {message['size']} bytes"
                            + (", blind" if message["blind"] else "") + ")", style="bold"))
         if message.get("text"):
             console.print(Panel(Text(message["text"]), title="Message text (as signed)"))
-    for approval in result.get("approvals") or []:
-        what = "revokes" if approval.get("revokes") else "approves"
-        amount = "every token" if approval["amount"] is None else approval["amount"]
-        console.print(Text(f"{approval['standard']} {what} {approval['spender']} on {approval['token']}: {amount}"))
     sim = result.get("simulation")
     if sim:
         console.print(Text(f"Simulation ({sim['backend']}): {sim['status']}"
