@@ -23,6 +23,7 @@ from chain.facts import AccountFacts, Facts, SkippedCheck, TokenFacts, walk_call
 from chain.intel.availability import unavailable_feeds
 from chain.intel.labels import labels_of
 from chain.pricing import Pricer, price_effects, priceable
+from chain.protocols import protocol_registry
 from chain.request import Signature, Transaction, request_kind
 from chain.rules import Policy, evaluate
 from chain.simulate import SimulationBackend
@@ -68,6 +69,8 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
         counterparties = sorted({a.spender for a in approvals if a.grants} | targets)
         with trace.step("lookup_code", addresses=counterparties) as call:
             accounts = {address: _account(usable, address) for address in counterparties}
+            if usable is None:
+                accounts.update(registered_accounts(tx.chain_id, counterparties))
             call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
 
         tokens = {}
@@ -82,7 +85,8 @@ def analyze(request: Transaction | Signature, backend: SimulationBackend, policy
                                                standard=known.get(token) or nft_standard(usable, token) or "erc20")
                 call.output = {t: f.model_dump(mode="json") for t, f in tokens.items()}
 
-    skipped = _skipped(tx, decoded, simulation, approvals, token_addresses, usable is None, why)
+    skipped = _skipped(tx, decoded, simulation, approvals, token_addresses, usable is None, why,
+                       {a for a, f in accounts.items() if f.registered})
     skipped += unavailable_feeds(tx.context.origin, bool(token_addresses), _delegatecalls(decoded, tx.to))
     facts = Facts(
         kind=request_kind(tx), chain_id=tx.chain_id, sender=tx.sender,
@@ -113,6 +117,14 @@ def _simulate(tx: Transaction, state: ChainState, backend: str) -> SimulationRes
     return state.simulate(tx)  # type: ignore[attr-defined]
 
 
+def registered_accounts(chain_id: int, addresses: list[str]) -> dict[str, AccountFacts]:
+    """The addresses the protocol registry knows on ``chain_id``: contracts its packages deployed there, so their
+    code need not be looked up (a keyless CREATE2 address can only ever hold the code its package deployed)."""
+    registry = protocol_registry()
+    return {a: AccountFacts(address=a, has_code=True, registered=known.source)
+            for a in addresses if (known := registry.contract(chain_id, a)) is not None}
+
+
 def _account(state: ChainState | None, address: str) -> AccountFacts:
     if state is None:
         return AccountFacts(address=address, has_code=None)
@@ -121,8 +133,9 @@ def _account(state: ChainState | None, address: str) -> AccountFacts:
 
 
 def _skipped(tx: Transaction, decoded: DecodedCall | None, simulation: SimulationResult, approvals: list[Approval],
-             tokens: list[str], no_state: bool, why: str) -> list[SkippedCheck]:
-    """The checks that needed state and could not run, each with the rules it would have fed."""
+             tokens: list[str], no_state: bool, why: str, registered: set[str]) -> list[SkippedCheck]:
+    """The checks that needed state and could not run, each with the rules it would have fed (the code of an
+    address the protocol registry knows needs no look-up)."""
     skipped = []
     if simulation.status is SimulationStatus.UNAVAILABLE:
         skipped.append(SkippedCheck(check="simulation", reason=simulation.error or "unavailable"))
@@ -131,10 +144,10 @@ def _skipped(tx: Transaction, decoded: DecodedCall | None, simulation: Simulatio
     if not no_state:
         return skipped
     called = {c.to for c in tx.calls or [] if c.to and c.data} | ({tx.to} if tx.to and tx.data else set())
-    for target in sorted(called):
+    for target in sorted(called - registered):
         skipped.append(SkippedCheck(check="target_code", subject=target,
                                     reason=f"whether the called address holds code was not checked: {why}"))
-    for spender in sorted({a.spender for a in approvals if a.grants}):
+    for spender in sorted({a.spender for a in approvals if a.grants} - registered):
         skipped.append(SkippedCheck(check="spender_code", subject=spender,
                                     reason=f"the spender's code was not checked: {why}"))
     for token in sorted({a.token for a in approvals if not a.standard_confirmed}):
@@ -160,10 +173,11 @@ def _called_tokens(decoded: DecodedCall | None, to: str | None) -> set[str]:
 
 def _decode_transaction(tx: Transaction, state: ChainState | None) -> DecodedCall | None:
     if tx.calls is not None:
-        return decode_batch([(c.to, c.value, c.data) for c in tx.calls], abi=tx.abi, state=state)
+        return decode_batch([(c.to, c.value, c.data) for c in tx.calls], abi=tx.abi, state=state,
+                            chain_id=tx.chain_id)
     if tx.to is None and tx.data:
         return deployment(tx.data)
-    return decode_calldata(tx.data, tx.to, abi=tx.abi, state=state)
+    return decode_calldata(tx.data, tx.to, abi=tx.abi, state=state, chain_id=tx.chain_id)
 
 
 def _judge(facts: Facts, policy: Policy, trace: Trace, backend: SimulationBackend) -> Analysis:
@@ -235,8 +249,10 @@ def analyze_signature(sig: Signature, backend: SimulationBackend, policy: Policy
                                                symbol_raw=meta.symbol_raw, standard=standard)
             call.output = {a: f.model_dump(mode="json") for a, f in accounts.items()}
     if unavailable is not None:
+        accounts.update(registered_accounts(valid_on, spenders))
         skipped = [SkippedCheck(check="spender_code", subject=s,
-                                reason=f"the spender's code was not checked: {unavailable}") for s in spenders]
+                                reason=f"the spender's code was not checked: {unavailable}")
+                   for s in spenders if s not in accounts]
     skipped += unavailable_feeds(sig.context.origin, bool(approvals),
                                  _delegatecalls(decoded, typed.verifying_contract if typed else None))
     facts = Facts(
@@ -267,7 +283,7 @@ def _authorized_call(sig: Signature, typed: TypedDataFacts, policy: Policy) -> t
     """A SafeTx signature's execTransaction, decoded, and the approvals its inner calls grant (the Safe's)."""
     if typed.classification != "safe_tx" or sig.typed_data is None or typed.verifying_contract is None:
         return None, []
-    decoded = safe_tx_call(sig.typed_data.get("message") or {}, typed.verifying_contract)
+    decoded = safe_tx_call(sig.typed_data.get("message") or {}, typed.verifying_contract, typed.chain_id)
     return decoded, _approvals(decoded, typed.verifying_contract, 0, None, policy)
 
 

@@ -47,6 +47,7 @@ class AccountFacts(BaseModel):
     address: str
     has_code: bool | None  # None when it could not be looked up
     delegated_to: str | None = None  # EIP-7702 delegate, when the code is only a delegation
+    registered: str | None = None  # the protocol registry's source, when it (no lookup) says the address is a contract
 
 
 class TokenFacts(BaseModel):

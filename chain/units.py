@@ -9,9 +9,6 @@ import re
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
-NATIVE_SYMBOL = {56: "BNB", 97: "BNB", 100: "xDAI", 137: "POL", 43114: "AVAX", 43113: "AVAX", 250: "FTM",
-                 42220: "CELO", 5000: "MNT"}
-"""The native currency's symbol where it is not ETH (every other chain here pays gas in ETH)."""
 LAST_DATE = 253_402_300_799  # 9999-12-31T23:59:59Z: a deadline past it (2^48−1, 2^256−1) never comes
 UNLIMITED_FLOOR = 2**160 - 1  # an amount this large reads as unlimited whatever the threshold that flagged it
 
@@ -26,8 +23,11 @@ def symbol_text(symbol: str) -> str:
 
 
 def native_symbol(chain_id: int) -> str:
-    """ETH, or the chain's own native currency."""
-    return NATIVE_SYMBOL.get(chain_id, "ETH")
+    """The chain's native currency (viem's chain definitions, in the protocol registry), ETH where it names none."""
+    from chain.protocols import protocol_registry
+
+    known = protocol_registry().chain(chain_id)
+    return known.native if known is not None else "ETH"
 
 
 def decimal_text(value: Decimal) -> str:

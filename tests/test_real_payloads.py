@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from chain.analyze import NO_SENDER, Analysis, analyze
+from chain.protocols import protocol_registry
 from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
@@ -81,14 +82,14 @@ def test_unlimited_approve_with_data_suffix_is_decoded_and_said_without_state(ba
         {"standard": "erc20", "token": USDC, "spender": DRAINER, "amount": str(2**256 - 1), "unlimited": True,
          "expires_at": None, "token_id": None, "revokes": False, "standard_confirmed": False, "source": "calldata"}]
     assert [(c.check, c.subject, c.rules) for c in analysis.facts.skipped] == [
-        ("simulation", None, ["SIMULATION_REVERTED"]), ("target_code", USDC, ["CALL_TO_NO_CODE"]),
+        ("simulation", None, ["SIMULATION_REVERTED"]),  # USDC is registered: its code needs no look-up
         ("spender_code", DRAINER, ["APPROVAL_TO_EOA"]),
         ("token_standard", USDC, ["APPROVAL_FOR_ALL"]),
         ("token_metadata", USDC, ["METADATA_INJECTION", "IMPERSONATOR_TOKEN"]),
         ("prices", None, ["UNFAIR_EXCHANGE"])]
     summary = summarize(analysis)
     assert f"It lets {DRAINER} spend unlimited USDC from your wallet." in summary
-    assert f"Not checked: whether the called contract exists ({USDC}); the spender's code ({DRAINER})" in summary
+    assert f"Not checked: the spender's code ({DRAINER})" in summary
     assert "30 extra bytes after the arguments" in summary
 
 
@@ -341,8 +342,10 @@ def test_a_uniswapx_order_is_routine_and_its_shape_to_a_plain_account_is_not(bac
         DRAINER, "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2")
 
 
-def test_allowlisted_protocols_are_named_from_the_policy(backend: RevmBackend, policy: Policy) -> None:
+def test_well_known_protocols_are_named_from_the_registry(backend: RevmBackend, policy: Policy) -> None:
     analysis, _ = explain(request("permit2-sdk-permit-single-router"), backend, policy)
     label = analysis.facts.labels[UNIVERSAL_ROUTER]
-    assert (label.name, label.source) == ("Uniswap Universal Router v4", f"policy {policy.version} allowlist")
-    assert f"It lets Uniswap Universal Router v4 ({UNIVERSAL_ROUTER}) spend" in summarize(analysis)
+    sdk = protocol_registry().packages["@uniswap/universal-router-sdk"]
+    assert (label.name, label.source) == (
+        "Uniswap Universal Router v2.0", f'@uniswap/universal-router-sdk@{sdk} UNIVERSAL_ROUTER_ADDRESS("2.0", 1)')
+    assert f"It lets Uniswap Universal Router v2.0 ({UNIVERSAL_ROUTER}) spend" in summarize(analysis)

@@ -16,6 +16,7 @@ from app.runtime import Services
 from chain.analyze import analyze
 from chain.request import parse_request
 from chain.rules import RULES, Policy
+from chain.rules.policy import ChainAllowlist
 from chain.simulate import RevmBackend
 from chain.trace import Trace
 from tests.conftest import ROOT
@@ -150,7 +151,7 @@ CONTROLS = [
 @pytest.fixture
 def client(sqlite_url: str, make_services: Callable[..., Services]):  # type: ignore[no-untyped-def]
     services = make_services(sqlite_url)
-    allow = services.policy.allowlist["31337"].model_copy(update={"spenders": [ROUTER]})
+    allow = ChainAllowlist(spenders=[ROUTER])  # the devnet's demo router, added to what the registry trusts
     services.policy = services.policy.model_copy(update={"allowlist": {**services.policy.allowlist, "31337": allow}})
     with TestClient(create_app(services.settings, services), base_url="http://127.0.0.1") as test_client:
         yield test_client

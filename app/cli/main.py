@@ -186,6 +186,35 @@ def rules(as_json: Annotated[bool, typer.Option("--json")] = False,
     Console().print(table)
 
 
+@app.command()
+def protocols(chain: Annotated[int | None, typer.Option("--chain", help="Only this chain id.")] = None,
+              as_json: Annotated[bool, typer.Option("--json")] = False,
+              markdown: Annotated[bool, typer.Option("--markdown", help="The per-protocol table, as in the "
+                                                                         "README.")] = False) -> None:
+    """List the protocol registry: every well-known contract per chain, its roles and the package it comes from."""
+    from chain.catalogue.tables import protocols_table
+    from chain.protocols import protocol_registry
+
+    if markdown:
+        sys.stdout.write(protocols_table() + "\n")
+        return
+    registry = protocol_registry()
+    served = [*registry.chain_ids, 31337]
+    if chain is not None and chain not in served:
+        raise InvalidInput("chain", f"{chain} is not a chain the registry serves ({', '.join(map(str, served))})")
+    listed = registry.contracts(chain)
+    if as_json:
+        sys.stdout.write(json.dumps([{"chain": c.chain, "address": c.address, "label": c.label, "protocol": c.protocol,
+                                      "name": c.name, "version": c.version, "roles": list(c.roles),
+                                      "source": c.source, "abi": c.abi} for c in listed], indent=2) + "\n")
+        return
+    console = Console(soft_wrap=True)
+    for contract in listed:
+        console.print(f"{contract.chain:>9} {contract.address}  {contract.label}  ({', '.join(contract.roles)})",
+                      highlight=False, markup=False)
+        console.print(f"{'':>10}{contract.source}", highlight=False, markup=False)
+
+
 @app.command("vllm-command")
 def vllm_command(
     model: Annotated[str, typer.Argument(help="Hugging Face id or local path of the (quantized) model.")],

@@ -1,5 +1,6 @@
-"""The catalogue as the README's Markdown tables (rules, checks), written by ``scripts/gen_readme.py`` between
-markers and held to the catalogue by a test; ``txexplain rules --markdown`` prints the rules' table."""
+"""The catalogue as the README's Markdown tables (rules, checks, the protocol registry), written by
+``scripts/gen_readme.py`` between markers and held to the catalogue by a test; ``txexplain rules --markdown`` prints
+the rules' table, ``txexplain protocols --markdown`` the registry's."""
 
 from __future__ import annotations
 
@@ -22,7 +23,23 @@ def checks_table() -> str:
     return "\n".join(rows)
 
 
-TABLES = {"rules": rules_table, "checks": checks_table}
+def protocols_table() -> str:
+    """Every protocol the registry knows: the chains it is on, how many contracts, and the packages they come from."""
+    from chain.protocols import protocol_registry
+
+    registry = protocol_registry()
+    by_protocol: dict[str, list] = {}
+    for contract in registry.contracts():
+        by_protocol.setdefault(contract.protocol, []).append(contract)
+    rows = ["| protocol | chains | contracts | from |", "|---|---|---|---|"]
+    for protocol, contracts in sorted(by_protocol.items(), key=lambda item: item[0].lower()):
+        chains = ", ".join(str(c) for c in sorted({c.chain for c in contracts}))
+        packages = sorted({c.source.split(" ")[0] for c in contracts})
+        rows.append(f"| {protocol} | {chains} | {len(contracts)} | {', '.join(f'`{p}`' for p in packages)} |")
+    return "\n".join(rows)
+
+
+TABLES = {"rules": rules_table, "checks": checks_table, "protocols": protocols_table}
 """The README's generated sections, by marker name: ``<!-- catalogue:NAME -->`` … ``<!-- /catalogue:NAME -->``."""
 
 

@@ -1,10 +1,10 @@
 """Decode calldata from every source, nested calls and proxies included.
 
-Sources, tried in order; the first that decodes the bytes exactly wins and is named in
-``decoded.source``: the caller's ABI, the bundled ABIs (both ``abi``), the generated selector
-table (``selectors``), and argument types inferred from the target's bytecode (``bytecode``). When
-several signatures in one source decode the bytes exactly, the call is reported as ambiguous with
-its ``candidates`` — never guessed.
+Sources, tried in order; the first that decodes the bytes exactly wins and is named in ``decoded.source``: the
+caller's ABI, the ABI the protocol registry gives the target on its chain, the bundled ABIs, the tables of published
+and registered ABIs (all ``abi``), the generated selector table (``selectors``), and argument types inferred from
+the target's bytecode (``bytecode``). When several signatures in one source decode the bytes exactly, the call is
+reported as ambiguous with its ``candidates`` — never guessed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from chain.decode.proxy import detect_proxy
 from chain.decode.registry import FunctionAbi, bundled_functions, index, published_table, selector_table
 from chain.decode.universal_router import COMMAND_TYPE_MASK, COMMANDS, EXECUTE_SIGNATURES, EXECUTE_SUB_PLAN
 from chain.hexutil import to_hex
+from chain.protocols import protocol_registry
 from chain.state import ChainState
 
 MAX_DEPTH = 8
@@ -90,9 +91,11 @@ def _unknown(selector: bytes | None, reason: str, **extra: Any) -> DecodedCall:
 class Decoder:
     """Decodes one request's calldata; caches code and proxy look-ups for its duration."""
 
-    def __init__(self, abi: list[FunctionAbi] | None = None, state: ChainState | None = None):
+    def __init__(self, abi: list[FunctionAbi] | None = None, state: ChainState | None = None,
+                 chain_id: int | None = None):
         self.user = index(abi) if abi else {}
         self.state = state
+        self.chain_id = chain_id
         self.calls = 0
         self._proxies: dict[str, ProxyInfo | None] = {}
         self._codes: dict[str, bytes] = {}
@@ -120,8 +123,9 @@ class Decoder:
         selector, body = calldata[:4], calldata[4:]
         proxy = self.proxy(target) if target else None
         tried: list[str] = []
-        sources = ((DecodeSource.ABI, self.user), (DecodeSource.ABI, bundled_functions()),
-                   (DecodeSource.ABI, published_table()["functions"]),
+        sources = ((DecodeSource.ABI, self.user), (DecodeSource.ABI, self._registered(target)),
+                   (DecodeSource.ABI, bundled_functions()), (DecodeSource.ABI, published_table()["functions"]),
+                   (DecodeSource.ABI, protocol_registry().all_functions),
                    (DecodeSource.SELECTORS, selector_table()["functions"]))
         for trailing_allowed in (False, True):  # an exact decode anywhere beats one with bytes after it
             for source, table in sources:
@@ -155,6 +159,13 @@ class Decoder:
                                error="no known function has this selector; the argument layout is guessed from "
                                      "the calldata")
         return _unknown(selector, reason, proxy=proxy)
+
+    def _registered(self, target: str | None) -> dict[bytes, tuple[FunctionAbi, ...]]:
+        """The ABI the protocol registry gives ``target`` on this chain (its own functions win every collision)."""
+        if target is None or self.chain_id is None:
+            return {}
+        known = protocol_registry().contract(self.chain_id, target)
+        return protocol_registry().functions(known.abi) if known is not None and known.abi else {}
 
     def _from_bytecode(self, selector: bytes, body: bytes, target: str | None,
                        proxy: ProxyInfo | None) -> DecodedCall | None:
@@ -266,10 +277,10 @@ def deployment(initcode: bytes) -> DecodedCall:
 
 
 def decode_batch(calls: list[tuple[str | None, int, bytes]], *, abi: list[FunctionAbi] | None = None,
-                 state: ChainState | None = None) -> DecodedCall:
+                 state: ChainState | None = None, chain_id: int | None = None) -> DecodedCall:
     """An EIP-5792 batch: a ``wallet_sendCalls`` node whose ``calls`` are the batch's calls, decoded."""
     decoded = DecodedCall(selector=None, function=WALLET_SEND_CALLS, source=DecodeSource.ABI)
-    decoder = Decoder(abi, state)
+    decoder = Decoder(abi, state, chain_id)
     for to, wei, data in calls:
         if to is None:  # a deployment inside the batch
             child = deployment(data)
@@ -281,8 +292,9 @@ def decode_batch(calls: list[tuple[str | None, int, bytes]], *, abi: list[Functi
 
 
 def decode_calldata(calldata: bytes, target: str | None = None, *, abi: list[FunctionAbi] | None = None,
-                    state: ChainState | None = None) -> DecodedCall | None:
-    """Decode calldata sent to ``target``: the caller's ``abi`` first, then bundled ABIs, the selector
-    table and (given ``state``) the target's bytecode; nested batches to ``MAX_DEPTH`` levels.
-    None when there is no calldata at all. (A transaction without ``to`` is a :func:`deployment`.)"""
-    return Decoder(abi, state).decode(calldata, target)
+                    state: ChainState | None = None, chain_id: int | None = None) -> DecodedCall | None:
+    """Decode calldata sent to ``target``: the caller's ``abi`` first, then the ABI the protocol registry gives the
+    target on ``chain_id``, bundled ABIs, the published and registered tables, the selector table and (given
+    ``state``) the target's bytecode; nested batches to ``MAX_DEPTH`` levels. None when there is no calldata at
+    all. (A transaction without ``to`` is a :func:`deployment`.)"""
+    return Decoder(abi, state, chain_id).decode(calldata, target)

@@ -20,7 +20,7 @@ EXEC_TRANSACTION = "execTransaction(address,uint256,bytes,uint8,uint256,uint256,
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
-def safe_tx_call(message: dict[str, Any], safe: str) -> DecodedCall | None:
+def safe_tx_call(message: dict[str, Any], safe: str, chain_id: int | None = None) -> DecodedCall | None:
     """The ``execTransaction`` a SafeTx message authorizes, decoded (no signatures); None when its fields do not
     hold an address, numbers and bytes (the document is then shown field by field only)."""
     try:
@@ -34,4 +34,4 @@ def safe_tx_call(message: dict[str, Any], safe: str) -> DecodedCall | None:
             args)
     except (KeyError, TypeError, ValueError, OverflowError, Eip712Error, EncodingError):
         return None
-    return decode_calldata(calldata, safe)
+    return decode_calldata(calldata, safe, chain_id=chain_id)

@@ -7,12 +7,13 @@ from chain.facts import Facts, Label, walk_calls
 from chain.intel.operator import operator_feeds
 from chain.intel.safe import safe_deployments
 from chain.intel.tokens import token_lists
+from chain.protocols import protocol_registry
 from chain.rules.policy import Policy
 
 
 def labels_of(facts: Facts, policy: Policy | None = None) -> dict[str, Label]:
-    """Every address the request involves that a list names, on the chain it acts on: a token list, Safe's
-    deployments, the policy's allowlist names, an operator's label feed."""
+    """Every address the request involves that a list names, on the chain it acts on: a token list, the policy's
+    own additions, the protocol registry, Safe's deployments, an operator's label feed."""
     lists = token_lists()
     chain = facts.approvals_chain_id
     involved = {facts.to, *facts.tokens, *(a.token for a in facts.approvals), *(a.spender for a in facts.approvals)}
@@ -31,6 +32,9 @@ def labels_of(facts: Facts, policy: Policy | None = None) -> dict[str, Label]:
             continue
         if policy is not None and (protocol := policy.name_of(chain, address)) is not None:
             found[address] = Label(name=protocol, source=f"policy {policy.version} allowlist")
+            continue
+        if (known := protocol_registry().contract(chain, address)) is not None:
+            found[address] = Label(name=known.label, source=known.source)
             continue
         safe = safe_deployments().contract(chain, address)
         if safe is not None and (provenance := safe_deployments().provenance) is not None:

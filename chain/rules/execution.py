@@ -68,7 +68,9 @@ def simulation_unavailable(facts: Facts, policy: Policy) -> list[Finding]:
     """No simulation could run, so the effects are unknown."""
     sim = facts.simulation
     if sim is None:  # a signature: nothing to simulate, but its counterparties' code may be unknown
-        if facts.lookups_unavailable and facts.approvals:
+        unknown = [a.spender for a in facts.approvals if a.grants and (
+            facts.accounts.get(a.spender) is None or facts.accounts[a.spender].has_code is None)]
+        if facts.lookups_unavailable and unknown:
             return [finding("SIMULATION_UNAVAILABLE", policy,
                             f"The spender's code could not be looked up ({facts.lookups_unavailable}).",
                             reason=facts.lookups_unavailable)]

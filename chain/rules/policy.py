@@ -12,6 +12,7 @@ from eth_utils import to_checksum_address
 from pydantic import BaseModel, Field, ValidationError
 
 from chain.catalogue import SEVERITIES, SPECS
+from chain.protocols import Role, protocol_registry
 
 
 class PolicyError(ValueError):
@@ -26,10 +27,22 @@ class RuleSettings(BaseModel):
 
 
 class ChainAllowlist(BaseModel):
+    """A chain's additions to what the registry trusts (and its removals)."""
+
     spenders: list[str] = Field(default_factory=list)
     operators: list[str] = Field(default_factory=list)
     delegates: list[str] = Field(default_factory=list)  # EIP-7702 delegation targets (audited smart accounts)
     names: dict[str, str] = Field(default_factory=dict)  # address → the protocol's own name, for labels
+    remove: list[str] = Field(default_factory=list, description="Registered addresses not to trust on this chain.")
+
+
+class TrustPolicy(BaseModel):
+    """Which of the protocol registry's contracts the rules treat as well-known, by role (and protocol)."""
+
+    spenders: list[Role] = Field(default_factory=list, description="Roles trusted as ERC-20 and permit spenders.")
+    operators: list[Role] = Field(default_factory=list, description="Roles trusted as NFT operators.")
+    delegates: list[Role] = Field(default_factory=list, description="Roles trusted as EIP-7702 delegates.")
+    protocols: list[str] = Field(default_factory=list, description="Only these protocols (empty: every one).")
 
 
 class PromptExample(BaseModel):
@@ -76,6 +89,7 @@ class Policy(BaseModel):
     verdict: VerdictPolicy
     thresholds: dict[str, str]
     rules: dict[str, RuleSettings] = Field(default_factory=dict, description="Overrides of rules' defaults.")
+    trust: TrustPolicy = Field(default_factory=TrustPolicy)
     allowlist: dict[str, ChainAllowlist] = Field(default_factory=dict)
     denylist: dict[str, list[str]] = Field(default_factory=dict)
     allowlisted: AllowlistedPolicy = Field(default_factory=AllowlistedPolicy)
@@ -101,25 +115,30 @@ class Policy(BaseModel):
         """An integer threshold by name."""
         return int(self.thresholds[name])
 
+    def _trusted(self, chain_id: int, kind: str) -> frozenset[str]:
+        """EIP-55 addresses trusted as ``kind`` (spenders | operators | delegates) on ``chain_id``: the registry's
+        contracts of the trusted roles, plus the chain's additions, less its removals."""
+        entry = self.allowlist.get(str(chain_id), ChainAllowlist())
+        registered = protocol_registry().addresses(chain_id, getattr(self.trust, kind), self.trust.protocols)
+        removed = {to_checksum_address(a) for a in entry.remove}
+        return frozenset((registered | {to_checksum_address(a) for a in getattr(entry, kind)}) - removed)
+
     def allowed_spenders(self, chain_id: int) -> frozenset[str]:
         """EIP-55 spenders trusted on ``chain_id``."""
-        entry = self.allowlist.get(str(chain_id), ChainAllowlist())
-        return frozenset(to_checksum_address(a) for a in entry.spenders)
+        return self._trusted(chain_id, "spenders")
 
     def allowed_operators(self, chain_id: int) -> frozenset[str]:
         """EIP-55 NFT operators trusted on ``chain_id``."""
-        entry = self.allowlist.get(str(chain_id), ChainAllowlist())
-        return frozenset(to_checksum_address(a) for a in entry.operators)
-
-    def name_of(self, chain_id: int, address: str) -> str | None:
-        """The name the policy gives ``address`` on ``chain_id`` (an allowlisted protocol's), or None."""
-        entry = self.allowlist.get(str(chain_id), ChainAllowlist())
-        return next((name for listed, name in entry.names.items() if listed.lower() == address.lower()), None)
+        return self._trusted(chain_id, "operators")
 
     def allowed_delegates(self, chain_id: int) -> frozenset[str]:
         """EIP-55 EIP-7702 delegates trusted on ``chain_id``."""
+        return self._trusted(chain_id, "delegates")
+
+    def name_of(self, chain_id: int, address: str) -> str | None:
+        """The name the policy's own additions give ``address`` on ``chain_id``, or None."""
         entry = self.allowlist.get(str(chain_id), ChainAllowlist())
-        return frozenset(to_checksum_address(a) for a in entry.delegates)
+        return next((name for listed, name in entry.names.items() if listed.lower() == address.lower()), None)
 
     def verdict_for(self, severities: list[str], *, unchecked: bool = False) -> str:
         """block / warn / ok for the severities of a request's findings; with ``unchecked`` (a check could

@@ -15,6 +15,7 @@ from eth_utils import keccak, to_checksum_address
 from pyrevm import EVM
 
 from chain.npm import NODE_MODULES
+from chain.protocols import protocol_registry
 from chain.simulate.artifacts import Artifact, ArtifactMissing, load_artifact, load_json
 from chain.simulate.writers import Call, RevmWriter, RpcWriter, WorldWriter, resolve
 
@@ -70,14 +71,23 @@ _TOKEN = ("string", "string", "uint8", "address", "uint256")
 _ERC20 = _own("CanonicalToken")
 UNIV2_PAIR = Artifact("build/UniswapV2Pair.json", "@uniswap/v2-core")
 UNIV3_POOL = Artifact("artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json", "@uniswap/v3-core")
-# Mainnet addresses of the Universal Router's immutables. Uniswap V3 is placed there later in this list; V4 and
-# Across are not in this world: commands routed there fail in simulation, as on a chain without them.
-_MAINNET = {"v3Factory": "0x1F98431c8aD98523631AE4a59f267346ea31F984",
-            "v4PoolManager": "0x000000000004444c5dc75cB358380D2e3dE08A90",
-            "v3NFTPositionManager": "0xC36442b4a4522E871399CD717aBDD847Ab11FE88",
-            "v4PositionManager": "0xbD216513d74C8cf14cf4747E6AaA6420FF64ee9e",
-            "spokePool": "0x5c7BCd6E7De5423a257D81B442095A1a6ced35C5",
-            "v3TokenDescriptor": "0x91ae842A5Ffd8d12023116943e72A606179294f3"}
+
+
+def mainnet(protocol: str, name: str, version: str | None = None) -> str:
+    """A contract's mainnet address, from the protocol registry (chain/protocols/registry.json)."""
+    return protocol_registry().find(1, protocol, name, version)
+
+
+def _mainnet_immutables() -> dict[str, str]:
+    """Mainnet addresses of the Universal Router's immutables. Uniswap V3 is placed there later in this list; V4
+    and Across are not in this world: commands routed there fail in simulation, as on a chain without them."""
+    return {"v3Factory": mainnet("Uniswap", "V3 Factory"), "v4PoolManager": mainnet("Uniswap", "V4 PoolManager"),
+            "v3NFTPositionManager": mainnet("Uniswap", "V3 NonfungiblePositionManager"),
+            "v4PositionManager": mainnet("Uniswap", "V4 PositionManager"),
+            "spokePool": mainnet("Across", "SpokePool"),
+            # Its NonfungibleTokenPositionDescriptor (tokenURI only) is in no package: the deployer, a plain account,
+            # stands in, so tokenURI reverts as it did when mainnet's descriptor was absent from this world.
+            "v3TokenDescriptor": DEPLOYER}
 
 
 CHAINLINK_AGGREGATOR = Artifact("v0.6/tests/MockV3Aggregator.json", "@chainlink/abi")
@@ -101,6 +111,7 @@ def _price_feeds() -> tuple[Contract, ...]:
 
 def contracts() -> tuple[Contract, ...]:
     """The world's contracts, in deployment order (the protocols' need node_modules; see ``ArtifactMissing``)."""
+    immutables = _mainnet_immutables()
     return (
         # Ours, first and in their historical order, so their devnet addresses stay what examples cite.
         Contract("DUSD", _own("DemoToken"), _TOKEN, ("Demo USD", "DUSD", 6, ALICE, 1_000_000 * 10**6)),
@@ -108,12 +119,12 @@ def contracts() -> tuple[Contract, ...]:
         Contract("DPUNK", _own("DemoNFT"), ("string", "string", "address", "uint256"),
                  ("Demo Punks", "DPUNK", ALICE, 5)),
         Contract("WETH", Artifact("build/contracts/WETH9.json", "canonical-weth"),
-                 at="0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"),
+                 at=mainnet("Wrapped native", "WETH")),
         Contract("DMULTI", _own("DemoMultiToken"), ("address",), (ALICE,)),
-        Contract("PERMIT2", _own("Permit2Lite"), at="0x000000000022D473030F116dDEE9F6B43aC78BA3",
+        Contract("PERMIT2", _own("Permit2Lite"), at=mainnet("Uniswap", "Permit2"),
                  note="no npm package ships Permit2's bytecode: our implementation of its allowance and "
                       "signature-transfer interface, at Permit2's address"),
-        Contract("MULTICALL3", _own("Multicall3Lite"), at="0xcA11bde05977b3631167028862bE2a173976CA11",
+        Contract("MULTICALL3", _own("Multicall3Lite"), at=mainnet("Multicall3", "Multicall3"),
                  note="no npm package ships Multicall3's bytecode: our implementation of aggregate3, at "
                       "Multicall3's address"),
         Contract("ROUTER", _own("SimpleSwapRouter")),
@@ -126,25 +137,25 @@ def contracts() -> tuple[Contract, ...]:
         # Stablecoins at their mainnet addresses with their on-chain names, symbols and decimals; their own
         # code is not packaged, so OpenZeppelin's ERC20Permit (@openzeppelin/contracts) stands in.
         Contract("USDC", _ERC20, _TOKEN, ("USD Coin", "USDC", 6, DEPLOYER, 10**9 * 10**6),
-                 at="0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", note="OpenZeppelin ERC20Permit"),
+                 at=mainnet("Token", "USDC"), note="OpenZeppelin ERC20Permit"),
         Contract("USDT", _ERC20, _TOKEN, ("Tether USD", "USDT", 6, DEPLOYER, 10**9 * 10**6),
-                 at="0xdAC17F958D2ee523a2206206994597C13D831ec7", note="OpenZeppelin ERC20Permit"),
+                 at=mainnet("Token", "USDT"), note="OpenZeppelin ERC20Permit"),
         Contract("DAI", _ERC20, _TOKEN, ("Dai Stablecoin", "DAI", 18, DEPLOYER, 10**9 * 10**18),
-                 at="0x6B175474E89094C44Da98b954EedeAC495271d0F", note="OpenZeppelin ERC20Permit"),
+                 at=mainnet("Token", "DAI"), note="OpenZeppelin ERC20Permit"),
         Contract("WBTC", _ERC20, _TOKEN, ("Wrapped BTC", "WBTC", 8, DEPLOYER, 21_000_000 * 10**8),
-                 at="0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599", note="OpenZeppelin ERC20Permit"),
+                 at=mainnet("Token", "WBTC"), note="OpenZeppelin ERC20Permit"),
         Contract("UNISWAP_V2_FACTORY", Artifact("build/UniswapV2Factory.json", "@uniswap/v2-core"),
-                 ("address",), (DEPLOYER,), at="0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f"),
+                 ("address",), (DEPLOYER,), at=mainnet("Uniswap", "V2 Factory")),
         Contract("UNISWAP_V2_ROUTER02", Artifact("build/UniswapV2Router02.json", "@uniswap/v2-periphery"),
                  ("address", "address"), ("@UNISWAP_V2_FACTORY", "@WETH"),
-                 at="0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D"),
+                 at=mainnet("Uniswap", "V2 Router02")),
         Contract("UNIVERSAL_ROUTER",
                  Artifact("artifacts/contracts/UniversalRouter.sol/UniversalRouter.json", "@uniswap/universal-router"),
                  ("(address,address,address,address,bytes32,bytes32,address,address,address,address)",),
-                 (("@PERMIT2", "@WETH", "@UNISWAP_V2_FACTORY", _MAINNET["v3Factory"],
-                   _init_code_hash(UNIV2_PAIR), _init_code_hash(UNIV3_POOL), _MAINNET["v4PoolManager"],
-                   _MAINNET["v3NFTPositionManager"], _MAINNET["v4PositionManager"], _MAINNET["spokePool"]),),
-                 at="0x4C82D1fBFe28C977cBB58D8C7FF8FCF9F70a2cCA",
+                 (("@PERMIT2", "@WETH", "@UNISWAP_V2_FACTORY", immutables["v3Factory"],
+                   _init_code_hash(UNIV2_PAIR), _init_code_hash(UNIV3_POOL), immutables["v4PoolManager"],
+                   immutables["v3NFTPositionManager"], immutables["v4PositionManager"], immutables["spokePool"]),),
+                 at=mainnet("Uniswap", "Universal Router", "2.1.1"),
                  note="v2.1 at the address @uniswap/universal-router-sdk gives V2_1_1 on chain 1; wired to "
                       "Uniswap V2 and V3 (V4 and Across are not in this world)"),
         Contract("SAFE_SINGLETON", Artifact("build/artifacts/contracts/Safe.sol/Safe.json", _SAFE),
@@ -162,30 +173,32 @@ def contracts() -> tuple[Contract, ...]:
                           "CompatibilityFallbackHandler.json", _SAFE),
                  at=_safe_address("compatibility_fallback_handler")),
         Contract("ENTRY_POINT", Artifact("artifacts/EntryPoint.json", _AA),
-                 at="0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108", note="ERC-4337 EntryPoint v0.8"),
+                 at=mainnet("ERC-4337", "EntryPoint", "0.8"), note="ERC-4337 EntryPoint v0.8"),
         Contract("SIMPLE_ACCOUNT_FACTORY", Artifact("artifacts/SimpleAccountFactory.json", _AA),
                  ("address",), ("@ENTRY_POINT",),
                  note="v0.8; the package publishes no canonical address for it, so the devnet deployer creates it"),
-        # Seaport's addresses: its docs/Deployment.md. npm ships only sources: contracts/seaport/compile.mjs builds
+        # The ConduitController's address: Seaport's docs/Deployment.md (no package exports it). npm ships only
+        # sources: contracts/seaport/compile.mjs builds
         # them with the compiler and settings Seaport pins, and the artifacts are committed.
         Contract("SEAPORT_CONDUIT_CONTROLLER", _own("seaport/ConduitController"),
                  at="0x00000000F9490004C11Cef243f5400493c00Ad63"),
         Contract("SEAPORT", _own("seaport/Seaport"), ("address",), ("@SEAPORT_CONDUIT_CONTROLLER",),
-                 at="0x0000000000000068F116a894984e2DB1123eB395", note="Seaport 1.6"),
+                 at=mainnet("OpenSea", "Seaport", "1.6"), note="Seaport 1.6"),
         Contract("UNISWAP_V3_FACTORY", Artifact("artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json",
-                                                "@uniswap/v3-core"), at=_MAINNET["v3Factory"]),
+                                                "@uniswap/v3-core"), at=immutables["v3Factory"]),
         Contract("UNISWAP_V3_POSITION_MANAGER",
                  Artifact("artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json",
                           "@uniswap/v3-periphery"), ("address", "address", "address"),
-                 ("@UNISWAP_V3_FACTORY", "@WETH", _MAINNET["v3TokenDescriptor"]), at=_MAINNET["v3NFTPositionManager"],
-                 note="its token descriptor (tokenURI only) is mainnet's address, not in this world"),
+                 ("@UNISWAP_V3_FACTORY", "@WETH", immutables["v3TokenDescriptor"]),
+                 at=immutables["v3NFTPositionManager"],
+                 note="its token descriptor (tokenURI only) is the deployer, a plain account: no package has it"),
         Contract("UNISWAP_SWAP_ROUTER02",
                  Artifact("artifacts/contracts/SwapRouter02.sol/SwapRouter02.json", "@uniswap/swap-router-contracts"),
                  ("address", "address", "address", "address"),
                  ("@UNISWAP_V2_FACTORY", "@UNISWAP_V3_FACTORY", "@UNISWAP_V3_POSITION_MANAGER", "@WETH"),
-                 at="0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45"),
+                 at=mainnet("Uniswap", "V3 SwapRouter02")),
         Contract("ENTRY_POINT_V07", Artifact("artifacts/EntryPoint.json", _AA_V07),
-                 at="0x0000000071727De22E5E9d8BAf0edAc6f37da032", note="ERC-4337 EntryPoint v0.7"),
+                 at=mainnet("ERC-4337", "EntryPoint", "0.7"), note="ERC-4337 EntryPoint v0.7"),
         Contract("SIMPLE_ACCOUNT_FACTORY_V07", Artifact("artifacts/SimpleAccountFactory.json", _AA_V07),
                  ("address",), ("@ENTRY_POINT_V07",),
                  note="v0.7; the package publishes no canonical address for it, so the devnet deployer creates it"),
@@ -263,6 +276,11 @@ STEPS = (
 # Ether held at the end of the build (transactions on a node cost gas; the embedded EVM charges none).
 BALANCES = {ALICE: FUNDING, BOB: FUNDING, DEPLOYER: DEPLOYER_FUNDING, "@SAFE": 10**18, "@SIMPLE_ACCOUNT": 10**18,
             "@SIMPLE_ACCOUNT_V07": 10**18, "@BOB_COUNTERFACTUAL_ACCOUNT_V07": 10**18, "@SENDER_CREATOR": 0}
+
+
+def placed_addresses() -> tuple[str, ...]:
+    """Every address the world places a protocol's contract at (the registry's devnet entries are these)."""
+    return tuple(item.at for item in contracts() if item.at is not None)
 
 
 def _word_address(output: bytes) -> str:
