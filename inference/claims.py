@@ -30,6 +30,7 @@ from inference.claim_words import (
 )
 from inference.effect_claims import PROTOCOLS, effect_claims, grant_sentence
 from inference.factsheet import token_label
+from inference.guessed import guessed_text
 
 
 @dataclass(frozen=True)
@@ -283,9 +284,13 @@ def _request_claims(analysis: Analysis, out: ClaimSet) -> None:
         out.add("request.call", f"Deploys a new contract from {decoded.args[0].value} bytes of initcode.", "decoded",
                 "it deploys a contract")
     elif decoded.source == "guessed":
-        carried = "; ".join(f"{a.type} {_shown(a.value)}" for a in decoded.args[:8])
         out.add("request.call", f"Calls an unknown function ({decoded.selector}) on {target}; its calldata, read "
-                f"without a signature, carries: {carried}.", "decoded", "it calls an unknown function")
+                f"without a signature (a guess, not the function's own types), carries: "
+                f"{guessed_text(decoded.args)}.", "decoded", "it calls an unknown function")
+    elif decoded.source == "bytecode":
+        out.add("request.call", f"Calls an unknown function ({decoded.selector}) on {target}; the contract's "
+                f"bytecode suggests it takes ({','.join(a.type for a in decoded.args)}) — a guess, not a signature — "
+                f"and the call carries: {guessed_text(decoded.args)}.", "decoded", "it calls an unknown function")
     elif decoded.function:
         said = action(decoded.function)
         out.add("request.call", f"{said[0].upper()}{said[1:]} {target}.", "decoded",
@@ -331,14 +336,6 @@ def action(function: str, *, infinitive: bool = False) -> str:
         return said
     verb, _, rest = said.partition(" ")
     return f"{verb}s {rest}"
-
-
-def _shown(value: object) -> str:
-    """A guessed argument's value, short: lists joined, long hex cut."""
-    if isinstance(value, list):
-        return "[" + ", ".join(_shown(v) for v in value[:4]) + (", …" if len(value) > 4 else "") + "]"
-    text = str(value)
-    return text if len(text) <= 70 else text[:66] + "…"
 
 
 def _simulation_sentence(analysis: Analysis) -> str:

@@ -11,6 +11,7 @@ from chain import Analysis
 from chain.sanitize import sanitize_text
 from chain.units import date_text
 from inference.formatting import approval_amount, human_amount, quote, signed_change
+from inference.guessed import guessed_text
 
 MAX_FACT_SHEET = 2400
 MAX_ITEMS = 8
@@ -90,9 +91,10 @@ def fact_sheet(analysis: Analysis) -> str:
     elif decoded.source == "deployment":
         lines.append(f"request: transaction on chain {facts.chain_id} deploying a new contract "
                      f"({decoded.args[0].value} bytes of initcode)")
-    elif decoded.source == "guessed":
+    elif decoded.source in ("guessed", "bytecode"):
         lines.append(f"request: transaction on chain {facts.chain_id} calling an unknown function "
-                     f"{decoded.selector} on {where} (argument types guessed: {decoded.function})")
+                     f"{decoded.selector} on {where}; its arguments, guessed ({decoded.source}), may be: "
+                     f"{guessed_text(decoded.args)}")
     elif decoded.function:
         lines.append(f"request: transaction on chain {facts.chain_id} calling {decoded.function} on {where}")
         for arg in decoded.args[:MAX_ITEMS]:

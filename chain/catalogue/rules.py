@@ -130,7 +130,9 @@ RULE_SPECS: tuple[RuleSpec, ...] = (
         needs=(CheckName.OFAC_SDN,)),
     RuleSpec(
         "SUSPICIOUS_PAYABLE_CALL", "critical",
-        "value sent with a claim / security-update style call (`SecurityUpdate()`, `Claim()`, …)",
+        "value sent with a call of the claim / security-update family, by shape: a family name (`Claim*`, "
+        "`SecurityUpdate*`, `NetworkMerge`, `Airdrop*`, `Connect`, `Verify`, … in any spelling, resolved or spelled "
+        "by the selector alone) with no or trivial arguments, to a contract the protocol registry does not know",
         "This sends ETH to a claim-style call, a classic scam.",
         ("claim", "scam", "security update", "eth"),
         "ETH is sent with a 'claim' or 'security update' call, a classic scam."),

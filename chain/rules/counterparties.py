@@ -13,14 +13,14 @@ from chain.intel.operator import operator_feeds
 from chain.intel.safe import safe_deployments
 from chain.intel.sanctions import sanctions_list
 from chain.intel.tokens import skeleton
+from chain.protocols import protocol_registry
 from chain.rules.model import Finding, finding
 from chain.rules.policy import Policy
 from chain.rules.registry import rule
+from chain.rules.scam_shapes import scam_shaped
 from chain.sanitize import MODEL_INSTRUCTION
 from chain.units import amount_text, native_amount
 
-SCAM_FUNCTIONS = {"SecurityUpdate()", "Claim()", "ClaimReward()"}
-SCAM_NAME = re.compile(r"^(claim|securityupdate|airdrop|reward)", re.IGNORECASE)
 TRANSFERS = {"transfer(address,uint256)": "to", "transferFrom(address,address,uint256)": "to"}
 KNOWN_SYMBOLS = {"USDC", "USDT", "ETH", "WETH", "DAI", "WBTC", "USDE", "STETH"}
 INSTRUCTION_WORDS = re.compile(
@@ -68,17 +68,20 @@ def _feed_findings(facts: Facts, policy: Policy, rule_id: str, category: str, wh
 
 @rule("SUSPICIOUS_PAYABLE_CALL")
 def suspicious_payable_call(facts: Facts, policy: Policy) -> list[Finding]:
-    """Value sent with a claim / security-update style call, at any depth."""
+    """Value sent, at any depth, with a call of the claim / security-update family by shape (a family name, no or
+    trivial arguments), to a contract the protocol registry does not know."""
     found = []
+    registry = protocol_registry()
     for call, target, value in facts.calls():
-        if not call.function or not value:
+        if not value or (target is not None and registry.contract(facts.chain_id, target) is not None):
             continue
-        if call.function not in SCAM_FUNCTIONS and not SCAM_NAME.match(call.function.split("(")[0]):
+        if (signature := scam_shaped(call)) is None:
             continue
+        named = "" if call.function == signature else " (its selector spells it; no table names it)"
         found.append(finding("SUSPICIOUS_PAYABLE_CALL", policy,
-                             f"Sends {native_amount(value, facts.chain_id)} with {call.function.split('(')[0]}: "
+                             f"Sends {native_amount(value, facts.chain_id)} with {signature.split('(')[0]}{named}: "
                              "'claim' and 'security update' calls that take ETH are a classic scam.",
-                             function=call.function, value=str(value), to=target))
+                             function=signature, value=str(value), to=target, by_shape=call.function != signature))
     return found
 
 

@@ -16,15 +16,17 @@ from chain.units import usd_text
 
 @rule("UNKNOWN_FUNCTION")
 def unknown_function(facts: Facts, policy: Policy) -> list[Finding]:
-    """Calldata is present but nothing resolves it — at the top level or in any nested call. A layout guessed
-    from the calldata is not a resolution: it names no function."""
+    """Calldata is present but nothing resolves it — at the top level or in any nested call. A layout guessed from
+    the calldata or inferred from the target's bytecode is not a resolution: it names no function."""
     found = []
     for call, target, _ in facts.calls():
-        if call.source not in (DecodeSource.UNKNOWN, DecodeSource.GUESSED):
+        if call.source not in (DecodeSource.UNKNOWN, DecodeSource.GUESSED, DecodeSource.BYTECODE):
             continue
         where = "The call's data" if call is facts.decoded else f"A nested call to {target}"
-        found.append(finding("UNKNOWN_FUNCTION", policy, f"{where} could not be decoded: {call.error}.",
-                             selector=call.selector, target=target, reason=call.error,
+        reason = call.error or "no known function has this selector; only its argument types were inferred from " \
+                               "the target's bytecode"
+        found.append(finding("UNKNOWN_FUNCTION", policy, f"{where} could not be decoded: {reason}.",
+                             selector=call.selector, target=target, reason=reason,
                              calldata_size=facts.calldata_size))
     return found
 
