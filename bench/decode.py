@@ -25,9 +25,21 @@ from bench.decode_coverage import report as coverage_report
 from chain.decode import decode_calldata
 from chain.decode.codec import split_types
 from chain.decode.registry import bundled_functions
-from tests.support.helpers import ALICE, BOB, DEMO, DPUNK, DRAINER_EOA, DUSD, MAX_UINT, MULTICALL3, WETH, calldata
+from tests.support.helpers import (
+    ALICE,
+    BOB,
+    DEMO,
+    DPUNK,
+    DRAINER_EOA,
+    DUSD,
+    MAX_UINT,
+    MULTICALL3,
+    WETH,
+    calldata,
+    registered,
+)
 
-ROUTER = "0x3fC91A3afd70395Cd496C647d5a6CC9D4B2b7FAD"
+ROUTER = registered("Uniswap", "Universal Router", "1.2")
 
 
 def corpus() -> list[tuple[str, bytes]]:

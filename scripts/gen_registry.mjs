@@ -120,7 +120,7 @@ function add(chain, address, { protocol, name, version: v = null, roles, pkg, fr
   }
   const aa = await import('viem/account-abstraction');
   for (const chain of KEYLESS) {
-    for (const [v, field] of [['0.6', 'entryPoint06Address'], ['0.7', 'entryPoint07Address'], ['0.8', 'entryPoint08Address']]) add(chain, aa[field], { protocol: 'ERC-4337', name: 'EntryPoint', version: v, roles: ['entrypoint'], pkg: viemPkg, from: `account-abstraction ${field}` });
+    for (const [v, field] of [['0.6', 'entryPoint06Address'], ['0.7', 'entryPoint07Address'], ['0.8', 'entryPoint08Address'], ['0.9', 'entryPoint09Address']]) add(chain, aa[field], { protocol: 'ERC-4337', name: 'EntryPoint', version: v, roles: ['entrypoint'], pkg: viemPkg, from: `account-abstraction ${field}` });
   }
   // The Simple7702Account implementation viem delegates an EOA to (its default, EntryPoint 0.8).
   const owner = (await import('viem/accounts')).privateKeyToAccount(`0x${'11'.repeat(32)}`);

@@ -22,10 +22,10 @@ from chain.trace import Trace
 from inference.claim_words import CHECK_WORDS, HEADLINE_LABELS, HEADLINES, KIND_WORDS, RULE_WORDS
 from inference.prompt import rule_glossary
 from inference.summary import summarize
-from tests.support.helpers import DRAINER, MAX_UINT, calldata
+from tests.support.helpers import DRAINER, MAX_UINT, calldata, registered
 
 ROOT = Path(__file__).resolve().parents[1]
-USDC_MAINNET = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+USDC_MAINNET = registered("Token", "USDC")
 
 
 def test_every_spec_has_its_function_and_every_function_its_spec() -> None:

@@ -15,7 +15,7 @@ from chain.decode import clear_signing as cs
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from inference.claims import _clear_signing_sentence
-from tests.support.helpers import ROOT_DIR
+from tests.support.helpers import ROOT_DIR, registered
 
 CORPUS = {p["name"]: p["request"] for p in
           json.loads((ROOT_DIR / "tests/payloads/corpus.json").read_text())["payloads"]}
@@ -39,9 +39,9 @@ def test_the_schema_hash_finds_ledgers_own_keys_for_sdk_payloads() -> None:
     assert cs.schema_hash(permit2["types"]) == "4d593149e876e739220f3b5ede1b38a0213d76c4705b1547c4323df3"
     labelled = cs.clear_signing(permit2)
     assert labelled is not None and labelled.contract_name == "Permit2"
-    assert labelled.key == "1:0x000000000022d473030f116ddee9f6b43ac78ba3:" + cs.schema_hash(permit2["types"])
+    assert labelled.key == f"1:{registered('Uniswap', 'Permit2').lower()}:" + cs.schema_hash(permit2["types"])
     by_label = {(f.label, f.format): f.values for f in labelled.fields}
-    assert by_label[("Amount allowance", "token")] == ["0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"]
+    assert by_label[("Amount allowance", "token")] == [registered("Token", "USDC")]
     assert by_label[("Approve to spender", "raw")] == [to_checksum_address(permit2["message"]["spender"])]
     assert by_label[("Approval expire", "datetime")] == ["2025-12-31T00:00:00Z"]
     usdc = cs.clear_signing(typed("viem-eip2612-permit-max"))

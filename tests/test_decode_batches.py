@@ -12,12 +12,12 @@ from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
-from tests.support.helpers import ALICE, BOB, DEMO, DRAINER_EOA, DUSD, MAX_UINT, PERMIT2, WETH, calldata, tx
+from tests.support.helpers import ALICE, BOB, DEMO, DRAINER_EOA, DUSD, MAX_UINT, PERMIT2, WETH, calldata, registered, tx
 
-UNIVERSAL_ROUTER = "0x3fC91A3afd70395Cd496C647d5a6CC9D4B2b7FAD"
+UNIVERSAL_ROUTER = registered("Uniswap", "Universal Router", "1.2")
 SAFE = "0x00000000000000000000000000000000000054fe"
 MULTISEND = "0x40A2aCCbd92BCA938b02010E17A5b8929b49130D"
-ENTRY_POINT = "0x0000000071727De22E5E9d8BAf0edAc6f37da032"
+ENTRY_POINT = registered("ERC-4337", "EntryPoint", "0.7")
 ACCOUNT = "0x000000000000000000000000000000000000AcC7"
 MAX_UINT160 = 2**160 - 1
 

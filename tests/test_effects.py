@@ -22,12 +22,13 @@ from chain.simulate import RevmBackend
 from chain.trace import Trace
 from inference.summary import summarize
 from tests.conftest import ROOT, need
+from tests.support.helpers import registered
 
 PAYLOADS = {p["name"]: p for p in json.loads((ROOT / "tests/payloads/effects.json").read_text())["payloads"]}
 WORLD = {p["name"]: p for p in json.loads((ROOT / "tests/payloads/world.json").read_text())["payloads"]}
 USER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 THIEF = "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
-USDC, WETH = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+USDC, WETH = registered("Token", "USDC"), registered("Wrapped native", "WETH")
 
 
 def judged(name: str, backend: RevmBackend, policy: Policy, payloads: dict[str, Any] = PAYLOADS) -> Analysis:

@@ -17,7 +17,7 @@ from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend
 from chain.trace import Trace
-from tests.support.helpers import ROOT_DIR
+from tests.support.helpers import ROOT_DIR, registered
 
 CONFIG = ROOT_DIR / "node_modules" / PACKAGE / "src" / "config.json"
 CORPUS = {p["name"]: p for p in json.loads((ROOT_DIR / "tests/payloads/corpus.json").read_text())["payloads"]}
@@ -128,15 +128,15 @@ def permit(contract: str, name: str) -> dict:
 
 def test_a_permit_for_an_impersonator_usdc_on_mainnet(backend: RevmBackend, policy: Policy) -> None:
     lists = token_lists()
-    real = lists.label(1, "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48")
+    real = lists.label(1, registered("Token", "USDC"))
     if real is None:
         pytest.skip("the token lists are not installed")
     _, findings = explain(permit("0x" + "77" * 20, "USD Coin"), backend, policy)
     evidence = findings["IMPERSONATOR_TOKEN"]
-    assert evidence["listed_address"] == "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+    assert evidence["listed_address"] == registered("Token", "USDC")
     assert evidence["claims"] == "USD Coin" and evidence["feed"] in ("uniswap-default-token-list",
                                                                      "metamask-contract-metadata")
-    _, genuine = explain(permit("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "USD Coin"), backend, policy)
+    _, genuine = explain(permit(registered("Token", "USDC"), "USD Coin"), backend, policy)
     assert "IMPERSONATOR_TOKEN" not in genuine
     _, elsewhere = explain(permit("0x" + "77" * 20, "My Own Token"), backend, policy)
     assert "IMPERSONATOR_TOKEN" not in elsewhere
@@ -144,10 +144,10 @@ def test_a_permit_for_an_impersonator_usdc_on_mainnet(backend: RevmBackend, poli
 
 def test_a_look_alike_in_another_script_is_the_same_name(backend: RevmBackend, policy: Policy) -> None:
     """Unicode's confusables (TR39, PyPI confusable-homoglyphs) fold Cyrillic "С", "о" and Greek "Ο" to Latin."""
-    if token_lists().label(1, "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48") is None:
+    if token_lists().label(1, registered("Token", "USDC")) is None:
         pytest.skip("the token lists are not installed")
     _, findings = explain(permit("0x" + "77" * 20, "USD \u0421\u043ein"), backend, policy)  # Cyrillic С and о
-    assert findings["IMPERSONATOR_TOKEN"]["listed_address"] == "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+    assert findings["IMPERSONATOR_TOKEN"]["listed_address"] == registered("Token", "USDC")
     assert skeleton("U\u0405D\u0421") == "USDC" and skeleton("\u039f\uff2b") == "OK"
 
 
@@ -200,7 +200,7 @@ def test_an_absent_feed_is_a_check_that_could_not_run(backend: RevmBackend, poli
 
 
 def test_results_name_listed_counterparties_from_the_lists(backend: RevmBackend, policy: Policy) -> None:
-    usdc = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+    usdc = registered("Token", "USDC")
     if token_lists().label(1, usdc) is None:
         pytest.skip("the token lists are not installed")
     analysis = analyze(parse_request(permit(usdc, "USD Coin")), backend, policy, Trace())

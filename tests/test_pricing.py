@@ -23,10 +23,11 @@ from chain.trace import Trace
 from inference.summary import summarize
 from tests.conftest import ROOT, need
 from tests.support.anvil import ANVIL, running_anvil
+from tests.support.helpers import registered
 
 WORLD = {p["name"]: p["request"] for p in json.loads((ROOT / "tests/payloads/world.json").read_text())["payloads"]}
 EFFECTS = {p["name"]: p["request"] for p in json.loads((ROOT / "tests/payloads/effects.json").read_text())["payloads"]}
-USDC, WETH = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+USDC, WETH = registered("Token", "USDC"), registered("Wrapped native", "WETH")
 ETH_FEED = pricing_sources().feed(1, WETH)
 V2_PAIR, V3_POOL = "0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc", "0x88e6A0c2dDD26FEEb64F039a2c41296FcB3f5640"
 

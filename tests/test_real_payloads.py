@@ -20,13 +20,14 @@ from chain.simulate.devnet import load_artifact
 from chain.trace import Trace
 from inference.summary import summarize
 from tests.conftest import ROOT, need
+from tests.support.helpers import registered
 
 CORPUS = json.loads((ROOT / "tests" / "payloads" / "corpus.json").read_text())
 PAYLOADS = {p["name"]: p for p in CORPUS["payloads"]}
-USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+USDC = registered("Token", "USDC")
 BAYC = "0xBC4CA0EdA7647A8aB7C2061c2E118A18a936f13D"
-PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3"
-UNIVERSAL_ROUTER = "0x66a9893cC07D91D95644AEDD05D03f95e1dBA8Af"
+PERMIT2 = registered("Uniswap", "Permit2")
+UNIVERSAL_ROUTER = registered("Uniswap", "Universal Router", "2.0")
 DRAINER = "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"  # a plain account, on every chain here
 USER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 NEW_OWNER = "0x1234567890123456789012345678901234567890"
@@ -256,7 +257,7 @@ def test_permit_for_another_chain_is_checked_on_that_chain(policy: Policy) -> No
     assert (analysis.verdict, rules) == ("block", ["APPROVAL_TO_EOA", "CHAIN_ID_MISMATCH", "IMPERSONATOR_TOKEN",
                                                    "PERMIT_SIGNATURE"])
     impersonated = next(f for f in analysis.findings if f.rule == "IMPERSONATOR_TOKEN").evidence
-    assert impersonated["listed_address"] == "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"  # USDC on Base
+    assert impersonated["listed_address"] == registered("Token", "USDC", chain=8453)
 
 
 def test_approval_seen_only_by_the_simulation_reaches_the_rules(backend: RevmBackend, policy: Policy) -> None:
@@ -312,7 +313,7 @@ def test_every_transaction_type_viem_sends_is_judged_alike(name: str, backend: R
 
 def test_a_signed_7702_authorization_is_judged_by_its_delegate(backend: RevmBackend, policy: Policy) -> None:
     trusted, rules = explain(request("viem-tx-eip7702-simple7702"), backend, policy)
-    assert trusted.facts.delegations == ["0xe6Cae83BdE06E4c305530e199D7217f42808555B"]
+    assert trusted.facts.delegations == [registered("ERC-4337", "Simple7702Account")]
     assert "EIP7702_DELEGATION" not in rules  # chain 1's delegate allowlist (policy 2026.12.3)
     unknown, rules = explain(request("viem-tx-eip7702-unknown"), backend, policy)
     assert "EIP7702_DELEGATION" in rules and unknown.verdict == "block"
@@ -328,7 +329,7 @@ def test_a_uniswapx_order_is_routine_and_its_shape_to_a_plain_account_is_not(bac
     assert typed.classification == "permit2_PermitWitnessTransferFrom"
     assert typed.clear_signing is not None and "UniswapX" in typed.clear_signing.contract_name
     assert [(a.token, a.spender, a.amount) for a in order.facts.approvals] == [
-        (USDC, "0x6000da47483062A0D734Ba3dc7576Ce6A0B645C4", "1000000000")]
+        (USDC, registered("UniswapX", "Dutch reactor"), "1000000000")]
     assert {f.rule: f.severity for f in order.findings}["PERMIT2_SIGNATURE"] == "low"
     assert order.verdict != "block"
     assert order.facts.typed_data.witness_order["outputs"][0]["recipient"] == USER
@@ -339,7 +340,7 @@ def test_a_uniswapx_order_is_routine_and_its_shape_to_a_plain_account_is_not(bac
     elsewhere, _ = explain(request("uniswapx-order-paying-another-account"), backend, policy)
     mismatch = next(f for f in elsewhere.findings if f.rule == "SWAP_RECIPIENT_MISMATCH")
     assert (mismatch.evidence["recipient"], mismatch.evidence["token"]) == (
-        DRAINER, "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2")
+        DRAINER, registered("Wrapped native", "WETH"))
 
 
 def test_well_known_protocols_are_named_from_the_registry(backend: RevmBackend, policy: Policy) -> None:

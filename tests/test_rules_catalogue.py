@@ -32,6 +32,7 @@ from tests.support.helpers import (
     SCAM,
     calldata,
     example,
+    registered,
     tx,
 )
 
@@ -68,7 +69,7 @@ def seaport_order(to_signer: str) -> dict:
                "conduitKey": "0x" + "00" * 32, "counter": "0"}
     document = {"types": types, "primaryType": "OrderComponents", "message": message,
                 "domain": {"name": "Seaport", "version": "1.6", "chainId": 31337,
-                           "verifyingContract": "0x0000000000000068F116a894984e2DB1123eB395"}}
+                           "verifyingContract": registered("OpenSea", "Seaport", "1.6")}}
     return {"chain_id": 31337, "method": "eth_signTypedData_v4", "params": [ALICE, json.dumps(document)]}
 
 

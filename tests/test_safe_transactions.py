@@ -21,13 +21,13 @@ from chain.trace import Trace
 from inference.claims import action
 from inference.summary import summarize
 from tests.conftest import ROOT
-from tests.support.helpers import calldata
+from tests.support.helpers import calldata, registered
 
 CORPUS = {p["name"]: p for p in json.loads((ROOT / "tests" / "payloads" / "corpus.json").read_text())["payloads"]}
 SAFE = "0x5afe5afE5afE5afE5afE5aFe5aFe5Afe5Afe5AfE"
 MULTISEND_CALL_ONLY = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"  # Safe 1.4.1
 UNKNOWN = "0x96221423681A6d52E184D440a8eFCEbB105C7242"
-USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+USDC = registered("Token", "USDC")
 EXEC = "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)"
 ZERO = "0x" + "00" * 20
 

@@ -14,7 +14,7 @@ import pytest
 
 from chain import RequestError
 from chain.analyze import analyze
-from chain.decode.user_operation import ENTRY_POINTS
+from chain.decode.user_operation import entry_points
 from chain.request import parse_request
 from chain.rules import Policy
 from chain.simulate import RevmBackend, RpcBackend
@@ -23,11 +23,11 @@ from chain.trace import Trace
 from inference.summary import summarize
 from tests.conftest import ROOT, need
 from tests.support.anvil import ANVIL, running_anvil
-from tests.support.helpers import ALICE, DRAINER_EOA, DUSD, calldata
+from tests.support.helpers import ALICE, DRAINER_EOA, DUSD, calldata, registered
 
 CORPUS = {p["name"]: p for p in json.loads((ROOT / "tests" / "payloads" / "corpus.json").read_text())["payloads"]}
 USER_OPS = [name for name, p in CORPUS.items() if p["request"]["method"] == "eth_sendUserOperation"]
-EP_V07, EP_V08 = "0x0000000071727De22E5E9d8BAf0edAc6f37da032", "0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108"
+EP_V07, EP_V08 = registered("ERC-4337", "EntryPoint", "0.7"), registered("ERC-4337", "EntryPoint", "0.8")
 SIMPLE_7702 = json.loads((ROOT / "node_modules" / "@account-abstraction" / "contracts" / "artifacts"
                           / "Simple7702Account.json").read_text()) if (ROOT / "node_modules").exists() else None
 
@@ -42,7 +42,7 @@ def explain(raw: dict[str, Any], backend: Any, policy: Policy):  # type: ignore[
 
 
 def test_the_corpus_has_every_entry_point_version() -> None:
-    assert {ENTRY_POINTS[CORPUS[n]["request"]["params"][1]] for n in USER_OPS} == {"0.6", "0.7", "0.8"}
+    assert {entry_points()[CORPUS[n]["request"]["params"][1]] for n in USER_OPS} == {"0.6", "0.7", "0.8"}
 
 
 @pytest.mark.parametrize(("name", "version", "factory", "paymaster", "calls"), [
@@ -72,9 +72,10 @@ def test_each_operation_is_read_as_the_call_its_entry_point_makes(name: str, ver
 
 def test_an_account_without_code_is_not_simulated_as_an_empty_call(policy: Policy) -> None:
     mainnet = RevmBackend(chain_id=1)  # state for chain 1, where the corpus's accounts have no code
+    delegate = registered("ERC-4337", "Simple7702Account")
     for name, why in (("viem-userop-v06-coinbase-approve-eoa", "deploys it through its factory"),
                       ("viem-userop-v07-solady-batch", "names no factory"),
-                      ("viem-userop-v08-7702", "EIP-7702 delegation to 0xe6Cae83BdE06E4c305530e199D7217f42808555B")):
+                      ("viem-userop-v08-7702", f"EIP-7702 delegation to {delegate}")):
         analysis, rules = explain(corpus_op(name), mainnet, policy)
         sim = analysis.facts.simulation
         assert sim.status.value == "unavailable" and "has no code yet" in sim.error and why in sim.error, name
@@ -144,7 +145,7 @@ def test_an_unknown_entry_point_is_named_and_its_hash_not_guessed(backend: RevmB
 
 @pytest.mark.parametrize(("edit", "field", "words"), [
     (lambda p: p[0].pop("paymaster") and p[0].update(initCode="0x"), "params[0]", "EntryPoint v0.8 takes factory"),
-    (lambda p: p.__setitem__(1, "0x5FF137D4b0FDCD49DcA30c7CF57E578a026d2789"), "params[0]", "v0.6 takes initCode"),
+    (lambda p: p.__setitem__(1, registered("ERC-4337", "EntryPoint", "0.6")), "params[0]", "v0.6 takes initCode"),
     (lambda p: p[0].update(initCode="0x"), "params[0]", "mixes EntryPoint v0.6 fields"),
     (lambda p: p[0].update(callGasLimit=hex(2**128)), "params[0].callGasLimit", "less than"),
     (lambda p: p[0].pop("sender"), "params[0].sender", "required"),

@@ -24,13 +24,14 @@ from chain.simulate.jsonrpc import JsonRpcClient
 from chain.trace import Trace
 from tests.conftest import ROOT, need
 from tests.support.anvil import ANVIL, running_anvil
+from tests.support.helpers import registered
 
 WORLD = json.loads((ROOT / "tests" / "payloads" / "world.json").read_text())
 PAYLOADS = {p["name"]: p for p in WORLD["payloads"]}
 DRAINER_EOA = "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
 PAIR = "0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc"  # mainnet's Uniswap V2 USDC/WETH pair
 POOL_V3 = "0x88e6A0c2dDD26FEEb64F039a2c41296FcB3f5640"  # mainnet's Uniswap V3 USDC/WETH 0.05% pool
-WETH9 = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+WETH9 = registered("Wrapped native", "WETH")
 UNLIMITED = str(2**256 - 1)
 
 
@@ -124,7 +125,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "calls": ["execute(bytes,bytes[],uint256)",
                   "PERMIT2_PERMIT(((address,uint160,uint48,uint48),address,uint256),bytes)",
                   "V2_SWAP_EXACT_IN(address,uint256,uint256,address[],bool,uint256[])"],
-        "approvals": [("0x4C82D1fBFe28C977cBB58D8C7FF8FCF9F70a2cCA", str(2**160 - 1))],
+        "approvals": [(registered("Uniswap", "Universal Router", "2.1.1"), str(2**160 - 1))],
         "changes": {(ALICE, "USDC"): "-usdc_in", (ALICE, "WETH"): "weth_out", (PAIR, "USDC"): "usdc_in",
                     (PAIR, "WETH"): "-weth_out"}},
     "ur-buy-usdc-with-eth": {
@@ -147,7 +148,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "changes": {(ALICE, "ETH"): str(-5 * 10**17), (POOL_V3, "WETH"): str(5 * 10**17)}},
     "viem-approve-usdc-universal-router": {
         "verdict": "ok", "findings": {"UNLIMITED_APPROVAL"}, "calls": ["approve(address,uint256)"],
-        "approvals": [("0x4C82D1fBFe28C977cBB58D8C7FF8FCF9F70a2cCA", UNLIMITED)], "changes": {}},
+        "approvals": [(registered("Uniswap", "Universal Router", "2.1.1"), UNLIMITED)], "changes": {}},
     "viem-approve-usdc-drainer": {
         "verdict": "block", "findings": {"APPROVAL_TO_EOA", "UNLIMITED_APPROVAL"},
         "calls": ["approve(address,uint256)"],

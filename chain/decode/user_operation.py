@@ -6,6 +6,8 @@ the operation does, and is what gets decoded, simulated and judged."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from eth_abi import encode
 from eth_utils import keccak
 from pydantic import BaseModel, Field
@@ -13,13 +15,16 @@ from pydantic import BaseModel, Field
 from chain.hexutil import checksum, create_address
 from chain.request_shapes import UserOperation
 
-# The canonical EntryPoint deployments (the same address on every chain; viem's account-abstraction constants).
-ENTRY_POINTS = {
-    "0x5FF137D4b0FDCD49DcA30c7CF57E578a026d2789": "0.6",
-    "0x0000000071727De22E5E9d8BAf0edAc6f37da032": "0.7",
-    "0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108": "0.8",
-    "0x433709009B8330FDa32311DF1C2AFA402eD8D009": "0.9",
-}
+
+@cache
+def entry_points() -> dict[str, str]:
+    """EIP-55 address → version of the canonical EntryPoint deployments (the same address on every chain: the
+    protocol registry's, from viem's account-abstraction constants)."""
+    from chain.protocols import protocol_registry
+
+    return {c.address: c.version or "" for c in protocol_registry().contracts(1)
+            if c.protocol == "ERC-4337" and c.name == "EntryPoint"}
+
 EIP7702_FACTORY = "0x7702000000000000000000000000000000000000"
 _PACKED_TYPE = ("PackedUserOperation(address sender,uint256 nonce,bytes initCode,bytes callData,"
                 "bytes32 accountGasLimits,uint256 preVerificationGas,bytes32 gasFees,bytes paymasterAndData)")
@@ -89,7 +94,7 @@ def user_operation_facts(op: UserOperation, entry_point: str, chain_id: int) -> 
         UserOperationError: v0.6 fields sent to a v0.7+ EntryPoint, or the reverse.
     """
     entry_point = checksum(entry_point)
-    version = ENTRY_POINTS.get(entry_point)
+    version = entry_points().get(entry_point)
     legacy_shape = op.init_code is not None or op.paymaster_and_data is not None
     if version == "0.6" and (op.factory is not None or op.paymaster is not None):
         raise UserOperationError("EntryPoint v0.6 takes initCode and paymasterAndData, not factory or paymaster")

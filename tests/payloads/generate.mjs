@@ -14,6 +14,7 @@ import { createBundlerClient, getUserOperationHash, toCoinbaseSmartAccount, toSi
   entryPoint06Address, entryPoint07Address, entryPoint08Address } from 'viem/account-abstraction';
 import { createRequire } from 'node:module';
 import { EIP_712_ORDER_TYPE, ItemType, OrderType, CROSS_CHAIN_SEAPORT_V1_6_ADDRESS, OPENSEA_CONDUIT_KEY } from '@opensea/seaport-js/lib/constants.js';
+import { registered } from './registry.mjs';
 
 const require = createRequire(import.meta.url);
 // permit2-sdk's ESM build has extension-less imports that Node cannot resolve: its CommonJS build is the same code.
@@ -27,10 +28,10 @@ const versions = Object.fromEntries(['viem', 'ethers', '@uniswap/permit2-sdk', '
   '@uniswap/uniswapx-sdk'].map((n) => [n, pkg(n)]));
 
 // Mainnet addresses of the real contracts the payloads name.
-const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
+const USDC = registered('Token', 'USDC');
 const BAYC = '0xBC4CA0EdA7647A8aB7C2061c2E118A18a936f13D';
-const WETH = '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2';
-const UNIVERSAL_ROUTER = '0x66a9893cC07D91D95644AEDD05D03f95e1dBA8Af';
+const WETH = registered('Wrapped native', 'WETH');
+const UNIVERSAL_ROUTER = registered('Uniswap', 'Universal Router', '2.0');
 const OPENSEA_FEE = '0x0000a26b00c1F0DF003000390027140000fAa719';
 const USER = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const DRAINER = '0xeE76Fa70e8A002c9114C0aCB137b1E2951615424'; // a plain account
@@ -250,7 +251,7 @@ await capture('viem-tx-eip2930', 'an EIP-2930 USDC approve with an access list',
     accessList: [{ address: USDC, storageKeys: ['0x' + '00'.repeat(32)] }] }));
 const delegator = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 for (const [name, desc, contractAddress] of [
-  ['viem-tx-eip7702-simple7702', 'an EIP-7702 authorization delegating to ERC-4337\'s Simple7702Account', '0xe6Cae83BdE06E4c305530e199D7217f42808555B'],
+  ['viem-tx-eip7702-simple7702', 'an EIP-7702 authorization delegating to ERC-4337\'s Simple7702Account', registered('ERC-4337', 'Simple7702Account')],
   ['viem-tx-eip7702-unknown', 'an EIP-7702 authorization delegating to an unknown contract', DRAINER]]) {
   const authorization = await delegator.signAuthorization({ chainId: 1, nonce: 8, contractAddress });
   await capture(name, desc, `${viem} signAuthorization + walletClient.sendTransaction authorizationList`, 1, 'eth_sendTransaction',

@@ -3,6 +3,7 @@
 // Run: node tests/payloads/generate_calldata.mjs [OUT]   (after `npm ci`; a test fails when the file is stale)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { registered } from './registry.mjs';
 
 const require = createRequire(import.meta.url);
 const core = require('@uniswap/sdk-core');
@@ -18,16 +19,16 @@ const at = (name, what) => `npm ${name}@${pkg(name)} ${what}`;
 const { Token, Ether, CurrencyAmount, Percent, TradeType } = core;
 const USER = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const DEADLINE = 1764550800; // 2025-12-01T01:00:00Z: fixed so the corpus is stable
-const WETH = new Token(1, '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2', 18, 'WETH', 'Wrapped Ether');
-const USDC = new Token(1, '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', 6, 'USDC', 'USD Coin');
-const DAI = new Token(1, '0x6B175474E89094C44Da98b954EedeAC495271d0F', 18, 'DAI', 'Dai Stablecoin');
+const WETH = new Token(1, registered('Wrapped native', 'WETH'), 18, 'WETH', 'Wrapped Ether');
+const USDC = new Token(1, registered('Token', 'USDC'), 6, 'USDC', 'USD Coin');
+const DAI = new Token(1, registered('Token', 'DAI'), 18, 'DAI', 'Dai Stablecoin');
 const ETH = Ether.onChain(1);
 const SLIPPAGE = new Percent(50, 10_000);
 const entries = [];
 const add = (name, source, to, data, value = '0x0') => entries.push({ name, source, to, data, value });
 
 // Uniswap V2: Router02 swaps from a pair with fixed reserves.
-const V2_ROUTER = '0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D';
+const V2_ROUTER = registered('Uniswap', 'V2 Router02');
 const ROUTER02 = new Interface(JSON.parse(readFileSync(new URL('../../node_modules/@uniswap/v2-periphery/build/IUniswapV2Router02.json', import.meta.url))).abi);
 const pairEth = new v2.Pair(CurrencyAmount.fromRawAmount(USDC, '4000000000000'), CurrencyAmount.fromRawAmount(WETH, '1000000000000000000000'));
 const pairDai = new v2.Pair(CurrencyAmount.fromRawAmount(USDC, '4000000000000'), CurrencyAmount.fromRawAmount(DAI, '4000000000000000000000000'));
@@ -58,7 +59,7 @@ for (const [name, trade] of [['exact-eth-in', v3Trade], ['exact-out', v3TradeOut
   const call = v3.SwapRouter.swapCallParameters([trade], { slippageTolerance: SLIPPAGE, recipient: USER, deadline: DEADLINE });
   add(`uniswap-v3-${name}`, at('@uniswap/v3-sdk', 'SwapRouter.swapCallParameters'), V3_ROUTER, call.calldata, call.value);
 }
-const NPM = '0xC36442b4a4522E871399CD717aBDD847Ab11FE88';
+const NPM = registered('Uniswap', 'V3 NonfungiblePositionManager');
 const spacing = v3.TICK_SPACINGS[v3.FeeAmount.MEDIUM];
 const position = new v3.Position({ pool, liquidity: '1000000000000', tickLower: v3.nearestUsableTick(pool.tickCurrent, spacing) - spacing * 10,
   tickUpper: v3.nearestUsableTick(pool.tickCurrent, spacing) + spacing * 10 });
@@ -75,7 +76,7 @@ const transfer = v3.NonfungiblePositionManager.safeTransferFromParameters({ send
 add('uniswap-v3-transfer-position', at('@uniswap/v3-sdk', 'NonfungiblePositionManager.safeTransferFromParameters'), NPM, transfer.calldata, transfer.value);
 
 // SwapRouter02 through @uniswap/router-sdk (the router the Uniswap interface used before the Universal Router).
-const SWAP_ROUTER_02 = '0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45';
+const SWAP_ROUTER_02 = registered('Uniswap', 'V3 SwapRouter02');
 const mixed = new routerSdk.Trade({ v2Routes: [], v3Routes: [{ routev3: v3Trade.route, inputAmount: v3Trade.inputAmount, outputAmount: v3Trade.outputAmount }],
   tradeType: TradeType.EXACT_INPUT });
 const r02 = routerSdk.SwapRouter.swapCallParameters(mixed, { slippageTolerance: SLIPPAGE, recipient: USER, deadlineOrPreviousBlockhash: DEADLINE });
@@ -86,7 +87,7 @@ const r02v2 = routerSdk.SwapRouter.swapCallParameters(v2OnR02, { slippageToleran
 add('swaprouter02-v2-tokens-in', at('@uniswap/router-sdk', 'SwapRouter.swapCallParameters'), SWAP_ROUTER_02, r02v2.calldata, r02v2.value);
 
 // The Universal Router through @uniswap/universal-router-sdk, with and without a Permit2 permit.
-const UNIVERSAL_ROUTER = '0x66a9893cC07D91D95644AEDD05D03f95e1dBA8Af';
+const UNIVERSAL_ROUTER = registered('Uniswap', 'Universal Router', '2.0');
 const urEth = ur.SwapRouter.swapCallParameters(mixed, { slippageTolerance: SLIPPAGE, recipient: USER, deadlineOrPreviousBlockhash: DEADLINE });
 add('universal-router-v3-eth-in', at('@uniswap/universal-router-sdk', 'SwapRouter.swapCallParameters'), UNIVERSAL_ROUTER, urEth.calldata, urEth.value);
 const permit = { details: { token: DAI.address, amount: permit2.MaxAllowanceTransferAmount.toString(), expiration: DEADLINE + 86400 * 30, nonce: 0 },
@@ -114,20 +115,20 @@ const abiOf = (name, file) => {
   return new Interface(Array.isArray(document) ? document : document.abi);
 };
 const published = [
-  ['@eth-optimism/contracts-bedrock', 'forge-artifacts/L1StandardBridge.sol/L1StandardBridge.json', '0x99C9fc46f92E8a1c0deC1b1747d010903E884bE1',
+  ['@eth-optimism/contracts-bedrock', 'forge-artifacts/L1StandardBridge.sol/L1StandardBridge.json', registered('OP Stack (OP Mainnet)', 'L1StandardBridge'),
     ['depositETH', 'depositETHTo', 'depositERC20', 'depositERC20To', 'bridgeETHTo']],
-  ['@eth-optimism/contracts-bedrock', 'forge-artifacts/OptimismPortal2.sol/OptimismPortal2.json', '0xbEb5Fc579115071764c7423A4f12eDde41f106Ed',
+  ['@eth-optimism/contracts-bedrock', 'forge-artifacts/OptimismPortal2.sol/OptimismPortal2.json', registered('OP Stack (OP Mainnet)', 'OptimismPortal'),
     ['depositTransaction']],
   ['@eth-optimism/contracts-bedrock', 'forge-artifacts/L1CrossDomainMessenger.sol/L1CrossDomainMessenger.json', '0x25ace71c97B33Cc4729CF772ae268934F7ab5fA1',
     ['sendMessage']],
-  ['@1inch/limit-order-protocol-utils', 'abi/LimitOrderProtocol.json', '0x111111125421cA6dc452d289314280a0f8842A65',
+  ['@1inch/limit-order-protocol-utils', 'abi/LimitOrderProtocol.json', registered('1inch', 'Aggregation Router', '6'),
     ['fillOrder', 'fillOrderArgs', 'cancelOrder', 'cancelOrders', 'increaseEpoch']],
-  ['@aave/core-v3', 'artifacts/contracts/protocol/pool/Pool.sol/Pool.json', '0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2',
+  ['@aave/core-v3', 'artifacts/contracts/protocol/pool/Pool.sol/Pool.json', registered('Aave', 'Pool (AaveV3Ethereum)'),
     ['supply', 'borrow', 'repay', 'withdraw', 'setUserUseReserveAsCollateral', 'repayWithATokens', 'supplyWithPermit']],
-  ['@account-abstraction/contracts', 'artifacts/EntryPoint.json', '0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108', ['handleOps', 'depositTo']],
-  ['@balancer-labs/v2-deployments', 'dist/tasks/20210418-vault/abi/Vault.json', '0xBA12222222228d8Ba445958a75a0704d566BF2C8',
+  ['@account-abstraction/contracts', 'artifacts/EntryPoint.json', registered('ERC-4337', 'EntryPoint', '0.8'), ['handleOps', 'depositTo']],
+  ['@balancer-labs/v2-deployments', 'dist/tasks/20210418-vault/abi/Vault.json', registered('Balancer', 'Vault'),
     ['swap', 'batchSwap', 'joinPool', 'exitPool', 'setRelayerApproval']],
-  ['@gnosis.pm/gp-v2-contracts', 'lib/contracts/GPv2Settlement.json', '0x9008D19f58AAbD9eD0D60971565AA8510560ab41', ['setPreSignature', 'invalidateOrder']],
+  ['@gnosis.pm/gp-v2-contracts', 'lib/contracts/GPv2Settlement.json', registered('CoW Protocol', 'GPv2Settlement'), ['setPreSignature', 'invalidateOrder']],
   ['@safe-global/safe-contracts', 'build/artifacts/contracts/Safe.sol/Safe.json', '0x5afe5afe5afe5afe5afe5afe5afe5afe5afe5afe',
     ['addOwnerWithThreshold', 'changeThreshold', 'enableModule', 'setGuard', 'approveHash']],
   ['canonical-weth', 'build/contracts/WETH9.json', WETH.address, ['deposit', 'withdraw']],

@@ -13,6 +13,7 @@ import { constructPartialSDK, constructBuildDeltaOrder, constructSignDeltaOrder,
 import { Seaport } from '@opensea/seaport-js';
 import { ItemType } from '@opensea/seaport-js/lib/constants.js';
 import { BrowserProvider } from 'ethers';
+import { registered } from './registry.mjs';
 
 const require = createRequire(import.meta.url);
 const { NonfungiblePositionManager } = require('@uniswap/v3-sdk');
@@ -25,11 +26,11 @@ const source = (name, what) => `npm ${name}@${versions[name]} ${what}`;
 
 const USER = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const THIEF = '0xeE76Fa70e8A002c9114C0aCB137b1E2951615424'; // a plain account
-const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
-const WETH = '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2';
+const USDC = registered('Token', 'USDC');
+const WETH = registered('Wrapped native', 'WETH');
 const BAYC = '0xBC4CA0EdA7647A8aB7C2061c2E118A18a936f13D';
 const AAVE_VARIABLE_DEBT_USDC = '0x72E95b8931767C79bA4EeE721354d6E99a61D004'; // @bgd-labs/aave-address-book AaveV3Ethereum.ASSETS.USDC.V_TOKEN
-const COMET_USDC = '0xc3d688B66703497DAA19211EEdff47f25384cdc3'; // Compound III cUSDCv3 on mainnet
+const COMET_USDC = registered('Compound', 'Comet (USDC)'); // Compound III cUSDCv3 on mainnet
 const DELTA = '0x0000000000bbF5c5Fd284e657F01Bd000933C96D'; // what the recording fetcher answers as Velora's Delta contract
 const START = 1764547200; // 2025-12-01T00:00:00Z
 const END = 1767225600; // 2026-01-01T00:00:00Z

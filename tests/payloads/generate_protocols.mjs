@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createWalletClient, custom, encodeFunctionData, erc20Abi, maxUint256, toHex } from 'viem';
 import * as chains from 'viem/chains';
+import { registered } from './registry.mjs';
 
 const require = createRequire(import.meta.url);
 const { AllowanceTransfer, MaxAllowanceTransferAmount, permit2Address } = require('@uniswap/permit2-sdk');
@@ -37,7 +38,6 @@ const transport = custom({
 });
 const chainDef = (id) => Object.values(chains).find((c) => c?.id === id);
 const wallet = (id) => createWalletClient({ chain: chainDef(id), transport, account: USER });
-const registered = (chain, protocol, name) => registry.contracts.find((c) => c.chain === chain && c.protocol === protocol && c.name === name)?.address;
 
 const payloads = {};
 async function capture(name, description, source, chain, method, act) {
@@ -50,7 +50,7 @@ async function capture(name, description, source, chain, method, act) {
 
 // A routine Uniswap swap's two requests on each chain: approve Permit2 once, then sign a PermitSingle to the router.
 for (const chain of [1, 10, 137, 8453, 42161]) {
-  const usdc = registered(chain, 'Token', 'USDC');
+  const usdc = registered('Token', 'USDC', null, chain);
   const router = UNIVERSAL_ROUTER_ADDRESS('2.0', chain);
   const sign = (spender) => async () => {
     const permit = { details: { token: usdc, amount: MaxAllowanceTransferAmount.toString(), expiration: FIXED_TIME + 30 * 86400, nonce: 0 },

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { createWalletClient, custom, defineChain, encodeFunctionData, erc20Abi, hashTypedData, maxUint256, parseAbi, toHex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { createBundlerClient, entryPoint07Abi, entryPoint07Address, entryPoint08Abi, entryPoint08Address, toSoladySmartAccount } from 'viem/account-abstraction';
+import { registered } from './registry.mjs';
 
 const require = createRequire(import.meta.url);
 const fromSdk = (name) => require(require.resolve(name, { paths: [require.resolve('@uniswap/universal-router-sdk')] }));
@@ -33,10 +34,10 @@ const devnet = defineChain({ id: 31337, name: 'txexplain devnet', nativeCurrency
   rpcUrls: { default: { http: ['http://127.0.0.1:8545'] } } });
 const alice = mnemonicToAccount('test test test test test test test test test test test junk'); // anvil's account 0
 const BOB = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
-const USDC = '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48';
-const WETH = '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2';
-const ROUTER02 = '0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D';
-const SWAP_ROUTER02 = '0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45';
+const USDC = registered('Token', 'USDC');
+const WETH = registered('Wrapped native', 'WETH');
+const ROUTER02 = registered('Uniswap', 'V2 Router02');
+const SWAP_ROUTER02 = registered('Uniswap', 'V3 SwapRouter02');
 const SAFE = '0x72d9F64B323ea368A3fE1824F5094b783Ca7D08a'; // Alice's 1-of-1 Safe 1.4.1
 const DRAINER_EOA = '0xeE76Fa70e8A002c9114C0aCB137b1E2951615424';
 const DPUNK = '0x94334c2c2c94021746a87B9D53F887D38140850b'; // the devnet's ERC-721 (Alice holds #1-#5)

@@ -11,14 +11,22 @@ from eth_utils import keccak
 
 from chain.simulate.devnet import ALICE, BOB  # noqa: F401 - re-exported for tests
 
+
+def registered(protocol: str, name: str, version: str | None = None, chain: int = 1) -> str:
+    """A well-known contract's EIP-55 address from the protocol registry (never retyped in a test)."""
+    from chain.protocols import protocol_registry
+
+    return protocol_registry().find(chain, protocol, name, version)
+
+
 DUSD = "0xF3F0912A998Cf4173790Bf119Cd4F477933c57A9"
 DEMO = "0xcf6E4d6362AD785A10e5F488E19eA8a22b3E732f"
 DPUNK = "0x94334c2c2c94021746a87B9D53F887D38140850b"
 DRAINER_EOA = "0xeE76Fa70e8A002c9114C0aCB137b1E2951615424"
-WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+WETH = registered("Wrapped native", "WETH")
 DMULTI = "0xB7A94e790D78b591D62187D274A5a78736392B21"
-PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3"
-MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
+PERMIT2 = registered("Uniswap", "Permit2")
+MULTICALL3 = registered("Multicall3", "Multicall3")
 ROUTER = "0x0791C5d739896Df1d662d3e197cD3409cCC3734b"
 DRAINER = "0x61204A81A05Fe1192913f3f416D496E920702319"
 CLAIM = "0xfBf6f8AE9bd865f021aa9e90A70ea7eD1F3C5Df8"

@@ -4,6 +4,7 @@
 // Run: node tests/vectors/generate_eip712.mjs [OUT]   (needs `npm ci`; tests/test_eip712.py fails when the file is stale)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { TypedDataUtils, SignTypedDataVersion } from '@metamask/eth-sig-util';
+import { registered } from '../payloads/registry.mjs';
 
 const version = JSON.parse(readFileSync(new URL('../../node_modules/@metamask/eth-sig-util/package.json', import.meta.url))).version;
 const clone = (x) => JSON.parse(JSON.stringify(x));
@@ -35,11 +36,11 @@ const permitSingle = {
     PermitSingle: [{ name: 'details', type: 'PermitDetails' }, { name: 'spender', type: 'address' }, { name: 'sigDeadline', type: 'uint256' }],
     PermitDetails: [{ name: 'token', type: 'address' }, { name: 'amount', type: 'uint160' }, { name: 'expiration', type: 'uint48' }, { name: 'nonce', type: 'uint48' }],
   },
-  domain: { name: 'Permit2', chainId: 1, verifyingContract: '0x000000000022D473030F116dDEE9F6B43aC78BA3' },
+  domain: { name: 'Permit2', chainId: 1, verifyingContract: registered('Uniswap', 'Permit2') },
   primaryType: 'PermitSingle',
   message: {
-    details: { token: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', amount: '1461501637330902918203684832716283019655932542975', expiration: '1735689600', nonce: '0' },
-    spender: '0x3fC91A3afd70395Cd496C647d5a6CC9D4B2b7FAD', sigDeadline: '1733100000',
+    details: { token: registered('Token', 'USDC'), amount: '1461501637330902918203684832716283019655932542975', expiration: '1735689600', nonce: '0' },
+    spender: registered('Uniswap', 'Universal Router', '1.2'), sigDeadline: '1733100000',
   },
 };
 
@@ -49,7 +50,7 @@ const permit = {
     EIP712Domain: [{ name: 'name', type: 'string' }, { name: 'version', type: 'string' }, { name: 'chainId', type: 'uint256' }, { name: 'verifyingContract', type: 'address' }],
     Permit: [{ name: 'owner', type: 'address' }, { name: 'spender', type: 'address' }, { name: 'value', type: 'uint256' }, { name: 'nonce', type: 'uint256' }, { name: 'deadline', type: 'uint256' }],
   },
-  domain: { name: 'USD Coin', version: '2', chainId: 1, verifyingContract: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48' },
+  domain: { name: 'USD Coin', version: '2', chainId: 1, verifyingContract: registered('Token', 'USDC') },
   primaryType: 'Permit',
   message: { owner: '0x1111111111111111111111111111111111111111', spender: '0x2222222222222222222222222222222222222222', value: MAX, nonce: 0, deadline: MAX },
 };
