@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+from bench.protocols import without_registry
 from chain.decode import DecodedCall, decode_calldata
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +67,7 @@ def _setup(stack: ExitStack, setup: str) -> None:
     if setup == SETUPS[0]:
         empty = {"functions": {}, "errors": {}, "events": {}, "sources": {}, "origins": {}}
         stack.enter_context(patch("chain.decode.calldata.published_table", lambda: empty))
+        without_registry(stack)  # the registry's ABIs are published ABIs too
     if setup != SETUPS[2]:
         stack.enter_context(patch("chain.decode.calldata.guess_types", lambda body: None))
 

@@ -33,13 +33,18 @@ def corpus() -> list[dict]:
     return json.loads((ROOT / "tests/payloads/protocols.json").read_text())["corpus"]
 
 
+def without_registry(stack: ExitStack) -> None:
+    """Switch the registry's ABIs off in the decoder (bench only: the decoder has no switch for what it always uses)."""
+    stack.enter_context(patch("chain.decode.calldata.Decoder._registered", lambda self, target: {}))
+    stack.enter_context(patch("chain.decode.calldata.protocol_registry",
+                              lambda: type("Empty", (), {"all_functions": {}})()))
+
+
 def category(case: dict, with_registry: bool) -> str:
     """What the decoder makes of one corpus call."""
     with ExitStack() as stack:
         if not with_registry:
-            stack.enter_context(patch("chain.decode.calldata.Decoder._registered", lambda self, target: {}))
-            stack.enter_context(patch("chain.decode.calldata.protocol_registry",
-                                      lambda: type("Empty", (), {"all_functions": {}})()))
+            without_registry(stack)
         decoded = decode_calldata(bytes.fromhex(case["data"][2:]), case["to"], chain_id=case["chain"])
     assert decoded is not None
     if decoded.source.value == "guessed":

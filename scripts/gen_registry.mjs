@@ -111,11 +111,13 @@ function add(chain, address, { protocol, name, version: v = null, roles, pkg, fr
   for (const chain of CHAINS) {
     const def = Object.values(chains).find((c) => c?.id === chain);
     add(chain, def?.contracts?.multicall3?.address, { protocol: 'Multicall3', name: 'Multicall3', roles: ['multicall'], pkg: viemPkg, from: `chains.${def?.name}.contracts.multicall3` });
+    // The OP Stack's bridges on each OP chain and on its L1; ABIs from @eth-optimism/contracts-bedrock's forge artifacts.
+    const bedrock = (name) => abiFrom('@eth-optimism/contracts-bedrock', `forge-artifacts/${name}.sol/${name}.json`);
     const l2 = { l2StandardBridge: ['L2StandardBridge', ['bridge']], l2CrossDomainMessenger: ['L2CrossDomainMessenger', ['messenger']], l2ToL1MessagePasser: ['L2ToL1MessagePasser', ['bridge']], l2Erc721Bridge: ['L2ERC721Bridge', ['bridge']] };
-    const l1 = { l1StandardBridge: ['L1StandardBridge', ['bridge']], portal: ['OptimismPortal', ['bridge']], disputeGameFactory: ['DisputeGameFactory', ['governance']], l2OutputOracle: ['L2OutputOracle', ['governance']] };
-    for (const [field, [name, roles]] of Object.entries(l2)) add(chain, def?.contracts?.[field]?.address, { protocol: `OP Stack (${def?.name})`, name, roles, pkg: viemPkg, from: `chains.${def?.name}.contracts.${field}` });
+    const l1 = { l1StandardBridge: ['L1StandardBridge', ['bridge']], portal: ['OptimismPortal2', ['bridge']], disputeGameFactory: ['DisputeGameFactory', ['governance']], l2OutputOracle: ['L2OutputOracle', ['governance']] };
+    for (const [field, [name, roles]] of Object.entries(l2)) add(chain, def?.contracts?.[field]?.address, { protocol: `OP Stack (${def?.name})`, name, roles, pkg: viemPkg, from: `chains.${def?.name}.contracts.${field}`, abi: bedrock(name) });
     for (const [field, [name, roles]] of Object.entries(l1)) {
-      for (const [source, entry] of Object.entries(def?.contracts?.[field] ?? {})) add(source, entry?.address, { protocol: `OP Stack (${def?.name})`, name, roles, pkg: viemPkg, from: `chains.${def?.name}.contracts.${field}[${source}]` });
+      for (const [source, entry] of Object.entries(def?.contracts?.[field] ?? {})) add(source, entry?.address, { protocol: `OP Stack (${def?.name})`, name, roles, pkg: viemPkg, from: `chains.${def?.name}.contracts.${field}[${source}]`, abi: bedrock(name) });
     }
   }
   const aa = await import('viem/account-abstraction');
@@ -156,6 +158,16 @@ function add(chain, address, { protocol, name, version: v = null, roles, pkg, fr
     add(chain, a?.exchangeProxy, { protocol: '0x', name: 'Exchange Proxy', version: '4', roles: ['router'], pkg: zxPkg, from: `getContractAddressesForChainOrThrow(${chain}).exchangeProxy`, abi: zeroEx });
     add(chain, a?.exchangeProxyFlashWallet, { protocol: '0x', name: 'Flash Wallet', version: '4', roles: ['adapter'], pkg: zxPkg, from: `getContractAddressesForChainOrThrow(${chain}).exchangeProxyFlashWallet` });
   }
+
+  // 0x v2 and v3 (@0x/contract-addresses 4.12.0, the last release to list them; its addresses.json): the exchanges
+  // and the ERC-20/721 asset proxies their orders approve; v2's ABI from @0x/contract-artifacts 2.2.2, v3's from 3.18.1.
+  const zxOld = '@0x/contract-addresses-4';
+  const zxOldAddresses = JSON.parse(readFileSync(path(`${zxOld}/addresses.json`)))['1'];
+  const zxOldAt = (field, name, version, roles, abi = null) => add(1, zxOldAddresses[field], { protocol: '0x', name, version, roles, pkg: zxOld, from: `addresses.json["1"].${field}`, abi });
+  zxOldAt('exchangeV2', 'Exchange', '2', ['settlement'], abiFrom('@0x/contract-artifacts-2', 'lib/artifacts/Exchange.json'));
+  zxOldAt('exchange', 'Exchange', '3', ['settlement'], abiFrom('@0x/contract-artifacts', 'lib/artifacts/Exchange.json'));
+  zxOldAt('erc20Proxy', 'ERC20Proxy', '3', ['spender']);
+  zxOldAt('erc721Proxy', 'ERC721Proxy', '3', ['conduit']);
 
   const aavePkg = '@bgd-labs/aave-address-book';
   const pool = abiFrom('@aave/core-v3', 'artifacts/contracts/protocol/pool/Pool.sol/Pool.json');
@@ -209,10 +221,12 @@ function add(chain, address, { protocol, name, version: v = null, roles, pkg, fr
 
   const morphoPkg = '@morpho-org/blue-sdk';
   const morpho = await import(morphoPkg);
+  const morphoAbis = '@morpho-org/blue-sdk-viem';
+  const morphoAbi = (name) => abiFromModule(morphoAbis, 'lib/cjs/abis.js', require(path(`${morphoAbis}/lib/cjs/abis.js`))[name], name);
   for (const chain of CHAINS) {
     const a = morpho.addresses[chain];
     if (!a) continue;
-    add(chain, a.morpho, { protocol: 'Morpho', name: 'Morpho Blue', roles: ['pool'], pkg: morphoPkg, from: `addresses[${chain}].morpho` });
+    add(chain, a.morpho, { protocol: 'Morpho', name: 'Morpho Blue', roles: ['pool'], pkg: morphoPkg, from: `addresses[${chain}].morpho`, abi: morphoAbi('blueAbi') });
     add(chain, a.bundler3?.bundler3, { protocol: 'Morpho', name: 'Bundler3', roles: ['router'], pkg: morphoPkg, from: `addresses[${chain}].bundler3.bundler3` });
     add(chain, a.bundler3?.generalAdapter1, { protocol: 'Morpho', name: 'GeneralAdapter1', roles: ['adapter'], pkg: morphoPkg, from: `addresses[${chain}].bundler3.generalAdapter1` });
   }
@@ -233,6 +247,12 @@ function add(chain, address, { protocol, name, version: v = null, roles, pkg, fr
   }
   const whPkg = '@wormhole-foundation/sdk-base';
   const wh = await import(whPkg);
+  // Circle's own ABIs, as Wormhole's CCTP package ships them (typechain factories).
+  const cctpPkg = '@wormhole-foundation/sdk-evm-cctp';
+  const cctpAbi = async (name) => {
+    const file = `dist/esm/ethers-contracts/factories/${name}__factory.js`;
+    return abiFromModule(cctpPkg, file, (await import(path(`${cctpPkg}/${file}`)))[`${name}__factory`].abi, `${name}__factory.abi`);
+  };
   for (const chain of CHAINS) {
     const [network, name] = safe(() => wh.nativeChainIds.platformNativeChainIdToNetworkChain('Evm', BigInt(chain))) ?? [];
     if (!name) continue;
@@ -240,9 +260,43 @@ function add(chain, address, { protocol, name, version: v = null, roles, pkg, fr
     add(chain, get(wh.contracts.coreBridge), { protocol: 'Wormhole', name: 'Core Bridge', roles: ['messenger'], pkg: whPkg, from: `contracts.coreBridge(${network}, ${name})` });
     add(chain, get(wh.contracts.tokenBridge), { protocol: 'Wormhole', name: 'Token Bridge', roles: ['bridge'], pkg: whPkg, from: `contracts.tokenBridge(${network}, ${name})` });
     const circle = get(wh.contracts.circleContracts);
-    add(chain, circle?.tokenMessenger, { protocol: 'Circle CCTP', name: 'TokenMessenger', version: '1', roles: ['bridge'], pkg: whPkg, from: `contracts.circleContracts(${network}, ${name}).tokenMessenger` });
-    add(chain, circle?.messageTransmitter, { protocol: 'Circle CCTP', name: 'MessageTransmitter', version: '1', roles: ['messenger'], pkg: whPkg, from: `contracts.circleContracts(${network}, ${name}).messageTransmitter` });
+    add(chain, circle?.tokenMessenger, { protocol: 'Circle CCTP', name: 'TokenMessenger', version: '1', roles: ['bridge'], pkg: whPkg, from: `contracts.circleContracts(${network}, ${name}).tokenMessenger`, abi: await cctpAbi('TokenMessenger') });
+    add(chain, circle?.messageTransmitter, { protocol: 'Circle CCTP', name: 'MessageTransmitter', version: '1', roles: ['messenger'], pkg: whPkg, from: `contracts.circleContracts(${network}, ${name}).messageTransmitter`, abi: await cctpAbi('MessageTransmitter') });
   }
+}
+
+// Arbitrum One's bridges on chain 1 and its own gateways and ArbSys on 42161 (@arbitrum/sdk's network table; ABIs from
+// its typechain factories).
+{
+  const arbPkg = '@arbitrum/sdk';
+  const network = require(arbPkg).getArbitrumNetwork(42161);
+  const arbAbi = (name) => abiFromModule(arbPkg, `dist/lib/abi/factories/${name}__factory.js`, require(path(`${arbPkg}/dist/lib/abi/factories/${name}__factory.js`))[`${name}__factory`].abi, `${name}__factory.abi`);
+  const parent = network.parentChainId;
+  const entries = [
+    [parent, network.ethBridge.inbox, 'Inbox', ['bridge'], 'Inbox', 'ethBridge.inbox'],
+    [parent, network.ethBridge.outbox, 'Outbox', ['bridge'], 'Outbox', 'ethBridge.outbox'],
+    [parent, network.tokenBridge.parentGatewayRouter, 'L1GatewayRouter', ['bridge'], 'L1GatewayRouter', 'tokenBridge.parentGatewayRouter'],
+    [parent, network.tokenBridge.parentErc20Gateway, 'L1ERC20Gateway', ['bridge'], 'L1ERC20Gateway', 'tokenBridge.parentErc20Gateway'],
+    [parent, network.tokenBridge.parentCustomGateway, 'L1CustomGateway', ['bridge'], 'L1CustomGateway', 'tokenBridge.parentCustomGateway'],
+    [parent, network.tokenBridge.parentWethGateway, 'L1WethGateway', ['bridge'], 'L1WethGateway', 'tokenBridge.parentWethGateway'],
+    [42161, network.tokenBridge.childGatewayRouter, 'L2GatewayRouter', ['bridge'], 'L2GatewayRouter', 'tokenBridge.childGatewayRouter'],
+    [42161, network.tokenBridge.childErc20Gateway, 'L2ERC20Gateway', ['bridge'], 'L2ERC20Gateway', 'tokenBridge.childErc20Gateway'],
+    [42161, network.tokenBridge.childWethGateway, 'L2WethGateway', ['bridge'], 'L2WethGateway', 'tokenBridge.childWethGateway'],
+  ];
+  for (const [chain, address, name, roles, abi, field] of entries) add(chain, address, { protocol: 'Arbitrum', name, roles, pkg: arbPkg, from: `getArbitrumNetwork(42161).${field}`, abi: arbAbi(abi) });
+  const arbSys = readFileSync(path(`${arbPkg}/dist/lib/dataEntities/constants.js`), 'utf8').match(/ARB_SYS_ADDRESS = '(0x[0-9a-fA-F]{40})'/);
+  if (arbSys) add(42161, arbSys[1], { protocol: 'Arbitrum', name: 'ArbSys', roles: ['bridge'], pkg: arbPkg, from: 'dist/lib/dataEntities/constants.js ARB_SYS_ADDRESS', abi: arbAbi('ArbSys') });
+}
+
+// LooksRare v2 (@looksrare/sdk-v2's mainnet addresses, read from its published bundle: the SDK itself needs ethers 5).
+{
+  const lrPkg = '@looksrare/sdk-v2';
+  const bundle = readFileSync(path(`${lrPkg}/dist/index.cjs.js`), 'utf8');
+  const block = bundle.match(/const mainnetAddresses = \{([^}]*)\}/)[1];
+  const field = (name) => block.match(new RegExp(`${name}: "(0x[0-9a-fA-F]{40})"`))?.[1];
+  used(lrPkg);
+  add(1, field('EXCHANGE_V2'), { protocol: 'LooksRare', name: 'LooksRareProtocol', version: '2', roles: ['marketplace'], pkg: lrPkg, from: 'dist/index.cjs.js mainnetAddresses.EXCHANGE_V2', abi: abiFrom(lrPkg, 'dist/abis/LooksRareProtocol.json') });
+  add(1, field('TRANSFER_MANAGER_V2'), { protocol: 'LooksRare', name: 'TransferManager', version: '2', roles: ['conduit'], pkg: lrPkg, from: 'dist/index.cjs.js mainnetAddresses.TRANSFER_MANAGER_V2', abi: abiFrom(lrPkg, 'dist/abis/TransferManager.json') });
 }
 
 // The majors every chain's users hold (the devnet places mainnet's), from Uniswap's default token list.

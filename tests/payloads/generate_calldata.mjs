@@ -117,7 +117,7 @@ const abiOf = (name, file) => {
 const published = [
   ['@eth-optimism/contracts-bedrock', 'forge-artifacts/L1StandardBridge.sol/L1StandardBridge.json', registered('OP Stack (OP Mainnet)', 'L1StandardBridge'),
     ['depositETH', 'depositETHTo', 'depositERC20', 'depositERC20To', 'bridgeETHTo']],
-  ['@eth-optimism/contracts-bedrock', 'forge-artifacts/OptimismPortal2.sol/OptimismPortal2.json', registered('OP Stack (OP Mainnet)', 'OptimismPortal'),
+  ['@eth-optimism/contracts-bedrock', 'forge-artifacts/OptimismPortal2.sol/OptimismPortal2.json', registered('OP Stack (OP Mainnet)', 'OptimismPortal2'),
     ['depositTransaction']],
   ['@eth-optimism/contracts-bedrock', 'forge-artifacts/L1CrossDomainMessenger.sol/L1CrossDomainMessenger.json', '0x25ace71c97B33Cc4729CF772ae268934F7ab5fA1',
     ['sendMessage']],

@@ -85,9 +85,9 @@ function sample(param) {
 /** A registered ABI, read from its package file (or the JavaScript export) as scripts/gen_registry.mjs read it. */
 function abiOf(key) {
   const entry = registry.abis[key];
-  if (entry.export) {
-    const [object, field] = entry.export.split('.');
-    return require(`${entry.package}/${entry.file}`)[object][field];
+  if (entry.export) { // a JavaScript module's export, by its path (`Name__factory.abi`, `abi.cErc20`, `blueAbi`)
+    const module = require(new URL(`../../node_modules/${entry.package}/${entry.file}`, import.meta.url).pathname);
+    return entry.export.split('.').reduce((object, key) => object[key], module);
   }
   const doc = JSON.parse(readFileSync(new URL(`../../node_modules/${entry.package}/${entry.file}`, import.meta.url)));
   return Array.isArray(doc) ? doc : doc.abi ?? doc.compilerOutput.abi;
