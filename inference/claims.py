@@ -7,6 +7,7 @@ Token text from the chain appears only quoted (``symbol_text``); addresses are w
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from chain.decode.clear_signing import ClearSigning
 from chain.decode.user_operation import EIP7702_FACTORY, UserOperationFacts
 from chain.effects.build import asset_of
 from chain.facts import SkippedCheck
+from chain.protocols import protocol_registry
 from chain.rules import Finding
 from chain.sanitize import MODEL_INSTRUCTION
 from chain.units import amount_text, date_text, native_amount
@@ -295,6 +297,10 @@ def _request_claims(analysis: Analysis, out: ClaimSet) -> None:
         said = action(decoded.function)
         out.add("request.call", f"{said[0].upper()}{said[1:]} {target}.", "decoded",
                 f"it calls {decoded.function.split('(')[0]}")
+        known = protocol_registry().contract(facts.chain_id, facts.to) if facts.to else None
+        if known is not None and (intent := known.intent(decoded.selector)) is not None:
+            out.add("request.intent", f"Its clear-signing descriptor (ERC-7730) calls this {json.dumps(intent)}.",
+                    "decoded", "what the protocol calls it")
     else:
         out.add("request.call", f"Calls an unknown function ({decoded.selector or 'no selector'}) on {target}; "
                 "its calldata could not be decoded.", "decoded", "it calls an unknown function")

