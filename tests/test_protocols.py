@@ -170,7 +170,8 @@ def test_clear_signing_descriptors_name_the_long_tail(owner: str, function: str,
                                                       intent: str, backend: RevmBackend,
                                                       policy: Policy) -> None:
     """The ERC-7730 registry's contracts (Ethena's staked USDe, the beacon deposit contract) are named, decoded with
-    the functions their descriptors format, and a call's intent is said; they are named, not trusted."""
+    the functions their descriptors format, and a call's intent is said; what the intents say the contract is for
+    (staking, here) is its role, and the policy trusts that role as it trusts any other."""
     to = protocol_registry().find(1, owner, owner)
     data = keccak(text=function)[:4] + encode(types, args)
     raw = {"chain_id": 1, "from": USER, "to": to, "data": "0x" + data.hex()}
@@ -179,4 +180,12 @@ def test_clear_signing_descriptors_name_the_long_tail(owner: str, function: str,
     assert analysis.facts.labels[to].name == owner
     summary = summarize(analysis)
     assert f'Its clear-signing descriptor (ERC-7730) calls this "{intent}".' in summary
-    assert to not in policy.allowed_spenders(1)
+    assert Role.STAKING in protocol_registry().contract(1, to).roles and to in policy.allowed_spenders(1)
+
+
+def test_a_descriptor_whose_intents_name_no_role_is_named_but_not_trusted(policy: Policy) -> None:
+    registry = protocol_registry()
+    named_only = [c for c in registry.contracts(1) if c.roles == (Role.CLEAR_SIGNED,)]
+    assert named_only and not {c.address for c in named_only} & policy.allowed_spenders(1)
+    velora = next(c for c in registry.contracts(137) if c.protocol == "Velora")
+    assert Role.ROUTER in velora.roles and velora.address in policy.allowed_spenders(137)  # its intents: "Swap"
